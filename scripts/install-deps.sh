@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cdsim needs to build, test and plot, and nothing else.
+# Idempotent and silent when everything is present; works as root or through sudo.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost-graph-dev libeigen3-dev libprotobuf-dev protobuf-compiler
+  nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
+  dataset-fashion-mnist python3 python3-numpy python3-matplotlib
+)
+if [[ "${CDSIM_WITH_BENCH:-0}" == "1" ]]; then
+  packages+=(libbenchmark-dev python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "install-deps: missing packages (${missing[*]}) and neither root nor sudo is available" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
