@@ -1,0 +1,21 @@
+// What a scenario says about the model each agent trains. Plain values with defaults;
+// the scenario loader fills them and make_model (core/model.h) validates them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cdsim {
+
+struct ModelSpec {
+  // linear_regression, softmax_regression, logistic_regression (= softmax over 2 classes),
+  // mlp, paper_fcn (20 hidden layers of 50 ReLU units), paper_cnn
+  std::string kind = "linear_regression";
+  std::vector<std::size_t> hidden;      // mlp hidden sizes
+  std::string activation = "relu";      // mlp: relu or tanh
+  double dropout = 0.25;                // paper_cnn
+  std::string init = "glorot_uniform";  // glorot_uniform, normal (N(0, 0.05^2), as Keras), zeros (linear models only)
+};
+
+}  // namespace cdsim
