@@ -1,0 +1,271 @@
+#include "scenarios/object_reader.h"
+
+#include <cmath>
+#include <limits>
+
+#include "core/invalid_input.h"
+#include "sim/units.h"
+
+namespace cdsim::scenario_detail {
+
+std::string pointer_token(std::string_view key) {
+  std::string token;
+  for (char c : key) {
+    if (c == '~') {
+      token += "~0";
+    } else if (c == '/') {
+      token += "~1";
+    } else {
+      token += c;
+    }
+  }
+  return token;
+}
+
+std::string describe_value(const Json& value) {
+  std::string text = value.dump();
+  constexpr std::size_t kMaxLength = 60;
+  if (text.size() > kMaxLength) text = text.substr(0, kMaxLength) + "...";
+  return text + " (" + std::string(value.type_name()) + ")";
+}
+
+ObjectReader::ObjectReader(const Json& object, std::string pointer)
+    : object_(object), pointer_(std::move(pointer)) {
+  if (!object_.is_object()) {
+    throw InvalidInput(pointer_, "expected an object, found " + describe_value(object_));
+  }
+}
+
+std::string ObjectReader::field_pointer(std::string_view key) const {
+  return pointer_ + "/" + pointer_token(key);
+}
+
+bool ObjectReader::has(std::string_view key) const { return object_.contains(key); }
+
+const Json* ObjectReader::find(std::string_view key) {
+  known_.emplace(key);
+  auto it = object_.find(key);
+  if (it == object_.end()) return nullptr;
+  consumed_.emplace(key);
+  if (it->is_null()) return nullptr;  // null means "use the default"
+  return &*it;
+}
+
+void ObjectReader::fail(std::string_view key, const std::string& expected, const Json& found) const {
+  throw InvalidInput(field_pointer(key), "expected " + expected + ", found " + describe_value(found));
+}
+
+std::string ObjectReader::string_or(std::string_view key, const std::string& fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_string()) fail(key, "a string", *value);
+  return value->get<std::string>();
+}
+
+std::string ObjectReader::choice_or(std::string_view key, const std::string& fallback,
+                                    std::initializer_list<std::string_view> allowed) {
+  std::string list;
+  for (std::string_view option : allowed) {
+    if (!list.empty()) list += ", ";
+    list.append("\"").append(option).append("\"");
+  }
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_string()) fail(key, "one of " + list, *value);
+  const std::string text = value->get<std::string>();
+  for (std::string_view option : allowed) {
+    if (text == option) return text;
+  }
+  fail(key, "one of " + list, *value);
+}
+
+bool ObjectReader::bool_or(std::string_view key, bool fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_boolean()) fail(key, "true or false", *value);
+  return value->get<bool>();
+}
+
+double ObjectReader::number_or(std::string_view key, double fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_number()) fail(key, "a number", *value);
+  const double number = value->get<double>();
+  if (!std::isfinite(number)) fail(key, "a finite number", *value);
+  return number;
+}
+
+double ObjectReader::positive_number_or(std::string_view key, double fallback) {
+  const double number = number_or(key, fallback);
+  if (has(key) && !(number > 0.0)) fail(key, "a number > 0", object_.at(std::string(key)));
+  return number;
+}
+
+double ObjectReader::nonnegative_number_or(std::string_view key, double fallback) {
+  const double number = number_or(key, fallback);
+  if (has(key) && number < 0.0) fail(key, "a number >= 0", object_.at(std::string(key)));
+  return number;
+}
+
+double ObjectReader::probability_or(std::string_view key, double fallback) {
+  const double number = number_or(key, fallback);
+  if (has(key) && (number < 0.0 || number > 1.0)) fail(key, "a number in [0, 1]", object_.at(std::string(key)));
+  return number;
+}
+
+namespace {
+
+bool is_whole_number(const Json& value) {
+  if (value.is_number_unsigned()) return true;
+  if (value.is_number_integer()) return value.get<std::int64_t>() >= 0;
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    return number >= 0.0 && std::floor(number) == number && number < 1.8e19;
+  }
+  return false;
+}
+
+std::uint64_t whole_number(const Json& value) {
+  if (value.is_number_float()) return static_cast<std::uint64_t>(value.get<double>());
+  return value.get<std::uint64_t>();
+}
+
+}  // namespace
+
+std::uint64_t ObjectReader::unsigned_or(std::string_view key, std::uint64_t fallback) {
+  return whole_number_at_least(key, fallback, 0);
+}
+
+std::uint64_t ObjectReader::positive_unsigned_or(std::string_view key, std::uint64_t fallback) {
+  return whole_number_at_least(key, fallback, 1);
+}
+
+std::uint64_t ObjectReader::whole_number_at_least(std::string_view key, std::uint64_t fallback,
+                                                  std::uint64_t minimum) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  const std::string expected = "a whole number >= " + std::to_string(minimum);
+  if (!is_whole_number(*value)) fail(key, expected, *value);
+  const std::uint64_t number = whole_number(*value);
+  if (number < minimum) fail(key, expected, *value);
+  return number;
+}
+
+std::vector<std::size_t> ObjectReader::unsigned_list_or(std::string_view key,
+                                                        std::vector<std::size_t> fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_array()) fail(key, "an array of whole numbers", *value);
+  std::vector<std::size_t> list;
+  for (std::size_t i = 0; i < value->size(); ++i) {
+    const Json& item = (*value)[i];
+    if (!is_whole_number(item)) {
+      throw InvalidInput(field_pointer(key) + "/" + std::to_string(i),
+                         "expected a whole number >= 0, found " + describe_value(item));
+    }
+    list.push_back(static_cast<std::size_t>(whole_number(item)));
+  }
+  return list;
+}
+
+std::vector<double> ObjectReader::number_list_or(std::string_view key, std::vector<double> fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_array()) fail(key, "an array of numbers", *value);
+  std::vector<double> list;
+  for (std::size_t i = 0; i < value->size(); ++i) {
+    const Json& item = (*value)[i];
+    if (!item.is_number() || !std::isfinite(item.get<double>())) {
+      throw InvalidInput(field_pointer(key) + "/" + std::to_string(i),
+                         "expected a finite number, found " + describe_value(item));
+    }
+    list.push_back(item.get<double>());
+  }
+  return list;
+}
+
+std::vector<std::vector<double>> ObjectReader::matrix_or(
+    std::string_view key, std::vector<std::vector<double>> fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_array()) fail(key, "an array of rows (arrays of numbers)", *value);
+  std::vector<std::vector<double>> rows;
+  for (std::size_t r = 0; r < value->size(); ++r) {
+    const Json& row = (*value)[r];
+    const std::string row_pointer = field_pointer(key) + "/" + std::to_string(r);
+    if (!row.is_array()) {
+      throw InvalidInput(row_pointer, "expected an array of numbers, found " + describe_value(row));
+    }
+    std::vector<double> numbers;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (!row[c].is_number() || !std::isfinite(row[c].get<double>())) {
+        throw InvalidInput(row_pointer + "/" + std::to_string(c),
+                           "expected a finite number, found " + describe_value(row[c]));
+      }
+      numbers.push_back(row[c].get<double>());
+    }
+    rows.push_back(std::move(numbers));
+  }
+  return rows;
+}
+
+SimTime ObjectReader::duration_or(std::string_view key, SimTime fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  try {
+    if (value->is_string()) return parse_duration(value->get<std::string>());
+    if (value->is_number()) return duration_from_seconds(value->get<double>());
+  } catch (const InvalidInput& error) {
+    throw InvalidInput(field_pointer(key), error.what());
+  }
+  fail(key, "a duration such as \"1ms\" or a number of seconds", *value);
+}
+
+Bandwidth ObjectReader::bandwidth_or(std::string_view key, Bandwidth fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  try {
+    if (value->is_string()) return parse_bandwidth(value->get<std::string>());
+    if (value->is_number()) return bandwidth_from_bytes_per_second(value->get<double>());
+  } catch (const InvalidInput& error) {
+    throw InvalidInput(field_pointer(key), error.what());
+  }
+  fail(key, "a bandwidth such as \"1Gbps\" or a number of bytes per second", *value);
+}
+
+ByteCount ObjectReader::byte_count_or(std::string_view key, ByteCount fallback) {
+  const Json* value = find(key);
+  if (value == nullptr) return fallback;
+  try {
+    if (value->is_string()) return parse_byte_count(value->get<std::string>());
+    if (value->is_number()) {
+      const double bytes = value->get<double>();
+      if (bytes >= 0.0 && std::floor(bytes) == bytes && bytes < 9.2e18) {
+        return ByteCount{static_cast<std::int64_t>(bytes)};
+      }
+    }
+  } catch (const InvalidInput& error) {
+    throw InvalidInput(field_pointer(key), error.what());
+  }
+  fail(key, "a size such as \"400KB\" or a whole number of bytes", *value);
+}
+
+const Json* ObjectReader::object_or_null(std::string_view key) {
+  const Json* value = find(key);
+  if (value != nullptr && !value->is_object()) fail(key, "an object", *value);
+  return value;
+}
+
+void ObjectReader::reject_unknown_keys() const {
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    if (consumed_.find(it.key()) == consumed_.end()) {
+      std::string known;
+      for (const std::string& key : known_) known += (known.empty() ? "" : ", ") + key;
+      throw InvalidInput(field_pointer(it.key()),
+                         "unknown key \"" + it.key() + "\"" +
+                             (known.empty() ? std::string() : " (known keys here: " + known + ")"));
+    }
+  }
+}
+
+}  // namespace cdsim::scenario_detail

@@ -1,0 +1,317 @@
+#include "scenarios/scenario_loader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/invalid_input.h"
+#include "scenarios/object_reader.h"
+#include "sim/byte_count.h"
+#include "sim/time.h"
+
+namespace cdsim {
+
+using scenario_detail::Json;
+using scenario_detail::ObjectReader;
+
+ScenarioError::ScenarioError(std::string file, std::string field_pointer, const std::string& message)
+    : std::runtime_error(file + ": " + (field_pointer.empty() ? std::string() : field_pointer + ": ") +
+                         message),
+      file_(std::move(file)),
+      field_(std::move(field_pointer)) {}
+
+namespace {
+
+// Relative paths inside a scenario are relative to the scenario file's folder.
+std::string resolve_path(const std::string& path, const std::filesystem::path& base_dir) {
+  if (path.empty() || std::filesystem::path(path).is_absolute() || base_dir.empty()) return path;
+  return (base_dir / path).lexically_normal().string();
+}
+
+const Json& empty_object() {
+  static const Json kEmpty = Json::object();  // immutable constant, not shared state
+  return kEmpty;
+}
+
+const Json& section(ObjectReader& parent, std::string_view key) {
+  const Json* object = parent.object_or_null(key);
+  return object != nullptr ? *object : empty_object();
+}
+
+TopologySpec read_topology(const Json& json, const std::filesystem::path& base_dir) {
+  ObjectReader reader(json, "/topology");
+  TopologySpec spec;
+  spec.kind = reader.choice_or(
+      "kind", spec.kind,
+      {"complete", "ring", "ring_lattice", "path", "star", "grid", "torus", "hypercube",
+       "binary_tree", "erdos_renyi", "random_regular", "watts_strogatz", "barabasi_albert",
+       "exponential", "one_peer_exponential", "edge_list", "dot", "graphml"});
+  spec.neighbors_per_side = reader.positive_unsigned_or("neighbors_per_side", spec.neighbors_per_side);
+  spec.rows = reader.unsigned_or("rows", spec.rows);
+  spec.edge_probability = reader.probability_or("edge_probability", spec.edge_probability);
+  spec.degree = reader.unsigned_or("degree", spec.degree);
+  spec.rewire_probability = reader.probability_or("rewire_probability", spec.rewire_probability);
+  spec.attach_edges = reader.positive_unsigned_or("attach_edges", spec.attach_edges);
+  spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
+  reader.reject_unknown_keys();
+  const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
+  if (needs_file && spec.file.empty()) {
+    throw InvalidInput("/topology/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
+  }
+  return spec;
+}
+
+MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) {
+  ObjectReader reader(json, "/mixing");
+  MixingSpec spec;
+  spec.rule = reader.choice_or("rule", spec.rule,
+                               {"metropolis_hastings", "uniform", "max_degree", "ring_preset", "explicit"});
+  spec.lazy = reader.bool_or("lazy", spec.lazy);
+  spec.self_weight = reader.probability_or("self_weight", spec.self_weight);
+  spec.neighbor_weight = reader.probability_or("neighbor_weight", spec.neighbor_weight);
+  spec.matrix = reader.matrix_or("matrix", spec.matrix);
+  spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
+  spec.allow_asymmetric = reader.bool_or("allow_asymmetric", spec.allow_asymmetric);
+  reader.reject_unknown_keys();
+  if (spec.rule == "explicit" && spec.matrix.empty() && spec.file.empty()) {
+    throw InvalidInput("/mixing/matrix", "rule \"explicit\" needs a \"matrix\" or a \"file\"");
+  }
+  return spec;
+}
+
+NetworkSpec read_network(const Json& json) {
+  ObjectReader reader(json, "/network");
+  NetworkSpec spec;
+  spec.latency = reader.duration_or("latency", spec.latency);
+  spec.bandwidth = reader.bandwidth_or("bandwidth", spec.bandwidth);
+  reader.reject_unknown_keys();
+  return spec;
+}
+
+ComputeSpec read_compute(const Json& json) {
+  ObjectReader reader(json, "/compute");
+  ComputeSpec spec;
+  spec.step_time = reader.duration_or("step_time", spec.step_time);
+  reader.reject_unknown_keys();
+  return spec;
+}
+
+PartitionSpec read_partition(const Json& json) {
+  ObjectReader reader(json, "/data/partition");
+  PartitionSpec spec;
+  spec.kind = reader.choice_or("kind", spec.kind, {"iid", "label_shards", "dirichlet", "fractions"});
+  spec.classes_per_agent = reader.positive_unsigned_or("classes_per_agent", spec.classes_per_agent);
+  spec.dirichlet_alpha = reader.positive_number_or("dirichlet_alpha", spec.dirichlet_alpha);
+  spec.fractions = reader.number_list_or("fractions", spec.fractions);
+  reader.reject_unknown_keys();
+  return spec;
+}
+
+void read_data(const Json& json, const std::filesystem::path& base_dir, DataSpec& data,
+               PartitionSpec& partition) {
+  ObjectReader reader(json, "/data");
+  data.source = reader.choice_or("source", data.source,
+                                 {"synthetic_linear", "synthetic_logistic", "gaussian_mixture",
+                                  "fashion_mnist", "mnist_digits", "idx", "cifar10", "cifar100"});
+  data.train_samples = reader.positive_unsigned_or("train_samples", data.train_samples);
+  data.test_samples = reader.positive_unsigned_or("test_samples", data.test_samples);
+  data.dimension = reader.positive_unsigned_or("dimension", data.dimension);
+  data.classes = reader.positive_unsigned_or("classes", data.classes);
+  data.noise_std = reader.nonnegative_number_or("noise_std", data.noise_std);
+  data.path = resolve_path(reader.string_or("path", data.path), base_dir);
+  data.max_train_samples = reader.unsigned_or("max_train_samples", data.max_train_samples);
+  data.max_test_samples = reader.unsigned_or("max_test_samples", data.max_test_samples);
+  data.normalize = reader.bool_or("normalize", data.normalize);
+  partition = read_partition(section(reader, "partition"));
+  reader.reject_unknown_keys();
+}
+
+ModelSpec read_model(const Json& json) {
+  ObjectReader reader(json, "/model");
+  ModelSpec spec;
+  spec.kind = reader.choice_or("kind", spec.kind,
+                               {"linear_regression", "softmax_regression", "logistic_regression",
+                                "mlp", "paper_fcn", "paper_cnn"});
+  spec.hidden = reader.unsigned_list_or("hidden", spec.hidden);
+  spec.activation = reader.choice_or("activation", spec.activation, {"relu", "tanh"});
+  spec.dropout = reader.number_or("dropout", spec.dropout);
+  if (spec.dropout < 0.0 || spec.dropout >= 1.0) {
+    throw InvalidInput("/model/dropout", "expected a number in [0, 1), found " + std::to_string(spec.dropout));
+  }
+  spec.init = reader.choice_or("init", spec.init, {"glorot_uniform", "zeros", "normal"});
+  reader.reject_unknown_keys();
+  return spec;
+}
+
+AlgorithmSpec read_algorithm(const Json& json) {
+  ObjectReader reader(json, "/algorithm");
+  AlgorithmSpec spec;
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd"});
+  spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
+  spec.momentum = reader.number_or("momentum", spec.momentum);
+  if (spec.momentum < 0.0 || spec.momentum >= 1.0) {
+    throw InvalidInput("/algorithm/momentum",
+                       "expected a number in [0, 1), found " + std::to_string(spec.momentum));
+  }
+  spec.batch_size = reader.positive_unsigned_or("batch_size", spec.batch_size);
+  reader.reject_unknown_keys();
+  return spec;
+}
+
+RunSpec read_run(const Json& json) {
+  ObjectReader reader(json, "/run");
+  RunSpec spec;
+  const bool has_steps = reader.has("steps");
+  const bool has_epochs = reader.has("epochs");
+  spec.steps = static_cast<std::int64_t>(reader.positive_unsigned_or("steps", 0));
+  spec.epochs = has_epochs ? reader.positive_number_or("epochs", 1.0) : 0.0;
+  spec.eval_every_steps = static_cast<std::int64_t>(reader.unsigned_or("eval_every_steps", 0));
+  reader.reject_unknown_keys();
+  if (has_steps && has_epochs) {
+    throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
+  }
+  if (!has_steps && !has_epochs) spec.epochs = 1.0;
+  return spec;
+}
+
+bool is_safe_name(const std::string& name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Scenario read_scenario(const Json& root, const std::string& origin) {
+  const std::filesystem::path origin_path(origin);
+  const std::filesystem::path base_dir = origin_path.has_parent_path() ? origin_path.parent_path() : "";
+  ObjectReader reader(root, "");
+  Scenario scenario;
+  const std::string default_name = origin_path.stem().empty() ? "scenario" : origin_path.stem().string();
+  scenario.name = reader.string_or("name", default_name);
+  if (!is_safe_name(scenario.name)) {
+    throw InvalidInput("/name", "expected a name of letters, digits, '-', '_' or '.', found \"" +
+                                    scenario.name + "\"");
+  }
+  reader.string_or("description", "");  // free text for humans; not used by the run
+  scenario.seed = reader.unsigned_or("seed", scenario.seed);
+  scenario.agents = reader.positive_unsigned_or("agents", scenario.agents);
+  scenario.topology = read_topology(section(reader, "topology"), base_dir);
+  scenario.mixing = read_mixing(section(reader, "mixing"), base_dir);
+  scenario.network = read_network(section(reader, "network"));
+  scenario.compute = read_compute(section(reader, "compute"));
+  read_data(section(reader, "data"), base_dir, scenario.data, scenario.partition);
+  scenario.model = read_model(section(reader, "model"));
+  scenario.algorithm = read_algorithm(section(reader, "algorithm"));
+  scenario.run = read_run(section(reader, "run"));
+  reader.reject_unknown_keys();
+  return scenario;
+}
+
+// "line L, column C" of a byte offset, for JSON syntax errors.
+std::string line_and_column(const std::string& text, std::size_t byte_offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size() && i + 1 < byte_offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& json_text, const std::string& origin) {
+  Json root;
+  try {
+    root = Json::parse(json_text);
+  } catch (const Json::parse_error& error) {
+    std::string detail = error.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+    const std::size_t colon = detail.find(": ");
+    if (colon != std::string::npos) detail = detail.substr(colon + 2);
+    throw ScenarioError(origin, "", "malformed JSON at " + line_and_column(json_text, error.byte) +
+                                        ": " + detail);
+  }
+  try {
+    return read_scenario(root, origin);
+  } catch (const InvalidInput& error) {
+    throw ScenarioError(origin, error.field(), error.what());
+  }
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::error_code ignored;
+  if (!std::filesystem::is_regular_file(path, ignored)) {
+    throw ScenarioError(path, "", "no such scenario file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, "", "cannot open the scenario file for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+std::string resolved_scenario_json(const Scenario& s) {
+  Json root = Json::object();
+  root["name"] = s.name;
+  root["seed"] = s.seed;
+  root["agents"] = s.agents;
+  root["topology"] = {{"kind", s.topology.kind},
+                      {"neighbors_per_side", s.topology.neighbors_per_side},
+                      {"rows", s.topology.rows},
+                      {"edge_probability", s.topology.edge_probability},
+                      {"degree", s.topology.degree},
+                      {"rewire_probability", s.topology.rewire_probability},
+                      {"attach_edges", s.topology.attach_edges},
+                      {"file", s.topology.file}};
+  root["mixing"] = {{"rule", s.mixing.rule},
+                    {"lazy", s.mixing.lazy},
+                    {"self_weight", s.mixing.self_weight},
+                    {"neighbor_weight", s.mixing.neighbor_weight},
+                    {"matrix", s.mixing.matrix},
+                    {"file", s.mixing.file},
+                    {"allow_asymmetric", s.mixing.allow_asymmetric}};
+  root["network"] = {{"latency", to_string(s.network.latency)},
+                     {"bandwidth", to_string(s.network.bandwidth)}};
+  root["compute"] = {{"step_time", to_string(s.compute.step_time)}};
+  root["data"] = {{"source", s.data.source},
+                  {"train_samples", s.data.train_samples},
+                  {"test_samples", s.data.test_samples},
+                  {"dimension", s.data.dimension},
+                  {"classes", s.data.classes},
+                  {"noise_std", s.data.noise_std},
+                  {"path", s.data.path},
+                  {"max_train_samples", s.data.max_train_samples},
+                  {"max_test_samples", s.data.max_test_samples},
+                  {"normalize", s.data.normalize},
+                  {"partition",
+                   {{"kind", s.partition.kind},
+                    {"classes_per_agent", s.partition.classes_per_agent},
+                    {"dirichlet_alpha", s.partition.dirichlet_alpha},
+                    {"fractions", s.partition.fractions}}}};
+  root["model"] = {{"kind", s.model.kind},
+                   {"hidden", s.model.hidden},
+                   {"activation", s.model.activation},
+                   {"dropout", s.model.dropout},
+                   {"init", s.model.init}};
+  root["algorithm"] = {{"kind", s.algorithm.kind},
+                       {"learning_rate", s.algorithm.learning_rate},
+                       {"momentum", s.algorithm.momentum},
+                       {"batch_size", s.algorithm.batch_size}};
+  Json run = {{"eval_every_steps", s.run.eval_every_steps}};
+  if (s.run.steps > 0) {
+    run["steps"] = s.run.steps;
+  } else {
+    run["epochs"] = s.run.epochs;
+  }
+  root["run"] = run;
+  return root.dump(2) + "\n";
+}
+
+}  // namespace cdsim

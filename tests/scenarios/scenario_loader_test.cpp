@@ -1,0 +1,138 @@
+#include "scenarios/scenario_loader.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using cdsim::parse_scenario;
+using cdsim::ScenarioError;
+
+namespace {
+
+// The error a scenario text raises, or "" when it loads.
+ScenarioError error_of(const std::string& text) {
+  try {
+    parse_scenario(text, "bad.json");
+  } catch (const ScenarioError& error) {
+    return error;
+  }
+  FAIL("expected the scenario to be rejected: " << text);
+  return ScenarioError("", "", "");
+}
+
+}  // namespace
+
+TEST_CASE("an empty object loads with every default filled") {
+  const cdsim::Scenario s = parse_scenario("{}", "dir/defaults.json");
+  CHECK(s.name == "defaults");
+  CHECK(s.agents == 5);
+  CHECK(s.topology.kind == "ring");
+  CHECK(s.mixing.rule == "metropolis_hastings");
+  CHECK(s.network.latency == cdsim::SimTime::from_ms(1));
+  CHECK(s.network.bandwidth.bits_per_second() == 1'000'000'000);
+  CHECK(s.algorithm.kind == "cdsgd");
+  CHECK(s.run.epochs == 1.0);
+  CHECK(s.run.steps == 0);
+}
+
+TEST_CASE("quantities accept unit strings and plain SI numbers") {
+  const cdsim::Scenario s = parse_scenario(
+      R"({"network": {"latency": "250us", "bandwidth": "100MB/s"}, "compute": {"step_time": 0.002}})",
+      "q.json");
+  CHECK(s.network.latency == cdsim::SimTime::from_us(250));
+  CHECK(s.network.bandwidth.bits_per_second() == 800'000'000);
+  CHECK(s.compute.step_time == cdsim::SimTime::from_ms(2));
+  const cdsim::Scenario plain = parse_scenario(R"({"network": {"bandwidth": 125000000}})", "p.json");
+  CHECK(plain.network.bandwidth.bits_per_second() == 1'000'000'000);
+}
+
+TEST_CASE("the resolved scenario loads back to the same resolved text") {
+  const std::string text = R"({"name": "round", "seed": 9, "agents": 7,
+      "topology": {"kind": "erdos_renyi", "edge_probability": 0.5},
+      "network": {"latency": "3ms", "bandwidth": "10Mbps"},
+      "data": {"partition": {"kind": "dirichlet", "dirichlet_alpha": 0.3}},
+      "model": {"kind": "mlp", "hidden": [64, 32]},
+      "algorithm": {"learning_rate": 0.1, "batch_size": 16},
+      "run": {"steps": 40, "eval_every_steps": 5}})";
+  const std::string resolved = cdsim::resolved_scenario_json(parse_scenario(text, "round.json"));
+  const std::string again = cdsim::resolved_scenario_json(parse_scenario(resolved, "round.json"));
+  CHECK(resolved == again);
+  const cdsim::Scenario s = parse_scenario(resolved, "round.json");
+  CHECK(s.seed == 9);
+  CHECK(s.agents == 7);
+  CHECK(s.topology.edge_probability == 0.5);
+  CHECK(s.network.latency == cdsim::SimTime::from_ms(3));
+  CHECK(s.model.hidden == std::vector<std::size_t>{64, 32});
+  CHECK(s.run.steps == 40);
+}
+
+TEST_CASE("malformed JSON is reported with the file and a line and column") {
+  const ScenarioError e = error_of("{\n  \"agents\": 5,\n  oops\n}");
+  CHECK(e.file() == "bad.json");
+  CHECK(std::string(e.what()).find("malformed JSON at line 3") != std::string::npos);
+}
+
+TEST_CASE("an unknown key is rejected by its JSON pointer, with the known keys listed") {
+  const ScenarioError e = error_of(R"({"network": {"latency": "1ms", "bandwith": "1Gbps"}})");
+  CHECK(e.field() == "/network/bandwith");
+  const std::string message = e.what();
+  CHECK(message.find("bad.json: /network/bandwith: unknown key") == 0);
+  CHECK(message.find("bandwidth") != std::string::npos);
+}
+
+TEST_CASE("a wrong type names the field, what was found and what was expected") {
+  const ScenarioError e = error_of(R"({"agents": "five"})");
+  CHECK(e.field() == "/agents");
+  const std::string message = e.what();
+  CHECK(message.find("expected a whole number >= 1") != std::string::npos);
+  CHECK(message.find("\"five\"") != std::string::npos);
+}
+
+TEST_CASE("every bad value the skeleton promises to catch is rejected with its field") {
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  const Case cases[] = {
+      {R"({"agents": 0})", "/agents"},
+      {R"({"agents": -3})", "/agents"},
+      {R"({"network": {"bandwidth": "-1Gbps"}})", "/network/bandwidth"},
+      {R"({"network": {"bandwidth": 0}})", "/network/bandwidth"},
+      {R"({"network": {"bandwidth": "fast"}})", "/network/bandwidth"},
+      {R"({"network": {"latency": "-1ms"}})", "/network/latency"},
+      {R"({"algorithm": {"learning_rate": 0}})", "/algorithm/learning_rate"},
+      {R"({"algorithm": {"learning_rate": -0.1}})", "/algorithm/learning_rate"},
+      {R"({"algorithm": {"kind": "magic"}})", "/algorithm/kind"},
+      {R"({"algorithm": {"batch_size": 0}})", "/algorithm/batch_size"},
+      {R"({"topology": {"kind": "moebius"}})", "/topology/kind"},
+      {R"({"topology": {"kind": "erdos_renyi", "edge_probability": 1.5}})", "/topology/edge_probability"},
+      {R"({"topology": {"kind": "dot"}})", "/topology/file"},
+      {R"({"topology": 3})", "/topology"},
+      {R"({"run": {"steps": 10, "epochs": 1}})", "/run"},
+      {R"({"name": "../escape"})", "/name"},
+      {R"({"model": {"dropout": 1.0}})", "/model/dropout"},
+      {R"([1, 2])", ""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    const ScenarioError e = error_of(c.text);
+    CHECK(e.field() == c.field);
+    CHECK(e.file() == "bad.json");
+  }
+}
+
+TEST_CASE("a missing scenario file is an error naming the file") {
+  try {
+    cdsim::load_scenario("/nonexistent/scenario.json");
+    FAIL("expected an error");
+  } catch (const ScenarioError& error) {
+    CHECK(error.file() == "/nonexistent/scenario.json");
+    CHECK(std::string(error.what()).find("no such scenario file") != std::string::npos);
+  }
+}
+
+TEST_CASE("relative paths in a scenario are taken relative to the scenario's folder") {
+  const cdsim::Scenario s =
+      parse_scenario(R"({"topology": {"kind": "edge_list", "file": "graphs/g.txt"}})", "/x/y/s.json");
+  CHECK(s.topology.file == "/x/y/graphs/g.txt");
+}
