@@ -1,0 +1,197 @@
+#include "topologies/graph_io.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graphml.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <boost/property_map/dynamic_property_map.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "core/invalid_input.h"
+
+namespace cdsim {
+namespace {
+
+std::string number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+// Parses a whole nonnegative decimal integer, or returns false.
+bool parse_index(const std::string& text, std::size_t& value) {
+  if (text.empty() || text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  value = std::stoull(text);
+  return true;
+}
+
+template <typename Directedness>
+using NamedGraph = boost::adjacency_list<boost::vecS, boost::vecS, Directedness,
+                                         boost::property<boost::vertex_name_t, std::string>>;
+
+// Copies a Boost graph whose vertex_name holds each node's integer id into a Graph.
+template <typename BoostGraph>
+Graph from_named(const BoostGraph& g, const std::string& source) {
+  const std::size_t n = boost::num_vertices(g);
+  std::vector<std::size_t> id(n);
+  std::vector<char> used(n, 0);
+  for (std::size_t v = 0; v < n; ++v) {
+    const std::string& name = boost::get(boost::vertex_name, g, v);
+    if (!parse_index(name, id[v]) || id[v] >= n || used[id[v]]) {
+      throw InvalidInput("/file", source + ": node '" + name + "' is not one of the integers 0.." +
+                                      std::to_string(n - 1) + " (each used once); expected node ids 0..N-1");
+    }
+    used[id[v]] = 1;
+  }
+  std::vector<Edge> edges;
+  for (auto [it, end] = boost::edges(g); it != end; ++it) {
+    edges.emplace_back(id[boost::source(*it, g)], id[boost::target(*it, g)]);
+  }
+  return Graph(n, std::move(edges));
+}
+
+template <typename BoostGraph>
+Graph from_unnamed(const BoostGraph& g) {
+  std::vector<Edge> edges;
+  for (auto [it, end] = boost::edges(g); it != end; ++it) edges.emplace_back(boost::source(*it, g), boost::target(*it, g));
+  return Graph(boost::num_vertices(g), std::move(edges));
+}
+
+template <typename Directedness>
+Graph read_dot_as(const std::string& text, const std::string& source) {
+  NamedGraph<Directedness> g;
+  boost::dynamic_properties properties(boost::ignore_other_properties);
+  properties.property("node_id", boost::get(boost::vertex_name, g));
+  if (!boost::read_graphviz(text, g, properties, "node_id")) {
+    throw InvalidInput("/file", source + ": not a readable Graphviz DOT graph");
+  }
+  return from_named(g, source);
+}
+
+// True when the DOT text declares a digraph (first keyword after an optional "strict").
+bool declares_digraph(const std::string& text) {
+  std::istringstream words(text);
+  std::string word;
+  while (words >> word) {
+    std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (word == "strict") continue;
+    return word.rfind("digraph", 0) == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+Graph parse_edge_list(std::istream& in, const std::string& source) {
+  std::vector<Edge> edges;
+  std::size_t vertex_count = 0;
+  std::string line;
+  std::size_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    line = line.substr(0, std::min(line.find('#'), line.find('%')));
+    std::replace(line.begin(), line.end(), ',', ' ');
+    std::istringstream fields(line);
+    std::vector<std::string> tokens{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+    if (tokens.empty()) continue;
+    std::size_t u = 0;
+    std::size_t v = 0;
+    if (tokens.size() != 2 || !parse_index(tokens[0], u) || !parse_index(tokens[1], v)) {
+      throw InvalidInput("/file", source + " line " + std::to_string(line_number) + ": '" + line +
+                                      "'; expected two vertex ids 'u v' (nonnegative integers)");
+    }
+    edges.emplace_back(u, v);
+    vertex_count = std::max({vertex_count, u + 1, v + 1});
+  }
+  return Graph(vertex_count, std::move(edges));
+}
+
+Graph parse_dot(std::istream& in, const std::string& source) {
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    return declares_digraph(text) ? read_dot_as<boost::directedS>(text, source)
+                                  : read_dot_as<boost::undirectedS>(text, source);
+  } catch (const InvalidInput&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InvalidInput("/file", source + ": malformed Graphviz DOT: " + e.what());
+  }
+}
+
+Graph parse_graphml(std::istream& in, const std::string& source) {
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    try {
+      boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> g;
+      boost::dynamic_properties properties(boost::ignore_other_properties);
+      std::istringstream stream(text);
+      boost::read_graphml(stream, g, properties);
+      return from_unnamed(g);
+    } catch (const boost::directed_graph_error&) {
+      boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS> g;
+      boost::dynamic_properties properties(boost::ignore_other_properties);
+      std::istringstream stream(text);
+      boost::read_graphml(stream, g, properties);
+      return from_unnamed(g);
+    }
+  } catch (const std::exception& e) {
+    throw InvalidInput("/file", source + ": malformed GraphML: " + e.what());
+  }
+}
+
+Graph read_graph_file(const std::string& path, const std::string& format) {
+  if (path.empty()) throw InvalidInput("/file", "the " + format + " topology needs a file; none was given");
+  std::ifstream in(path);
+  if (!in) throw InvalidInput("/file", "cannot open graph file '" + path + "'");
+  const std::string source = "'" + path + "'";
+  if (format == "edge_list") return parse_edge_list(in, source);
+  if (format == "dot") return parse_dot(in, source);
+  if (format == "graphml") return parse_graphml(in, source);
+  throw InvalidInput("/kind", "unknown graph file format '" + format + "'; expected edge_list, dot or graphml");
+}
+
+std::string write_edge_list(const Graph& graph) {
+  std::string out = "# " + std::to_string(graph.vertex_count()) + " vertices, " + std::to_string(graph.edge_count()) +
+                    " edges\n";
+  for (const Edge& e : graph.edges()) out += std::to_string(e.first) + " " + std::to_string(e.second) + "\n";
+  return out;
+}
+
+std::string write_graphml(const Graph& graph) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+      "  <graph id=\"G\" edgedefault=\"undirected\">\n";
+  for (std::size_t v = 0; v < graph.vertex_count(); ++v) out += "    <node id=\"n" + std::to_string(v) + "\"/>\n";
+  for (const Edge& e : graph.edges()) {
+    out += "    <edge source=\"n" + std::to_string(e.first) + "\" target=\"n" + std::to_string(e.second) + "\"/>\n";
+  }
+  out += "  </graph>\n</graphml>\n";
+  return out;
+}
+
+std::string write_dot(const Graph& graph, const MixingMatrix& matrix) {
+  std::string out = "graph topology {\n";
+  for (std::size_t v = 0; v < graph.vertex_count(); ++v) {
+    out += "  " + std::to_string(v) + " [label=\"" + std::to_string(v) + "\\nself " + number(matrix.weight(v, v)) +
+           "\"];\n";
+  }
+  for (const Edge& e : graph.edges()) {
+    const double forward = matrix.weight(e.first, e.second);
+    const double backward = matrix.weight(e.second, e.first);
+    const std::string label = forward == backward ? number(forward) : number(forward) + " / " + number(backward);
+    out += "  " + std::to_string(e.first) + " -- " + std::to_string(e.second) + " [label=\"" + label +
+           "\", weight=\"" + number(forward) + "\"];\n";
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace cdsim

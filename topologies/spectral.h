@@ -1,0 +1,49 @@
+// Spectral analysis of a mixing matrix: the eigenvalues that govern how fast consensus
+// SGD's agents agree. For symmetric doubly stochastic W, disagreement (x minus its mean)
+// shrinks per step by at most max(|lambda2|, |lambdaN|); the spectral gap is 1 minus that.
+// Small matrices are decomposed densely; large ones use an exact closed form when the
+// matrix is circulant (rings, ring lattices, exponential graphs) and Lanczos otherwise.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "topologies/mixing_matrix.h"
+
+namespace cdsim {
+
+struct SpectralReport {
+  double lambda2 = 0.0;   // second-largest eigenvalue (the largest is 1, eigenvector all-ones)
+  double lambda_n = 0.0;  // smallest eigenvalue
+  double spectral_gap = 1.0;           // 1 - max(|lambda2|, |lambda_n|)
+  double consensus_contraction = 0.0;  // max(|lambda2|, |lambda_n|): per-step factor on disagreement
+  std::string method;                  // "dense", "circulant" or "lanczos"
+  bool converged = true;               // false when Lanczos stopped before its tolerance
+  double residual = 0.0;               // lanczos: largest Ritz residual bound of the two reported values
+  std::size_t iterations = 0;          // lanczos: matrix-vector products used
+};
+
+enum class SpectralMethod { kAuto, kDense, kCirculant, kLanczos };
+
+struct SpectralOptions {
+  SpectralMethod method = SpectralMethod::kAuto;
+  // kAuto: dense up to this size, then circulant if the matrix is circulant, else Lanczos.
+  std::size_t dense_limit = 1000;
+  std::size_t max_krylov_dimension = 300;  // Lanczos basis size per restart
+  std::size_t max_restarts = 20;
+  double tolerance = 1e-10;                // Ritz residual bound for convergence
+};
+
+// Eigenvalues of W for a symmetric W. For a non-symmetric (explicitly allowed) doubly
+// stochastic W the eigenvalues may be complex and do not bound the contraction; the report
+// then describes W^T W: lambda2 and lambda_n are its eigenvalues, and the contraction is
+// sqrt(lambda2(W^T W)) = sigma2(W), the true worst-case per-step factor in the 2-norm;
+// method gets the suffix "-singular". A 1 x 1 matrix has no disagreement: lambda2 =
+// lambda_n = 0, gap 1, contraction 0. Throws std::invalid_argument if a forced method
+// does not apply (kCirculant on a non-circulant matrix).
+SpectralReport analyze_spectrum(const MixingMatrix& matrix, const SpectralOptions& options = {});
+
+// True when W[i][(i + k) mod n] = W[0][k] for all i, k (detected in O(nonzeros)).
+bool is_circulant(const MixingMatrix& matrix);
+
+}  // namespace cdsim
