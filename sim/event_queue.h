@@ -1,0 +1,99 @@
+// The pending events of a simulation, ordered by (time, sequence number): earlier times
+// first, and events at equal times in the order they were pushed, never by address or hash.
+// The queue owns the callbacks of pending events; popping hands ownership to the caller.
+//
+// Layout: a binary heap on a vector of 24-byte keys (time, sequence, slot, generation);
+// callbacks live in a vector of reusable slots (a free list), so that, once the vectors have
+// grown to the largest number of pending events, push and pop allocate nothing.
+//
+// Complexity (n = keys in the heap): push O(log n); pop O(log n) amortized; peek_time,
+// size, empty O(1); cancel O(1) plus amortized O(log n) - cancelled keys are dropped lazily
+// when they reach the top, and the heap is compacted when they outnumber live events.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "sim/event_callback.h"
+#include "sim/time.h"
+
+namespace cdsim {
+
+// Names one pushed event. Becomes stale once the event has been popped or cancelled;
+// a default-constructed handle is always stale. (The generation is 32 bits: a handle kept
+// across 2^32 reuses of the same slot could alias; no simulation keeps handles that long.)
+struct EventHandle {
+  static constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
+
+  std::uint32_t slot = kNoSlot;
+  std::uint32_t generation = 0;
+
+  friend constexpr bool operator==(EventHandle, EventHandle) = default;
+};
+
+class EventQueue {
+ public:
+  // An event taken off the queue: when it is due, and its action (now owned by the caller).
+  struct Event {
+    SimTime time;
+    EventCallback callback;
+  };
+
+  EventQueue() = default;
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+  EventQueue(EventQueue&&) noexcept = default;
+  EventQueue& operator=(EventQueue&&) noexcept = default;
+
+  // Adds an event due at `time`. The callback must not be empty.
+  EventHandle push(SimTime time, EventCallback callback);
+
+  // Removes and returns the earliest event (FIFO among equal times). Precondition: !empty().
+  Event pop();
+
+  // Time of the earliest pending event. Precondition: !empty().
+  SimTime peek_time() const { return SimTime::from_ns(heap_.front().time_ns); }
+
+  // Removes a pending event, destroying its callback. Returns false, and does nothing, if
+  // the handle is stale (the event already ran or was cancelled) or default-constructed.
+  bool cancel(EventHandle handle);
+
+  // Whether the handle names an event still in the queue.
+  bool is_pending(EventHandle handle) const;
+
+  // Number of pending (not cancelled) events.
+  std::size_t size() const { return live_events_; }
+  bool empty() const { return live_events_ == 0; }
+
+  // Pre-sizes the storage for `pending_events` simultaneous events.
+  void reserve(std::size_t pending_events);
+
+ private:
+  struct Key {
+    std::int64_t time_ns;
+    std::uint64_t sequence;
+    std::uint32_t slot;
+    std::uint32_t generation;
+  };
+  struct Slot {
+    EventCallback callback;
+    std::uint32_t generation = 0;  // bumped whenever the slot is freed
+  };
+
+  bool is_stale(const Key& key) const { return slots_[key.slot].generation != key.generation; }
+  void release_slot(std::uint32_t slot);
+  void pop_top_key();
+  void discard_stale_top();
+  void compact();
+
+  std::vector<Key> heap_;  // binary min-heap on (time_ns, sequence); may hold stale keys
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
+  std::uint64_t next_sequence_ = 0;
+  std::size_t live_events_ = 0;
+};
+
+}  // namespace cdsim

@@ -1,0 +1,91 @@
+// The interface between protocols and the simulated network: agents send() messages, and
+// the network hands each one to the delivery handler at its simulated arrival time. How
+// long that takes (dedicated links, shared links with fair bandwidth sharing, routes over a
+// physical network, faults) is the implementation's business. The base class owns the
+// traffic counters and the observers, so every implementation reports the same way.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "sim/agent_id.h"
+#include "sim/byte_count.h"
+#include "sim/message.h"
+#include "sim/time.h"
+
+namespace cdsim {
+
+struct NetworkStats {
+  ByteCount bytes_sent;      // accepted by send()
+  std::uint64_t messages_sent = 0;
+  ByteCount bytes_delivered;
+  std::uint64_t messages_delivered = 0;
+};
+
+// Hooks for traces and metrics; any of them may be left empty. They observe, they must not
+// send messages or change the network.
+struct NetworkObserver {
+  // A message was accepted by send(), at simulated time `now`.
+  std::function<void(const Message&, SimTime now)> on_send;
+  // A message (or a hop of its route) starts to be transmitted on link `link_index` at
+  // `start` - which the network may already know at send time, so `start` can be later
+  // than the current simulated time.
+  std::function<void(const Message&, SimTime start, std::size_t link_index)> on_transmission_start;
+  // A message reached its destination at `now`, just before the delivery handler runs.
+  std::function<void(const Message&, SimTime now)> on_delivered;
+};
+
+// The two ends of a directed link, for observers that map a link index back to nodes.
+struct LinkEndpoints {
+  AgentId from;
+  AgentId to;
+};
+
+class Network {
+ public:
+  using DeliveryHandler = std::function<void(Message&&)>;
+
+  virtual ~Network() = default;
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // Sends a message from message.from to message.to, starting now. Throws std::logic_error
+  // if the network cannot carry it (unknown node, no route) or no delivery handler is set.
+  virtual void send(Message message) = 0;
+
+  // Receives every delivered message, at its arrival time. Required before send().
+  void set_delivery_handler(DeliveryHandler handler) { delivery_handler_ = std::move(handler); }
+  // Adds an observer; observers are notified in the order they were added.
+  void add_observer(NetworkObserver observer) { observers_.push_back(std::move(observer)); }
+
+  const NetworkStats& stats() const { return stats_; }
+  // Bytes accepted by send() from `node` (zero for a node that never sent).
+  ByteCount bytes_sent_by(AgentId node) const;
+
+  // Nodes are numbered 0 .. node_count() - 1.
+  virtual std::size_t node_count() const = 0;
+  // Links are numbered 0 .. link_count() - 1 (the indices seen by on_transmission_start).
+  virtual std::size_t link_count() const = 0;
+  virtual LinkEndpoints link_endpoints(std::size_t link_index) const = 0;
+
+ protected:
+  Network() = default;
+
+  // For implementations: a message was accepted at `now` (counts it, notifies on_send).
+  // Throws std::logic_error when no delivery handler is set.
+  void record_send(const Message& message, SimTime now);
+  // A transmission (of a message or a hop) starts at `start` on `link_index`.
+  void record_transmission_start(const Message& message, SimTime start, std::size_t link_index);
+  // A message arrived at `now`: counts it, notifies on_delivered, then runs the handler.
+  void deliver(Message&& message, SimTime now);
+
+ private:
+  DeliveryHandler delivery_handler_;
+  std::vector<NetworkObserver> observers_;
+  NetworkStats stats_;
+  std::vector<ByteCount> bytes_sent_by_node_;  // grows on demand
+};
+
+}  // namespace cdsim

@@ -1,0 +1,75 @@
+// A network of dedicated links: every undirected edge is a pair of independent directed
+// links (full duplex), each with its own latency and bandwidth and a FIFO of messages.
+// A message of S bytes sent at t on a link free from f starts at max(t, f), occupies the
+// link for transmission_time(S), and arrives a latency later; one event per message.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "sim/agent_id.h"
+#include "sim/byte_count.h"
+#include "sim/network.h"
+#include "sim/simulation.h"
+#include "sim/time.h"
+
+namespace cdsim {
+
+struct LinkSpec {
+  SimTime latency;  // propagation delay, >= 0
+  Bandwidth bandwidth;
+};
+
+class PointToPointNetwork final : public Network {
+ public:
+  using Edge = std::pair<AgentId, AgentId>;
+
+  // Nodes 0 .. node_count - 1; one full-duplex link per edge, all with `spec`. Edge i
+  // gets directed links 2i (first -> second) and 2i + 1 (second -> first). Throws
+  // std::invalid_argument for an unknown node, a self-loop, a repeated edge or a negative
+  // latency.
+  PointToPointNetwork(Simulation& simulation, std::size_t node_count, const std::vector<Edge>& edges, LinkSpec spec);
+  // The same with one spec per edge (specs.size() == edges.size()).
+  PointToPointNetwork(Simulation& simulation, std::size_t node_count, const std::vector<Edge>& edges,
+                      const std::vector<LinkSpec>& specs);
+
+  // Adds a node with no links (e.g. a parameter server) and returns its id.
+  AgentId add_node();
+  // Adds a full-duplex link between two existing nodes (same checks as the constructor).
+  void add_link(AgentId a, AgentId b, LinkSpec spec);
+
+  // Throws std::logic_error, naming both nodes, if there is no link from -> to.
+  void send(Message message) override;
+
+  std::size_t node_count() const override { return node_count_; }
+  std::size_t link_count() const override { return links_.size(); }
+  LinkEndpoints link_endpoints(std::size_t link_index) const override;
+
+  bool has_link(AgentId from, AgentId to) const;
+  // Index of the directed link from -> to; throws std::logic_error if there is none.
+  std::size_t link_index(AgentId from, AgentId to) const;
+  const LinkSpec& link_spec(std::size_t link_index) const { return links_.at(link_index).spec; }
+  // When the link finishes transmitting everything sent on it so far.
+  SimTime link_free_at(std::size_t link_index) const { return links_.at(link_index).free_at; }
+
+ private:
+  struct Link {
+    AgentId from;
+    AgentId to;
+    LinkSpec spec;
+    SimTime free_at;
+  };
+
+  static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
+  void add_directed_link(AgentId from, AgentId to, LinkSpec spec);
+
+  Simulation& simulation_;
+  std::size_t node_count_;
+  std::vector<Link> links_;
+  std::unordered_map<std::uint64_t, std::uint32_t> link_by_endpoints_;
+};
+
+}  // namespace cdsim
