@@ -91,3 +91,122 @@ TEST_CASE("Lanczos and dense eigenvalues agree on mid-size random graphs") {
     }
   }
 }
+
+TEST_CASE("hypercube with Metropolis–Hastings weights has eigenvalues (1 + d - 2j)/(d + 1)") {
+  for (std::size_t d : {2u, 3u, 5u, 7u}) {
+    const SpectralReport r = analyze_spectrum(with_rule(hypercube_graph(std::size_t{1} << d), "metropolis_hastings"));
+    const double dd = static_cast<double>(d);
+    CAPTURE(d);
+    CHECK(r.lambda2 == doctest::Approx((dd - 1) / (dd + 1)).epsilon(1e-10));
+    CHECK(r.lambda_n == doctest::Approx((1 - dd) / (dd + 1)).epsilon(1e-10));
+  }
+}
+
+namespace {
+
+// Torus r x c with weight 1/5 on self and each of the 4 neighbours:
+// eigenvalues (1 + 2 cos(2 pi a / r) + 2 cos(2 pi b / c)) / 5.
+std::pair<double, double> torus_closed_form(std::size_t rows, std::size_t cols) {
+  std::vector<double> values;
+  for (std::size_t a = 0; a < rows; ++a) {
+    for (std::size_t b = 0; b < cols; ++b) {
+      values.push_back((1 + 2 * std::cos(2 * std::numbers::pi * a / rows) + 2 * std::cos(2 * std::numbers::pi * b / cols)) / 5);
+    }
+  }
+  std::sort(values.begin(), values.end());
+  return {values[values.size() - 2], values[0]};
+}
+
+}  // namespace
+
+TEST_CASE("torus spectra match the 2-D closed form, dense and Lanczos alike") {
+  for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{3, 3}, {4, 6}, {5, 7}, {20, 30}}) {
+    const MixingMatrix w = with_rule(torus_graph(rows, cols), "metropolis_hastings");
+    const auto [l2, ln] = torus_closed_form(rows, cols);
+    CAPTURE(rows);
+    CAPTURE(cols);
+    const SpectralReport dense = forced(w, SpectralMethod::kDense);
+    CHECK(dense.lambda2 == doctest::Approx(l2).epsilon(1e-10));
+    CHECK(dense.lambda_n == doctest::Approx(ln).epsilon(1e-10));
+    const SpectralReport lanczos = forced(w, SpectralMethod::kLanczos);
+    CHECK(lanczos.converged);
+    CHECK(lanczos.lambda2 == doctest::Approx(l2).epsilon(1e-8));
+    CHECK(lanczos.lambda_n == doctest::Approx(ln).epsilon(1e-8));
+  }
+}
+
+TEST_CASE("circulant matrices are detected and their closed form matches dense") {
+  CHECK(is_circulant(with_rule(ring_graph(9), "metropolis_hastings")));
+  CHECK(is_circulant(with_rule(exponential_graph(24), "metropolis_hastings")));
+  CHECK_FALSE(is_circulant(with_rule(path_graph(9), "metropolis_hastings")));
+  CHECK_FALSE(is_circulant(with_rule(torus_graph(3, 4), "metropolis_hastings")));
+  for (const Graph& g : {ring_graph(50), ring_lattice_graph(61, 4), exponential_graph(64), exponential_graph(100)}) {
+    for (const char* name : {"metropolis_hastings", "max_degree"}) {
+      const MixingMatrix w = with_rule(g, name);
+      const SpectralReport dense = forced(w, SpectralMethod::kDense);
+      const SpectralReport circulant = forced(w, SpectralMethod::kCirculant);
+      CHECK(circulant.method == "circulant");
+      CHECK(circulant.lambda2 == doctest::Approx(dense.lambda2).epsilon(1e-12));
+      CHECK(circulant.lambda_n == doctest::Approx(dense.lambda_n).epsilon(1e-12));
+      CHECK(circulant.spectral_gap == doctest::Approx(dense.spectral_gap).epsilon(1e-9));
+    }
+  }
+  CHECK_THROWS_AS(forced(with_rule(path_graph(5), "metropolis_hastings"), SpectralMethod::kCirculant),
+                  std::invalid_argument);
+}
+
+TEST_CASE("a large ring takes the circulant path and keeps its tiny gap accurate") {
+  const std::size_t n = 200000;
+  const SpectralReport r = analyze_spectrum(with_rule(ring_graph(n), "ring_preset"));
+  CHECK(r.method == "circulant");
+  // 1 - lambda2 = 0.66 (1 - cos(2 pi / n)) = 1.32 sin^2(pi / n): relative accuracy, not absolute.
+  const double s = std::sin(std::numbers::pi / n);
+  CHECK(r.spectral_gap == doctest::Approx(1.32 * s * s).epsilon(1e-9));
+  CHECK(r.consensus_contraction == doctest::Approx(1 - 1.32 * s * s).epsilon(1e-15));
+}
+
+TEST_CASE("the predicted contraction is the rate at which repeated mixing shrinks disagreement") {
+  // Power iteration by hand on x - mean(x): the disagreement ratio per step tends to
+  // max(|lambda2|, |lambda_n|) (the independent check of the eigen-solvers).
+  Rng rng(4, 0, RngPurpose::kTopology);
+  const Graph g = random_regular_graph(40, 3, rng);
+  const MixingMatrix w = with_rule(g, "metropolis_hastings");
+  const SpectralReport r = analyze_spectrum(w);
+  std::vector<double> x(40);
+  std::vector<double> y(40);
+  for (double& v : x) v = rng.normal();
+  const auto disagreement = [](std::vector<double>& v) {
+    double mean = 0.0;
+    for (double e : v) mean += e / static_cast<double>(v.size());
+    double norm = 0.0;
+    for (double& e : v) norm += (e - mean) * (e - mean);
+    return std::sqrt(norm);
+  };
+  double ratio = 0.0;
+  for (int step = 0; step < 400; ++step) {
+    const double before = disagreement(x);
+    w.multiply(x, y);
+    const double after = disagreement(y);
+    ratio = after / before;
+    for (std::size_t i = 0; i < 40; ++i) x[i] = y[i] / after;  // renormalize
+  }
+  CHECK(ratio == doctest::Approx(r.consensus_contraction).epsilon(1e-4));
+}
+
+TEST_CASE("an asymmetric doubly stochastic matrix is analysed through its singular values") {
+  // Directed 4-cycle mixing: W = (I + P) / 2 with P the cyclic shift. W is normal with
+  // eigenvalues (1 + exp(2 pi i k / 4)) / 2, so sigma2 = |1 + i| / 2 = 1/sqrt(2).
+  MixingSpec spec;
+  spec.rule = "explicit";
+  spec.allow_asymmetric = true;
+  spec.matrix = {{0.5, 0.5, 0, 0}, {0, 0.5, 0.5, 0}, {0, 0, 0.5, 0.5}, {0.5, 0, 0, 0.5}};
+  const MixingMatrix w = build_mixing_matrix(ring_graph(4), spec);
+  for (SpectralMethod method : {SpectralMethod::kDense, SpectralMethod::kCirculant, SpectralMethod::kLanczos}) {
+    const SpectralReport r = forced(w, method);
+    CAPTURE(r.method);
+    CHECK(r.method.ends_with("-singular"));
+    CHECK(r.lambda2 == doctest::Approx(0.5));
+    CHECK(r.lambda_n == doctest::Approx(0.0).epsilon(1e-12));
+    CHECK(r.consensus_contraction == doctest::Approx(std::sqrt(0.5)));
+  }
+}

@@ -1,0 +1,129 @@
+#include "topologies/graph_io.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/topologies/invalid_input_capture.h"
+#include "topologies/generators.h"
+
+using namespace cdsim;
+using cdsim::testing::error_of;
+
+namespace {
+
+Graph parse(Graph (*parser)(std::istream&, const std::string&), const std::string& text) {
+  std::istringstream in(text);
+  return parser(in, "test input");
+}
+
+MixingMatrix metropolis(const Graph& g) {
+  MixingSpec spec;
+  spec.rule = "metropolis_hastings";
+  return build_mixing_matrix(g, spec);
+}
+
+}  // namespace
+
+TEST_CASE("an edge list with comments, commas, self-loops and duplicates is normalized") {
+  const Graph g = parse(parse_edge_list, "# a triangle and a tail\n0 1\n1,2\n\n2 0 % closing\n2 2\n1 0\n3 2\n");
+  CHECK(g.vertex_count() == 4);
+  CHECK(g.edges() == std::vector<Edge>{{0, 1}, {0, 2}, {1, 2}, {2, 3}});
+}
+
+TEST_CASE("a malformed edge list line is reported with its line number") {
+  const InvalidInput e = error_of([] { parse(parse_edge_list, "0 1\n1 two\n"); });
+  CHECK(e.field() == "/file");
+  CHECK(std::string(e.what()).find("line 2") != std::string::npos);
+  CHECK(error_of([] { parse(parse_edge_list, "0 1 2\n"); }).field() == "/file");
+  CHECK(error_of([] { parse(parse_edge_list, "-1 2\n"); }).field() == "/file");
+}
+
+TEST_CASE("edge lists written by write_edge_list read back to the same graph") {
+  const Graph g = hypercube_graph(16);
+  CHECK(parse(parse_edge_list, write_edge_list(g)) == g);
+}
+
+TEST_CASE("a Graphviz DOT graph or digraph is read through Boost.Graph with integer node ids") {
+  const Graph g = parse(parse_dot, "graph G {\n  0 -- 1;\n  1 -- 2 [weight=3];\n  2 -- 0;\n  3;\n  3 -- 0;\n}\n");
+  CHECK(g.vertex_count() == 4);
+  CHECK(g.edges() == std::vector<Edge>{{0, 1}, {0, 2}, {0, 3}, {1, 2}});
+  const Graph d = parse(parse_dot, "strict digraph {\n  2 -> 0; 0 -> 1; 1 -> 0;\n}\n");
+  CHECK(d.edges() == std::vector<Edge>{{0, 1}, {0, 2}});
+}
+
+TEST_CASE("write_dot puts the mixing weights on the edges and reads back to the same graph") {
+  const Graph ring = ring_graph(5);
+  MixingSpec spec;
+  spec.rule = "ring_preset";
+  const std::string dot = write_dot(ring, build_mixing_matrix(ring, spec));
+  CHECK(dot.find("0 -- 1 [label=\"0.33\"") != std::string::npos);
+  CHECK(dot.find("self 0.34") != std::string::npos);
+  CHECK(parse(parse_dot, dot) == ring);
+  const Graph star = star_graph(6);
+  CHECK(parse(parse_dot, write_dot(star, metropolis(star))) == star);
+}
+
+TEST_CASE("malformed DOT and non-integer node ids are clear errors on the file field") {
+  const InvalidInput syntax = error_of([] { parse(parse_dot, "graph { 0 -- ; }"); });
+  CHECK(syntax.field() == "/file");
+  CHECK(std::string(syntax.what()).find("DOT") != std::string::npos);
+  const InvalidInput names = error_of([] { parse(parse_dot, "graph { a -- b; }"); });
+  CHECK(names.field() == "/file");
+  CHECK(std::string(names.what()).find("node 'a'") != std::string::npos);
+  CHECK(error_of([] { parse(parse_dot, "graph { 0 -- 5; }"); }).field() == "/file");  // ids not 0..N-1
+}
+
+TEST_CASE("GraphML is read through Boost.Graph with vertices in the order the file names them") {
+  const std::string text =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+      "  <key id=\"w\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n"
+      "  <graph id=\"G\" edgedefault=\"undirected\">\n"
+      "    <node id=\"a\"/><node id=\"b\"/><node id=\"c\"/>\n"
+      "    <edge source=\"a\" target=\"b\"><data key=\"w\">0.5</data></edge>\n"
+      "    <edge source=\"c\" target=\"b\"/>\n"
+      "  </graph>\n</graphml>\n";
+  const Graph g = parse(parse_graphml, text);
+  CHECK(g.vertex_count() == 3);
+  CHECK(g.edges() == std::vector<Edge>{{0, 1}, {1, 2}});
+  const Graph torus = torus_graph(3, 4);
+  CHECK(parse(parse_graphml, write_graphml(torus)) == torus);
+  std::string directed = write_graphml(path_graph(4));
+  directed.replace(directed.find("undirected"), 10, "directed");
+  CHECK(parse(parse_graphml, directed) == path_graph(4));
+}
+
+TEST_CASE("malformed GraphML is a clear error on the file field") {
+  const InvalidInput e = error_of([] { parse(parse_graphml, "<graphml><graph><node id=\"0\"></graph>"); });
+  CHECK(e.field() == "/file");
+  CHECK(std::string(e.what()).find("GraphML") != std::string::npos);
+}
+
+TEST_CASE("build_graph reads graph files and checks the agent count") {
+  const std::string path = "topologies_graph_io_test.dot";
+  {
+    std::ofstream out(path);
+    out << write_dot(ring_graph(6), metropolis(ring_graph(6)));
+  }
+  TopologySpec spec;
+  spec.kind = "dot";
+  spec.file = path;
+  CHECK(build_graph(spec, 6, 0) == ring_graph(6));
+  const InvalidInput count = error_of([&] { build_graph(spec, 7, 0); });
+  CHECK(count.field() == "/file");
+  CHECK(std::string(count.what()).find("has 6 vertices, expected one per agent (7)") != std::string::npos);
+  {
+    std::ofstream out(path);
+    out << "0 1\n2 3\n";
+  }
+  spec.kind = "edge_list";
+  CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "");  // disconnected
+  std::remove(path.c_str());
+  CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "/file");  // missing
+  spec.file.clear();
+  CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "/file");
+}
