@@ -1,10 +1,38 @@
 #include "core/model.h"
 
+#include "core/dense_network.h"
 #include "core/initializers.h"
 #include "core/invalid_input.h"
 #include "core/linear_regression.h"
 
 namespace cdsim {
+namespace {
+
+constexpr std::size_t kMaxLayerWidth = 1'000'000;
+
+void require_labels(const ModelSpec& spec, const Dataset& data) {
+  if (!data.is_classification())
+    throw InvalidInput("/kind", spec.kind + " needs class labels, but data set " + data.name +
+                                    " is a regression problem; use linear_regression");
+}
+
+std::unique_ptr<Model> make_dense(const ModelSpec& spec, const Dataset& data, std::vector<std::size_t> hidden) {
+  require_labels(spec, data);
+  if (spec.activation != "relu" && spec.activation != "tanh")
+    throw InvalidInput("/activation", "unknown activation \"" + spec.activation + "\"; expected relu or tanh");
+  check_initializer(spec.init, hidden.empty());
+  std::vector<std::size_t> sizes = {data.dimension()};
+  for (std::size_t i = 0; i < hidden.size(); ++i) {
+    if (hidden[i] == 0 || hidden[i] > kMaxLayerWidth)
+      throw InvalidInput("/hidden/" + std::to_string(i), "hidden layer size " + std::to_string(hidden[i]) +
+                                                             " is out of range; expected 1 to 1000000");
+    sizes.push_back(hidden[i]);
+  }
+  sizes.push_back(static_cast<std::size_t>(data.num_classes));
+  return std::make_unique<DenseNetwork>(spec.kind, std::move(sizes), spec.activation, spec.init);
+}
+
+}  // namespace
 
 std::unique_ptr<Model> make_model(const ModelSpec& spec, const Dataset& shape_source) {
   const std::size_t dimension = shape_source.dimension();
@@ -16,7 +44,24 @@ std::unique_ptr<Model> make_model(const ModelSpec& spec, const Dataset& shape_so
     check_initializer(spec.init, true);
     return std::make_unique<LinearRegression>(dimension, spec.init);
   }
-  throw InvalidInput("/kind", "unknown model kind \"" + spec.kind + "\"; expected linear_regression");
+  if (spec.kind == "softmax_regression") return make_dense(spec, shape_source, {});
+  if (spec.kind == "logistic_regression") {
+    if (shape_source.num_classes != 2)
+      throw InvalidInput("/kind", "logistic_regression needs 2 classes, data set " + shape_source.name + " has " +
+                                      std::to_string(shape_source.num_classes) + "; use softmax_regression");
+    return make_dense(spec, shape_source, {});
+  }
+  if (spec.kind == "mlp") {
+    if (spec.hidden.empty()) throw InvalidInput("/hidden", "mlp needs at least one hidden layer size");
+    return make_dense(spec, shape_source, spec.hidden);
+  }
+  if (spec.kind == "paper_fcn") {
+    if (spec.activation != "relu") throw InvalidInput("/activation", "paper_fcn uses relu");
+    return make_dense(spec, shape_source, std::vector<std::size_t>(20, 50));
+  }
+  throw InvalidInput("/kind", "unknown model kind \"" + spec.kind +
+                                  "\"; expected linear_regression, softmax_regression, logistic_regression, mlp, "
+                                  "paper_fcn");
 }
 
 }  // namespace cdsim

@@ -1,0 +1,41 @@
+// Reader and writer for the IDX format of MNIST, Fashion-MNIST and EMNIST (unsigned-byte
+// arrays with a big-endian header), raw or gzip-compressed (detected from the content).
+// The header is validated against the file size before anything is allocated, so a
+// truncated, corrupt or absurd file is a clear error naming the file, never a crash.
+#pragma once
+
+#include "core/dataset.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cdsim {
+
+struct IdxArray {
+  std::vector<std::uint32_t> dims;  // e.g. {60000, 28, 28}
+  std::vector<std::uint8_t> data;   // product(dims) bytes, row-major
+};
+
+// Throws InvalidInput("/path", "<file>: ...") on a missing, truncated or malformed file.
+IdxArray read_idx(const std::string& path);
+// Only the dimensions (reads the header alone).
+std::vector<std::uint32_t> read_idx_dims(const std::string& path);
+// Writes a raw (uncompressed) IDX file of unsigned bytes; throws std::runtime_error on I/O failure.
+void write_idx(const std::string& path, const IdxArray& array);
+
+// Images (n x rows x cols) and labels (n) as a Dataset with sample_shape {1, rows, cols};
+// pixels scaled to [0, 1] when `normalize`, else raw 0..255. num_classes = max label + 1.
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path, const std::string& name,
+                         bool normalize);
+
+// The IDX file in `directory` whose name ends in `suffix` + "" or ".gz" (e.g.
+// "train-images-idx3-ubyte", which also finds EMNIST's "emnist-digits-train-images-idx3-ubyte").
+// Throws InvalidInput("/path", ...) when there is none or more than one.
+std::string find_idx_file(const std::string& directory, const std::string& suffix);
+
+// *train-{images,labels} and *t10k-{images,labels} (or EMNIST's *test-...) of `directory`;
+// num_classes is the larger of the two sets' so both agree.
+TrainTestData load_idx_directory(const std::string& directory, const std::string& name, bool normalize);
+
+}  // namespace cdsim
