@@ -8,10 +8,11 @@
 #include <string>
 
 #include "core/invalid_input.h"
-#include "tests/topologies/invalid_input_capture.h"
+#include "tests/topologies/test_helpers.h"
 
 using namespace cdsim;
 using cdsim::testing::error_of;
+using cdsim::testing::with_rule;
 
 namespace {
 

@@ -7,23 +7,18 @@
 #include <sstream>
 #include <string>
 
-#include "tests/topologies/invalid_input_capture.h"
+#include "tests/topologies/test_helpers.h"
 #include "topologies/generators.h"
 
 using namespace cdsim;
 using cdsim::testing::error_of;
+using cdsim::testing::with_rule;
 
 namespace {
 
 Graph parse(Graph (*parser)(std::istream&, const std::string&), const std::string& text) {
   std::istringstream in(text);
   return parser(in, "test input");
-}
-
-MixingMatrix metropolis(const Graph& g) {
-  MixingSpec spec;
-  spec.rule = "metropolis_hastings";
-  return build_mixing_matrix(g, spec);
 }
 
 }  // namespace
@@ -64,7 +59,7 @@ TEST_CASE("write_dot puts the mixing weights on the edges and reads back to the 
   CHECK(dot.find("self 0.34") != std::string::npos);
   CHECK(parse(parse_dot, dot) == ring);
   const Graph star = star_graph(6);
-  CHECK(parse(parse_dot, write_dot(star, metropolis(star))) == star);
+  CHECK(parse(parse_dot, write_dot(star, with_rule(star, "metropolis_hastings"))) == star);
 }
 
 TEST_CASE("malformed DOT and non-integer node ids are clear errors on the file field") {
@@ -107,7 +102,7 @@ TEST_CASE("build_graph reads graph files and checks the agent count") {
   const std::string path = "topologies_graph_io_test.dot";
   {
     std::ofstream out(path);
-    out << write_dot(ring_graph(6), metropolis(ring_graph(6)));
+    out << write_dot(ring_graph(6), with_rule(ring_graph(6), "metropolis_hastings"));
   }
   TopologySpec spec;
   spec.kind = "dot";

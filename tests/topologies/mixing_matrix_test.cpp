@@ -8,11 +8,12 @@
 #include <string>
 
 #include "core/invalid_input.h"
-#include "tests/topologies/invalid_input_capture.h"
+#include "tests/topologies/test_helpers.h"
 #include "topologies/generators.h"
 
 using namespace cdsim;
 using cdsim::testing::error_of;
+using cdsim::testing::with_rule;
 
 namespace {
 

@@ -8,16 +8,12 @@
 #include <vector>
 
 #include "topologies/generators.h"
+#include "tests/topologies/test_helpers.h"
 
 using namespace cdsim;
+using cdsim::testing::with_rule;
 
 namespace {
-
-MixingMatrix with_rule(const Graph& g, const std::string& name) {
-  MixingSpec spec;
-  spec.rule = name;
-  return build_mixing_matrix(g, spec);
-}
 
 SpectralReport forced(const MixingMatrix& w, SpectralMethod method) {
   SpectralOptions options;

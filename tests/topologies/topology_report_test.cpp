@@ -8,18 +8,10 @@
 #include <vector>
 
 #include "topologies/generators.h"
+#include "tests/topologies/test_helpers.h"
 
 using namespace cdsim;
-
-namespace {
-
-MixingMatrix with_rule(const Graph& g, const std::string& name) {
-  MixingSpec spec;
-  spec.rule = name;
-  return build_mixing_matrix(g, spec);
-}
-
-}  // namespace
+using cdsim::testing::with_rule;
 
 TEST_CASE("diameters match the definitions of the families") {
   CHECK(graph_diameter(ring_graph(8)) == 4u);

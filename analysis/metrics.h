@@ -1,0 +1,61 @@
+// The figures a run reports at each observed step, as the paper measured them: the mean
+// over agents of each agent's loss and accuracy on the full train and test sets (inference
+// mode), the averaged model's test figures, the agents' disagreement, and the traffic and
+// simulated time so far.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/model.h"
+#include "sim/protocols/step_observer.h"
+
+namespace cdsim {
+
+struct MetricsRow {
+  std::int64_t step = 0;
+  double epoch = 0.0;                 // step / steps per epoch
+  double sim_time_s = 0.0;
+  std::int64_t bytes_total = 0;
+  std::uint64_t messages_total = 0;
+  double train_loss = 0.0;            // mean over agents
+  double test_loss = 0.0;             // mean over agents
+  double train_accuracy = 0.0;        // mean over agents; NaN for regression
+  double test_accuracy = 0.0;         // mean over agents; NaN for regression
+  double average_model_test_loss = 0.0;      // the model at the agents' mean parameters
+  double average_model_test_accuracy = 0.0;
+  double consensus_distance = 0.0;    // (1/N) sum_j ||x_j - mean x||^2
+};
+
+// (1/N) sum_j ||x_j - x_bar||^2, accumulated in double in agent order.
+double consensus_distance(std::span<const std::vector<float>> parameters);
+
+// The agents' mean parameter vector, accumulated in double in agent order.
+std::vector<float> mean_parameters(std::span<const std::vector<float>> parameters);
+
+class MetricsEvaluator {
+ public:
+  // `model` is an evaluation-only instance; `train` and `test` must outlive the evaluator.
+  MetricsEvaluator(std::unique_ptr<Model> model, const Dataset& train, const Dataset& test,
+                   std::size_t steps_per_epoch);
+  MetricsRow evaluate(const StepSnapshot& snapshot);
+
+ private:
+  std::unique_ptr<Model> model_;
+  const Dataset& train_;
+  const Dataset& test_;
+  std::size_t steps_per_epoch_;
+};
+
+// metrics.csv: a header line and one line a row, numbers in a fixed, locale-free format.
+std::string metrics_csv_header();
+std::string metrics_csv_line(const MetricsRow& row);
+
+// "%.9g" for finite values, "nan" otherwise: stable text for byte-identical reruns.
+std::string format_number(double value);
+
+}  // namespace cdsim

@@ -1,0 +1,177 @@
+#include "analysis/run_scenario.h"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/run_directory.h"
+#include "core/data_loader.h"
+#include "core/invalid_input.h"
+#include "core/minibatch_sampler.h"
+#include "core/model.h"
+#include "core/partition.h"
+#include "scenarios/scenario_loader.h"
+#include "sim/point_to_point_network.h"
+#include "sim/protocols/synchronous_cdsgd.h"
+#include "sim/protocols/wire_size.h"
+#include "sim/simulation.h"
+#include "topologies/generators.h"
+#include "topologies/mixing_matrix.h"
+#include "topologies/spectral.h"
+
+namespace cdsim {
+namespace {
+
+// Runs `build`, re-throwing its InvalidInput with the scenario section in front of the field.
+template <typename Build>
+auto within_section(const std::string& section, Build build) {
+  try {
+    return build();
+  } catch (const InvalidInput& error) {
+    throw error.within(section);
+  }
+}
+
+std::string summary_json(const Scenario& scenario, const RunResult& result,
+                         const SpectralReport& spectrum, const Graph& graph,
+                         std::size_t parameter_count, const std::string& model_description) {
+  const MetricsRow& last = result.metrics.back();
+  nlohmann::json summary = {
+      {"scenario", scenario.name},
+      {"algorithm", scenario.algorithm.kind},
+      {"agents", scenario.agents},
+      {"topology", {{"kind", scenario.topology.kind},
+                    {"edges", graph.edge_count()},
+                    {"mixing_rule", scenario.mixing.rule},
+                    {"lambda2", spectrum.lambda2},
+                    {"lambda_n", spectrum.lambda_n},
+                    {"spectral_gap", spectrum.spectral_gap},
+                    {"spectral_method", spectrum.method}}},
+      {"model", {{"description", model_description}, {"parameters", parameter_count}}},
+      {"steps", result.total_steps},
+      {"steps_per_epoch", result.steps_per_epoch},
+      {"epochs", last.epoch},
+      {"message_bytes", result.message_bytes},
+      {"sim_time_s", last.sim_time_s},
+      {"bytes_total", last.bytes_total},
+      {"messages_total", last.messages_total},
+      {"final", {{"train_loss", last.train_loss},
+                 {"test_loss", last.test_loss},
+                 {"train_accuracy", std::isfinite(last.train_accuracy) ? nlohmann::json(last.train_accuracy) : nlohmann::json()},
+                 {"test_accuracy", std::isfinite(last.test_accuracy) ? nlohmann::json(last.test_accuracy) : nlohmann::json()},
+                 {"average_model_test_accuracy", std::isfinite(last.average_model_test_accuracy) ? nlohmann::json(last.average_model_test_accuracy) : nlohmann::json()},
+                 {"consensus_distance", last.consensus_distance}}},
+      {"initial", {{"train_loss", result.metrics.front().train_loss},
+                   {"test_loss", result.metrics.front().test_loss}}},
+  };
+  return summary.dump(2) + "\n";
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  if (scenario.algorithm.kind != "cdsgd") {
+    throw InvalidInput("/algorithm/kind", "algorithm \"" + scenario.algorithm.kind + "\" cannot run yet");
+  }
+  // Build and check everything before anything is written.
+  const Graph graph = within_section("/topology", [&] {
+    return build_graph(scenario.topology, scenario.agents, scenario.seed);
+  });
+  const MixingMatrix mixing = within_section("/mixing", [&] { return build_mixing_matrix(graph, scenario.mixing); });
+  const TrainTestData data = within_section("/data", [&] { return load_data(scenario.data, scenario.seed); });
+  const Shards shards = within_section("/data/partition", [&] {
+    return partition(data.train, scenario.agents, scenario.partition, scenario.seed);
+  });
+  std::unique_ptr<Model> reference_model =
+      within_section("/model", [&] { return make_model(scenario.model, data.train); });
+
+  // Identical initial weights on every agent, as in the paper.
+  std::vector<float> initial(reference_model->parameter_count());
+  Rng init_rng(scenario.seed, 0, RngPurpose::kInitialization);
+  reference_model->initialize(initial, init_rng);
+
+  std::vector<std::unique_ptr<LocalLearner>> learners;
+  for (std::size_t j = 0; j < scenario.agents; ++j) {
+    MinibatchSampler sampler = within_section("/algorithm", [&] {
+      return MinibatchSampler(shards[j], scenario.algorithm.batch_size,
+                              Rng(scenario.seed, j, RngPurpose::kMinibatch));
+    });
+    learners.push_back(std::make_unique<ModelLearner>(make_model(scenario.model, data.train), data.train,
+                                                      std::move(sampler),
+                                                      Rng(scenario.seed, j, RngPurpose::kDropout)));
+  }
+
+  // One epoch: the steps in which the agents together see the training set once.
+  const std::size_t samples_per_step = scenario.agents * scenario.algorithm.batch_size;
+  RunResult result;
+  result.steps_per_epoch = (data.train.size() + samples_per_step - 1) / samples_per_step;
+  result.total_steps = scenario.run.steps > 0
+                           ? scenario.run.steps
+                           : static_cast<std::int64_t>(std::ceil(scenario.run.epochs *
+                                                                 static_cast<double>(result.steps_per_epoch)));
+  const std::int64_t observe_every = scenario.run.eval_every_steps > 0
+                                         ? scenario.run.eval_every_steps
+                                         : static_cast<std::int64_t>(result.steps_per_epoch);
+  result.message_bytes =
+      parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, initial.size()).bytes();
+
+  const SpectralReport spectrum = analyze_spectrum(mixing);
+  const std::filesystem::path final_path =
+      options.output_directory.empty() ? std::filesystem::path("runs") / scenario.name : options.output_directory;
+  RunDirectory run_directory(final_path);
+
+  Simulation simulation(scenario.seed);
+  std::vector<std::pair<AgentId, AgentId>> edges;
+  for (const auto& [u, v] : graph.edges()) {
+    edges.emplace_back(AgentId{static_cast<std::uint32_t>(u)}, AgentId{static_cast<std::uint32_t>(v)});
+  }
+  PointToPointNetwork network(simulation, scenario.agents, edges,
+                              LinkSpec{scenario.network.latency, scenario.network.bandwidth});
+  MetricsEvaluator evaluator(make_model(scenario.model, data.train), data.train, data.test,
+                             result.steps_per_epoch);
+  auto observe = [&](const StepSnapshot& snapshot) {
+    result.metrics.push_back(evaluator.evaluate(snapshot));
+    if (options.progress != nullptr) {
+      const MetricsRow& row = result.metrics.back();
+      *options.progress << "step " << row.step << "/" << result.total_steps << "  epoch "
+                        << format_number(row.epoch) << "  sim " << format_number(row.sim_time_s)
+                        << " s  train_loss " << format_number(row.train_loss) << "  test_loss "
+                        << format_number(row.test_loss);
+      if (std::isfinite(row.test_accuracy)) *options.progress << "  test_acc " << format_number(row.test_accuracy);
+      *options.progress << "  consensus " << format_number(row.consensus_distance) << "\n";
+    }
+  };
+  SynchronousCdsgd protocol(simulation, network, mixing, learners, initial, scenario.algorithm,
+                            scenario.compute, {result.total_steps, observe_every}, observe);
+  protocol.start();
+  simulation.run();
+  if (protocol.completed_steps() != result.total_steps) {
+    throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol.completed_steps()) +
+                             " of " + std::to_string(result.total_steps) + " steps");
+  }
+
+  std::string csv = metrics_csv_header();
+  for (const MetricsRow& row : result.metrics) csv += metrics_csv_line(row);
+  run_directory.write_file("metrics.csv", csv);
+  run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, initial.size(),
+                                                        reference_model->describe()));
+  run_directory.write_file("scenario.resolved.json", resolved_scenario_json(scenario));
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const nlohmann::json timing = {
+      {"wall_seconds", result.wall_seconds},
+      {"events_executed", simulation.events_executed()},
+      {"events_per_wall_second",
+       result.wall_seconds > 0 ? static_cast<double>(simulation.events_executed()) / result.wall_seconds : 0.0}};
+  run_directory.write_file("timing.json", timing.dump(2) + "\n");
+  run_directory.commit();
+  result.run_directory = run_directory.final_path();
+  return result;
+}
+
+}  // namespace cdsim

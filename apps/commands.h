@@ -1,0 +1,20 @@
+// The subcommands of the cdsim program. Each add_*_command registers its options and a
+// callback on `app`; the callback stores its exit code in `result`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cdsim::apps {
+
+inline constexpr int kExitSuccess = 0;
+inline constexpr int kExitRunFailed = 1;
+inline constexpr int kExitBadInput = 2;
+
+struct CommandResult {
+  int exit_code = kExitSuccess;
+};
+
+void add_run_command(CLI::App& app, CommandResult& result);
+void add_validate_command(CLI::App& app, CommandResult& result);
+
+}  // namespace cdsim::apps

@@ -1,0 +1,61 @@
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "analysis/run_scenario.h"
+#include "apps/commands.h"
+#include "apps/scenario_errors.h"
+#include "scenarios/scenario_loader.h"
+
+namespace cdsim::apps {
+namespace {
+
+struct RunArguments {
+  std::string scenario_path;
+  std::string output_directory;
+  bool quiet = false;
+};
+
+int run(const RunArguments& arguments) {
+  return with_scenario_errors(arguments.scenario_path, [&] {
+    const Scenario scenario = load_scenario(arguments.scenario_path);
+    RunOptions options;
+    options.output_directory = arguments.output_directory;
+    options.progress = arguments.quiet ? nullptr : &std::cerr;
+    const RunResult result = run_scenario(scenario, options);
+    const MetricsRow& first = result.metrics.front();
+    const MetricsRow& last = result.metrics.back();
+    std::cout << "scenario   " << scenario.name << " (" << scenario.agents << " agents, "
+              << scenario.topology.kind << ", " << scenario.algorithm.kind << ")\n"
+              << "steps      " << result.total_steps << " (" << format_number(last.epoch) << " epochs)\n"
+              << "sim time   " << format_number(last.sim_time_s) << " s\n"
+              << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n"
+              << "train loss " << format_number(first.train_loss) << " -> " << format_number(last.train_loss) << "\n"
+              << "test loss  " << format_number(first.test_loss) << " -> " << format_number(last.test_loss) << "\n";
+    if (std::isfinite(last.test_accuracy)) {
+      std::cout << "test acc   " << format_number(first.test_accuracy) << " -> "
+                << format_number(last.test_accuracy) << "\n";
+    }
+    std::cout << "consensus  " << format_number(last.consensus_distance) << "\n"
+              << "run dir    " << result.run_directory.string() << "\n";
+    return kExitSuccess;
+  });
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, CommandResult& result) {
+  auto arguments = std::make_shared<RunArguments>();
+  CLI::App* command = app.add_subcommand("run", "Run a scenario and write its run directory");
+  command->add_option("scenario", arguments->scenario_path, "Scenario JSON file")->required();
+  command->add_option("--out,-o", arguments->output_directory,
+                      "Run directory to write (default: runs/<scenario name>)");
+  command->add_flag("--quiet,-q", arguments->quiet, "Print no progress lines");
+  command->callback([arguments, &result] { result.exit_code = run(*arguments); });
+}
+
+}  // namespace cdsim::apps

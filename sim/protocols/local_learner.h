@@ -1,0 +1,46 @@
+// What a protocol asks of one agent's learning: a gradient at given parameters on the
+// agent's next minibatch. The protocol decides when this runs and what is sent; the
+// learner (model, data shard, sampler) decides how the gradient is computed.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include "core/dataset.h"
+#include "core/minibatch_sampler.h"
+#include "core/model.h"
+#include "core/rng.h"
+
+namespace cdsim {
+
+class LocalLearner {
+ public:
+  virtual ~LocalLearner() = default;
+  virtual std::size_t parameter_count() const = 0;
+  // Steps (minibatches) in one pass over the agent's shard.
+  virtual std::size_t steps_per_epoch() const = 0;
+  // Draws the next minibatch, writes the gradient of its mean loss at `parameters`, and
+  // returns that loss.
+  virtual double compute_gradient(std::span<const float> parameters, std::span<float> gradient) = 0;
+};
+
+// The learner every scenario uses: a core Model trained on the agent's shard of `train`.
+class ModelLearner final : public LocalLearner {
+ public:
+  // `train` must outlive the learner.
+  ModelLearner(std::unique_ptr<Model> model, const Dataset& train, MinibatchSampler sampler,
+               Rng dropout_rng);
+
+  std::size_t parameter_count() const override { return model_->parameter_count(); }
+  std::size_t steps_per_epoch() const override { return sampler_.batches_per_epoch(); }
+  double compute_gradient(std::span<const float> parameters, std::span<float> gradient) override;
+
+ private:
+  std::unique_ptr<Model> model_;
+  const Dataset& train_;
+  MinibatchSampler sampler_;
+  Rng dropout_rng_;
+};
+
+}  // namespace cdsim

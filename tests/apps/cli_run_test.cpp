@@ -1,0 +1,118 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario_loader.h"
+#include "sim/protocols/wire_size.h"
+#include "tests/apps/cli_harness.h"
+
+using cdsim::testing::read_text;
+using cdsim::testing::run_cli;
+using cdsim::testing::TempFolder;
+
+namespace {
+
+const std::string kQuickstart = std::string(CDSIM_SOURCE_DIR) + "/scenarios/quickstart.json";
+
+std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(read_text(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream fields(line);
+    std::string cell;
+    while (std::getline(fields, cell, ',')) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  FAIL("no column " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("the quickstart scenario runs, its loss falls and its clock matches the link model") {
+  TempFolder temp("quickstart");
+  const auto out = temp.path() / "run";
+  const auto outcome = run_cli("run " + kQuickstart + " --quiet --out " + out.string());
+  INFO(outcome.output);
+  REQUIRE(outcome.exit_code == 0);
+  for (const char* name : {"metrics.csv", "summary.json", "scenario.resolved.json", "timing.json"}) {
+    CHECK(std::filesystem::exists(out / name));
+  }
+  const auto rows = read_csv(out / "metrics.csv");
+  REQUIRE(rows.size() >= 3);
+  const auto& header = rows.front();
+  for (const char* name : {"step", "epoch", "sim_time_s", "bytes_total", "messages_total", "train_loss",
+                           "consensus_distance"}) {
+    CHECK(std::find(header.begin(), header.end(), name) != header.end());
+  }
+  const double first_loss = std::stod(rows[1][column(header, "train_loss")]);
+  const double last_loss = std::stod(rows.back()[column(header, "train_loss")]);
+  CHECK(last_loss < 0.05 * first_loss);
+
+  // Contention-free ring: every step costs compute + latency + one message's transmission.
+  const cdsim::Scenario scenario = cdsim::load_scenario(kQuickstart);
+  const std::size_t parameters = scenario.data.dimension + 1;  // linear regression: weights + bias
+  const std::int64_t bytes = cdsim::parameter_message_size(cdsim::AgentId{0}, cdsim::AgentId{1}, 0,
+                                                           cdsim::PayloadKind::kParameters, parameters).bytes();
+  const std::int64_t bits_per_s = scenario.network.bandwidth.bits_per_second();
+  const std::int64_t transmission_ns = (bytes * 8 * 1'000'000'000 + bits_per_s - 1) / bits_per_s;
+  const std::int64_t step_ns = scenario.compute.step_time.ns() + scenario.network.latency.ns() + transmission_ns;
+  const std::int64_t steps = std::stoll(rows.back()[column(header, "step")]);
+  const double sim_time_s = std::stod(rows.back()[column(header, "sim_time_s")]);
+  CHECK(sim_time_s == doctest::Approx(static_cast<double>(steps * step_ns) * 1e-9).epsilon(1e-8));
+  // Two messages per ring edge per step: 2N messages on a ring of N.
+  CHECK(std::stoll(rows.back()[column(header, "messages_total")]) == steps * 2 * static_cast<std::int64_t>(scenario.agents));
+  CHECK(std::stoll(rows.back()[column(header, "bytes_total")]) == steps * 2 * static_cast<std::int64_t>(scenario.agents) * bytes);
+}
+
+TEST_CASE("running one scenario twice gives byte-identical run directories, timing.json aside") {
+  TempFolder temp("determinism");
+  const auto a = temp.path() / "a", b = temp.path() / "b";
+  REQUIRE(run_cli("run " + kQuickstart + " --quiet --out " + a.string()).exit_code == 0);
+  REQUIRE(run_cli("run " + kQuickstart + " --quiet --out " + b.string()).exit_code == 0);
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(a)) names.push_back(entry.path().filename().string());
+  CHECK(names.size() >= 4);
+  for (const std::string& name : names) {
+    if (name == "timing.json") continue;
+    CAPTURE(name);
+    REQUIRE(std::filesystem::exists(b / name));
+    CHECK(read_text(a / name) == read_text(b / name));
+  }
+}
+
+TEST_CASE("the resolved scenario of a run validates and loads back to the same scenario") {
+  TempFolder temp("resolved");
+  const auto out = temp.path() / "run";
+  REQUIRE(run_cli("run " + kQuickstart + " --quiet --out " + out.string()).exit_code == 0);
+  const auto outcome = run_cli("validate " + (out / "scenario.resolved.json").string());
+  INFO(outcome.output);
+  CHECK(outcome.exit_code == 0);
+  const std::string resolved = read_text(out / "scenario.resolved.json");
+  CHECK(cdsim::resolved_scenario_json(cdsim::parse_scenario(resolved, "x.json")) == resolved);
+}
+
+TEST_CASE("progress lines go to stderr unless --quiet is given") {
+  TempFolder temp("progress");
+  const auto loud = run_cli("run " + kQuickstart + " --out " + (temp.path() / "a").string());
+  CHECK(loud.exit_code == 0);
+  CHECK(loud.output.find("step 0/") != std::string::npos);
+  const auto quiet = run_cli("run " + kQuickstart + " --quiet --out " + (temp.path() / "b").string());
+  CHECK(quiet.output.find("step 0/") == std::string::npos);
+  CHECK(quiet.output.find("run dir") != std::string::npos);
+}

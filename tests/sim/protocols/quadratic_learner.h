@@ -1,0 +1,33 @@
+// A test learner with a closed-form gradient: agent j minimizes 0.5 ||x - b_j||^2, so its
+// gradient is x - b_j and the network-wide optimum is the mean of the b_j.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "sim/protocols/local_learner.h"
+
+namespace cdsim::testing {
+
+class QuadraticLearner final : public LocalLearner {
+ public:
+  explicit QuadraticLearner(std::vector<float> target) : target_(std::move(target)) {}
+  std::size_t parameter_count() const override { return target_.size(); }
+  std::size_t steps_per_epoch() const override { return 1; }
+  double compute_gradient(std::span<const float> parameters, std::span<float> gradient) override {
+    double loss = 0.0;
+    for (std::size_t i = 0; i < target_.size(); ++i) {
+      gradient[i] = parameters[i] - target_[i];
+      loss += 0.5 * gradient[i] * gradient[i];
+    }
+    ++calls_;
+    return loss;
+  }
+  int calls() const { return calls_; }
+
+ private:
+  std::vector<float> target_;
+  int calls_ = 0;
+};
+
+}  // namespace cdsim::testing
