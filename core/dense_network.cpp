@@ -1,30 +1,15 @@
 #include "core/dense_network.h"
 
 #include "core/initializers.h"
+#include "core/layers.h"
 #include "core/model_common.h"
 #include "core/softmax_cross_entropy.h"
 
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 namespace cdsim {
-namespace {
-
-using Matrix = DenseNetwork::Matrix;
-using ConstMatrixMap = Eigen::Map<const Matrix>;
-using MatrixMap = Eigen::Map<Matrix>;
-using ConstRowVectorMap = Eigen::Map<const Eigen::RowVectorXf>;
-using RowVectorMap = Eigen::Map<Eigen::RowVectorXf>;
-
-void require_labels(const Dataset& data, std::size_t classes) {
-  if (data.labels.size() != data.size())
-    throw std::invalid_argument("classification model needs one label per sample in data set " + data.name);
-  if (static_cast<std::size_t>(data.num_classes) > classes)
-    throw std::invalid_argument("data set " + data.name + " has more classes than the model outputs");
-}
-
-}  // namespace
-
 DenseNetwork::DenseNetwork(std::string kind, std::vector<std::size_t> layer_sizes, std::string activation,
                            std::string init)
     : kind_(std::move(kind)),
@@ -75,19 +60,15 @@ void DenseNetwork::forward(std::span<const float> parameters, const float* input
   for (std::size_t l = 0; l < layers; ++l) {
     const auto in = static_cast<Eigen::Index>(sizes_[l]);
     const auto out = static_cast<Eigen::Index>(sizes_[l + 1]);
-    const ConstMatrixMap kernel(parameters.data() + offsets_[l], in, out);
-    const ConstRowVectorMap bias(parameters.data() + offsets_[l] + sizes_[l] * sizes_[l + 1], out);
-    const float* source = l == 0 ? input : activations_[l - 1].data();
-    const ConstMatrixMap a(source, rows, in);
-    auto z = activations_[l].topRows(rows);
-    z.noalias() = a * kernel;
-    z.rowwise() += bias;
-    if (l + 1 < layers) {
-      if (relu_) {
-        z = z.cwiseMax(0.0f);
-      } else {
-        z = z.array().tanh().matrix();
-      }
+    const float* kernel = parameters.data() + offsets_[l];
+    float* z = activations_[l].data();
+    dense_forward(l == 0 ? input : activations_[l - 1].data(), rows, in, out, kernel, kernel + in * out, z);
+    if (l + 1 == layers) break;
+    const auto count = static_cast<std::size_t>(rows * out);
+    if (relu_) {
+      relu_forward(z, count);
+    } else {
+      for (std::size_t i = 0; i < count; ++i) z[i] = std::tanh(z[i]);
     }
   }
 }
@@ -117,21 +98,17 @@ double DenseNetwork::loss_and_gradient(std::span<const float> parameters, const 
   for (std::size_t l = layers; l-- > 0;) {
     const auto in = static_cast<Eigen::Index>(sizes_[l]);
     const auto out = static_cast<Eigen::Index>(sizes_[l + 1]);
-    const auto delta = deltas_[l].topRows(rows);
-    const ConstMatrixMap a(l == 0 ? input_.data() : activations_[l - 1].data(), rows, in);
-    MatrixMap grad_kernel(gradient.data() + offsets_[l], in, out);
-    RowVectorMap grad_bias(gradient.data() + offsets_[l] + sizes_[l] * sizes_[l + 1], out);
-    grad_kernel.noalias() = a.transpose() * delta;
-    grad_bias = delta.colwise().sum();
-    if (l == 0) break;
-    const ConstMatrixMap kernel(parameters.data() + offsets_[l], in, out);
-    auto previous = deltas_[l - 1].topRows(rows);
-    previous.noalias() = delta * kernel.transpose();
-    const auto activation = activations_[l - 1].topRows(rows);
+    float* previous = l == 0 ? nullptr : deltas_[l - 1].data();
+    dense_backward(l == 0 ? input_.data() : activations_[l - 1].data(), deltas_[l].data(), rows, in, out,
+                   parameters.data() + offsets_[l], gradient.data() + offsets_[l],
+                   gradient.data() + offsets_[l] + sizes_[l] * sizes_[l + 1], previous);
+    if (previous == nullptr) continue;
+    const float* activation = activations_[l - 1].data();
+    const auto count = static_cast<std::size_t>(rows * in);
     if (relu_) {
-      previous.array() *= (activation.array() > 0.0f).cast<float>();
+      relu_backward(activation, previous, count);
     } else {
-      previous.array() *= 1.0f - activation.array().square();
+      for (std::size_t i = 0; i < count; ++i) previous[i] *= 1.0f - activation[i] * activation[i];
     }
   }
   return sums.loss_sum / static_cast<double>(batch.size());
@@ -139,26 +116,11 @@ double DenseNetwork::loss_and_gradient(std::span<const float> parameters, const 
 
 Evaluation DenseNetwork::evaluate(std::span<const float> parameters, const Dataset& data) {
   if (parameters.size() != parameter_count_) throw std::invalid_argument("parameter span has the wrong size");
-  require_labels(data, sizes_.back());
-  const auto n = static_cast<Eigen::Index>(data.size());
-  const auto chunk = static_cast<Eigen::Index>(kEvaluationChunk);
-  ensure_capacity(std::min(n, chunk));
-  CrossEntropySums total;
-  for (Eigen::Index start = 0; start < n; start += chunk) {
-    const Eigen::Index rows = std::min(chunk, n - start);
-    forward(parameters, data.features.row(start).data(), rows);
-    const CrossEntropySums sums = softmax_cross_entropy(
-        activations_.back().data(), static_cast<std::size_t>(rows), sizes_.back(), sizes_.back(),
-        std::span<const std::int32_t>(data.labels.data() + start, static_cast<std::size_t>(rows)), nullptr, 1.0f);
-    total.loss_sum += sums.loss_sum;
-    total.correct += sums.correct;
-  }
-  Evaluation result;
-  if (n > 0) {
-    result.loss = total.loss_sum / static_cast<double>(n);
-    result.accuracy = static_cast<double>(total.correct) / static_cast<double>(n);
-  }
-  return result;
+  ensure_capacity(static_cast<Eigen::Index>(std::min(data.size(), kEvaluationChunk)));
+  return evaluate_classifier(data, kEvaluationChunk, sizes_.back(), [&](std::size_t start, std::size_t rows) {
+    forward(parameters, data.features.row(static_cast<Eigen::Index>(start)).data(), static_cast<Eigen::Index>(rows));
+    return activations_.back().data();
+  });
 }
 
 std::string DenseNetwork::describe() const {

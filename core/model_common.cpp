@@ -24,6 +24,13 @@ void check_spans(std::size_t parameter_count, std::size_t parameters_size, std::
   if (batch_size == 0) throw std::invalid_argument("empty minibatch");
 }
 
+void require_labels(const Dataset& data, std::size_t classes) {
+  if (data.labels.size() != data.size())
+    throw std::invalid_argument("classification model needs one label per sample in data set " + data.name);
+  if (static_cast<std::size_t>(data.num_classes) > classes)
+    throw std::invalid_argument("data set " + data.name + " has more classes than the model outputs");
+}
+
 std::string with_thousands(std::size_t value) {
   std::string digits = std::to_string(value);
   std::string out;

@@ -4,6 +4,7 @@
 #include "core/initializers.h"
 #include "core/invalid_input.h"
 #include "core/linear_regression.h"
+#include "core/paper_cnn.h"
 
 namespace cdsim {
 namespace {
@@ -30,6 +31,20 @@ std::unique_ptr<Model> make_dense(const ModelSpec& spec, const Dataset& data, st
   }
   sizes.push_back(static_cast<std::size_t>(data.num_classes));
   return std::make_unique<DenseNetwork>(spec.kind, std::move(sizes), spec.activation, spec.init);
+}
+
+std::unique_ptr<Model> make_cnn(const ModelSpec& spec, const Dataset& data) {
+  require_labels(spec, data);
+  check_initializer(spec.init, false);
+  if (!(spec.dropout >= 0.0 && spec.dropout < 1.0)) throw InvalidInput("/dropout", "dropout must be in [0, 1)");
+  const std::vector<int>& shape = data.sample_shape;
+  if (shape.size() != 3 || shape[0] < 1 || shape[1] < 4 || shape[2] < 4 || shape[1] % 4 != 0 || shape[2] % 4 != 0 ||
+      static_cast<std::size_t>(shape[0]) * static_cast<std::size_t>(shape[1]) * static_cast<std::size_t>(shape[2]) !=
+          data.dimension())
+    throw InvalidInput("/kind", "paper_cnn needs images (channels, height, width) with height and width divisible "
+                                "by 4; data set " + data.name + " has samples of " + std::to_string(data.dimension()) +
+                                " features");
+  return std::make_unique<PaperCnn>(shape[0], shape[1], shape[2], data.num_classes, spec.dropout, spec.init);
 }
 
 }  // namespace
@@ -59,9 +74,10 @@ std::unique_ptr<Model> make_model(const ModelSpec& spec, const Dataset& shape_so
     if (spec.activation != "relu") throw InvalidInput("/activation", "paper_fcn uses relu");
     return make_dense(spec, shape_source, std::vector<std::size_t>(20, 50));
   }
+  if (spec.kind == "paper_cnn") return make_cnn(spec, shape_source);
   throw InvalidInput("/kind", "unknown model kind \"" + spec.kind +
                                   "\"; expected linear_regression, softmax_regression, logistic_regression, mlp, "
-                                  "paper_fcn");
+                                  "paper_fcn, paper_cnn");
 }
 
 }  // namespace cdsim

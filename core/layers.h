@@ -1,0 +1,57 @@
+// Building blocks of the neural models, as free functions on row-major float blocks
+// (one sample per row): dense layers as matrix products, ReLU, 3x3 same-padding
+// convolutions as im2col + GEMM on channels-last (HWC) images, 2x2 max pooling and
+// inverted dropout. Callers own every buffer; nothing here allocates except through the
+// scratch matrices they pass, which only grow.
+#pragma once
+
+#include "core/rng.h"
+
+#include <Eigen/Core>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cdsim {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// output (rows x out) = input (rows x in) * kernel (in x out, row-major) + bias
+void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out, const float* kernel,
+                   const float* bias, float* output);
+// From delta = dLoss/dOutput (rows x out): grad_kernel = input^T delta, grad_bias = column
+// sums, and (when input_delta is not null) input_delta = delta kernel^T.
+void dense_backward(const float* input, const float* delta, Eigen::Index rows, Eigen::Index in, Eigen::Index out,
+                    const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta);
+
+void relu_forward(float* values, std::size_t count);
+// delta *= (activation > 0), with `activation` the ReLU output.
+void relu_backward(const float* activation, float* delta, std::size_t count);
+
+struct ConvShape {
+  Eigen::Index height = 0, width = 0, in_channels = 0, out_channels = 0;
+  Eigen::Index kernel_size() const { return 9 * in_channels * out_channels; }
+};
+
+// 3x3 same-padding convolution of `samples` HWC images; the kernel is laid out as Keras'
+// (3, 3, in, out), row-major. `patches` is im2col scratch (grown as needed).
+void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape, const float* kernel,
+                     const float* bias, float* output, RowMatrix& patches);
+// Accumulates nothing: overwrites grad_kernel and grad_bias; writes input_delta when not
+// null. `delta` is dLoss/dOutput (pre-activation).
+void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples, const ConvShape& shape,
+                      const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta,
+                      RowMatrix& patches, RowMatrix& patch_deltas);
+
+// 2x2 max pooling with stride 2 of HWC images (height and width even); `argmax` records
+// which of the 4 inputs won (0..3) for the backward pass.
+void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height, Eigen::Index width,
+                      Eigen::Index channels, float* output, std::uint8_t* argmax);
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples, Eigen::Index height,
+                       Eigen::Index width, Eigen::Index channels, float* input_delta);
+
+// Inverted dropout: each value is kept with probability 1 - rate and scaled by 1/(1 - rate),
+// else zeroed; `mask` receives the factor applied (for the backward pass: delta *= mask).
+void dropout_forward(float* values, std::size_t count, double rate, float* mask, Rng& rng);
+
+}  // namespace cdsim
