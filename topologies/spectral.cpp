@@ -100,15 +100,20 @@ SpectralReport circulant_spectrum(const MixingMatrix& matrix, bool singular) {
   return report;
 }
 
-// Lanczos with full reorthogonalization on the complement of the all-ones vector (W is
-// doubly stochastic, so all-ones is its eigenvector for 1 and the complement is invariant).
-// Extreme Ritz values approximate lambda2 and lambda_n; restarts from the sum of the two
-// extreme Ritz vectors when the basis is full before both have converged.
+// Thick-restart Lanczos (the symmetric Krylov–Schur method of Wu & Simon 2000, Stewart
+// 2001) with full reorthogonalization, on the complement of the all-ones vector: W is
+// doubly stochastic, so all-ones is its eigenvector for 1 and the complement is invariant.
+// The projected matrix H = V^T A V is accumulated from the Gram–Schmidt coefficients, so
+// after a restart (keep the Ritz vectors nearest both ends of the spectrum, plus the
+// residual direction) the recurrence simply continues. Extreme Ritz values approximate
+// lambda2 and lambda_n; a pair has converged when its residual |beta * s_last| is below
+// the tolerance (the eigenvalue error is then at most that, usually its square / gap).
 SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const SpectralOptions& options) {
   const std::size_t n = matrix.size();
   const Eigen::Index size = static_cast<Eigen::Index>(n);
   const std::size_t memory_cap = std::max<std::size_t>(30, static_cast<std::size_t>(kLanczosBasisDoubles / n));
-  const std::size_t m = std::min({options.max_krylov_dimension, n - 1, memory_cap});
+  const Eigen::Index m = static_cast<Eigen::Index>(std::min({options.max_krylov_dimension, n - 1, memory_cap}));
+  const Eigen::Index keep_per_end = std::max<Eigen::Index>(1, m / 4);
 
   Eigen::VectorXd scratch(size);
   const auto apply = [&](const Eigen::VectorXd& x, Eigen::VectorXd& y) {
@@ -117,80 +122,81 @@ SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const
       scratch = y;
       matrix.multiply_transposed({scratch.data(), n}, {y.data(), n});
     }
-    y.array() -= y.mean();
   };
 
-  Rng rng(0, 0, RngPurpose::kTopology);
-  Eigen::VectorXd start(size);
-  for (Eigen::Index i = 0; i < size; ++i) start(i) = rng.normal();
-  start.array() -= start.mean();
-  start.normalize();
-
-  SpectralReport report;
-  Eigen::MatrixXd basis(size, static_cast<Eigen::Index>(m + 1));
+  Eigen::MatrixXd basis(size, m + 1);
+  Eigen::MatrixXd projected = Eigen::MatrixXd::Zero(m + 1, m + 1);
+  {
+    Rng rng(0, 0, RngPurpose::kTopology);
+    Eigen::VectorXd start(size);
+    for (Eigen::Index i = 0; i < size; ++i) start(i) = rng.normal();
+    start.array() -= start.mean();
+    basis.col(0) = start.normalized();
+  }
   Eigen::VectorXd w(size);
+  Eigen::Index kept = 0;  // columns carried over from the last restart
+  SpectralReport report;
+  std::size_t products = 0;
   double top = 0.0;
   double bottom = 0.0;
   double residual = 0.0;
-  std::size_t products = 0;
   for (std::size_t restart = 0; restart <= options.max_restarts; ++restart) {
-    basis.col(0) = start;
-    std::vector<double> alpha;
-    std::vector<double> beta;
-    Eigen::Index steps = 0;
-    bool done = false;
-    Eigen::VectorXd top_vector;
-    Eigen::VectorXd bottom_vector;
-    for (std::size_t j = 0; j < m; ++j) {
-      const Eigen::Index jj = static_cast<Eigen::Index>(j);
-      apply(basis.col(jj), w);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> ritz;
+    double beta = 0.0;
+    Eigen::Index steps = kept;
+    for (Eigen::Index j = kept; j < m; ++j) {
+      apply(basis.col(j), w);
       ++products;
-      alpha.push_back(basis.col(jj).dot(w));
-      // Full reorthogonalization (twice is enough, Parlett's "twice is enough").
-      for (int pass = 0; pass < 2; ++pass) {
-        const Eigen::VectorXd coefficients = basis.leftCols(jj + 1).transpose() * w;
-        w.noalias() -= basis.leftCols(jj + 1) * coefficients;
+      const double before = w.norm();
+      Eigen::VectorXd coefficients = basis.leftCols(j + 1).transpose() * w;
+      w.noalias() -= basis.leftCols(j + 1) * coefficients;
+      if (w.norm() < 0.7 * before) {  // cancellation: orthogonalize once more (Kahan–Parlett)
+        const Eigen::VectorXd correction = basis.leftCols(j + 1).transpose() * w;
+        w.noalias() -= basis.leftCols(j + 1) * correction;
+        coefficients += correction;
       }
       w.array() -= w.mean();
-      const double b = w.norm();
-      beta.push_back(b);
-      steps = jj + 1;
-      const bool invariant = b <= 1e-13;
-      const bool check = invariant || j + 1 == m || (j + 1) % 10 == 0;
-      if (check) {
-        Eigen::MatrixXd t = Eigen::MatrixXd::Zero(steps, steps);
-        for (Eigen::Index i = 0; i < steps; ++i) {
-          t(i, i) = alpha[static_cast<std::size_t>(i)];
-          if (i + 1 < steps) t(i, i + 1) = t(i + 1, i) = beta[static_cast<std::size_t>(i)];
-        }
-        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> ritz(t);
+      projected.col(j).head(j + 1) = coefficients;
+      beta = w.norm();
+      projected(j + 1, j) = beta;
+      steps = j + 1;
+      const bool invariant = beta <= 1e-13 * std::max(1.0, before);
+      if (invariant || j + 1 == m || (j + 1 - kept) % 10 == 0) {
+        const Eigen::MatrixXd h = projected.topLeftCorner(steps, steps);
+        ritz.compute(0.5 * (h + h.transpose()));
         bottom = ritz.eigenvalues()(0);
         top = ritz.eigenvalues()(steps - 1);
-        const double r_bottom = std::abs(b * ritz.eigenvectors()(steps - 1, 0));
-        const double r_top = std::abs(b * ritz.eigenvectors()(steps - 1, steps - 1));
-        residual = std::max(r_bottom, r_top);
+        residual = invariant ? 0.0
+                             : beta * std::max(std::abs(ritz.eigenvectors()(steps - 1, 0)),
+                                               std::abs(ritz.eigenvectors()(steps - 1, steps - 1)));
         if (invariant || residual <= options.tolerance) {
-          done = true;
-          residual = invariant ? 0.0 : residual;
-          break;
-        }
-        if (j + 1 == m) {
-          top_vector = basis.leftCols(steps) * ritz.eigenvectors().col(steps - 1);
-          bottom_vector = basis.leftCols(steps) * ritz.eigenvectors().col(0);
+          report = finish(top, bottom, singular, "lanczos");
+          report.residual = residual;
+          report.iterations = products;
+          return report;
         }
       }
-      basis.col(jj + 1) = w / b;
+      basis.col(j + 1) = w / beta;
     }
-    if (done) {
-      report = finish(top, bottom, singular, "lanczos");
-      report.converged = true;
-      report.residual = residual;
-      report.iterations = products;
-      return report;
+    // Restart: keep the Ritz vectors at both ends, then the residual direction.
+    const Eigen::Index ends = std::min(keep_per_end, steps / 2);
+    Eigen::MatrixXd selection(steps, 2 * ends);
+    Eigen::VectorXd values(2 * ends);
+    for (Eigen::Index i = 0; i < ends; ++i) {
+      selection.col(i) = ritz.eigenvectors().col(i);
+      values(i) = ritz.eigenvalues()(i);
+      selection.col(ends + i) = ritz.eigenvectors().col(steps - 1 - i);
+      values(ends + i) = ritz.eigenvalues()(steps - 1 - i);
     }
-    start = top_vector + bottom_vector;
-    start.array() -= start.mean();
-    start.normalize();
+    kept = 2 * ends;
+    const Eigen::MatrixXd ritz_vectors = basis.leftCols(steps) * selection;
+    basis.leftCols(kept) = ritz_vectors;
+    basis.col(kept) = basis.col(steps);
+    projected.setZero();
+    for (Eigen::Index i = 0; i < kept; ++i) {
+      projected(i, i) = values(i);
+      projected(kept, i) = beta * selection(steps - 1, i);
+    }
   }
   report = finish(top, bottom, singular, "lanczos");
   report.converged = false;

@@ -29,8 +29,8 @@ struct SpectralOptions {
   SpectralMethod method = SpectralMethod::kAuto;
   // kAuto: dense up to this size, then circulant if the matrix is circulant, else Lanczos.
   std::size_t dense_limit = 1000;
-  std::size_t max_krylov_dimension = 300;  // Lanczos basis size per restart
-  std::size_t max_restarts = 20;
+  std::size_t max_krylov_dimension = 40;  // Lanczos basis size (each restart keeps half)
+  std::size_t max_restarts = 200;
   double tolerance = 1e-10;                // Ritz residual bound for convergence
 };
 

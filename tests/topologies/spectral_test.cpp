@@ -206,3 +206,23 @@ TEST_CASE("an asymmetric doubly stochastic matrix is analysed through its singul
     CHECK(r.consensus_contraction == doctest::Approx(std::sqrt(0.5)));
   }
 }
+
+TEST_CASE("restarted Lanczos resolves the clustered spectrum of a long path, or says it did not") {
+  const MixingMatrix w = with_rule(path_graph(400), "metropolis_hastings");
+  const SpectralReport dense = forced(w, SpectralMethod::kDense);
+  const SpectralReport lanczos = forced(w, SpectralMethod::kLanczos);
+  CHECK(lanczos.converged);
+  CHECK(lanczos.iterations > 40);  // needed restarts
+  CHECK(lanczos.lambda2 == doctest::Approx(dense.lambda2).epsilon(1e-10));
+  CHECK(lanczos.spectral_gap == doctest::Approx(dense.spectral_gap).epsilon(1e-4));
+
+  SpectralOptions hurried;
+  hurried.method = SpectralMethod::kLanczos;
+  hurried.max_krylov_dimension = 10;
+  hurried.max_restarts = 0;
+  const SpectralReport early = analyze_spectrum(w, hurried);
+  CHECK_FALSE(early.converged);
+  CHECK(early.residual > hurried.tolerance);
+  CHECK(early.iterations == 10);
+  CHECK(early.lambda2 <= dense.lambda2 + 1e-12);  // Ritz values lie inside the spectrum
+}
