@@ -56,6 +56,7 @@ bool EventQueue::cancel(EventHandle handle) {
   if (!is_pending(handle)) return false;
   slots_[handle.slot].callback.reset();
   release_slot(handle.slot);
+  ++stale_keys_;
   discard_stale_top();
   if (heap_.size() >= kCompactionMinimumKeys && heap_.size() > 2 * live_events_) compact();
   return true;
@@ -84,12 +85,17 @@ void EventQueue::pop_top_key() {
 }
 
 void EventQueue::discard_stale_top() {
-  while (!heap_.empty() && is_stale(heap_.front())) pop_top_key();
+  // Without cancellations no key can be stale: skip the slot lookup.
+  while (stale_keys_ > 0 && !heap_.empty() && is_stale(heap_.front())) {
+    pop_top_key();
+    --stale_keys_;
+  }
 }
 
 void EventQueue::compact() {
   std::erase_if(heap_, [this](const Key& key) { return is_stale(key); });
   std::make_heap(heap_.begin(), heap_.end(), ComesLater{});
+  stale_keys_ = 0;
 }
 
 }  // namespace cdsim

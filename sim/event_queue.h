@@ -94,6 +94,7 @@ class EventQueue {
   std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
   std::uint64_t next_sequence_ = 0;
   std::size_t live_events_ = 0;
+  std::size_t stale_keys_ = 0;  // keys of cancelled events still in heap_
 };
 
 }  // namespace cdsim

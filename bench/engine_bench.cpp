@@ -1,0 +1,109 @@
+// Throughput of the discrete-event engine, in events per second (items_per_second):
+//   schedule_and_run: schedule 1M events at random times into an empty Simulation, then run
+//                     them all (heap growth, 1M pending, then drain);
+//   hold:             the classic "hold" model - a steady population of pending events,
+//                     each one scheduling a successor at a random delay when it runs;
+//   point_to_point:   messages bouncing around a ring network, one event per message.
+// Run: build/<dir>/bench/cdsim_bench_engine --benchmark_repetitions=5
+//        --benchmark_report_aggregates_only=true   (the median row is the figure to quote)
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/rng.h"
+#include "sim/point_to_point_network.h"
+#include "sim/simulation.h"
+
+namespace {
+
+constexpr std::int64_t kMillion = 1'000'000;
+
+std::vector<std::int64_t> random_times(std::int64_t count, std::uint64_t horizon_ns) {
+  cdsim::Rng rng(1, 0, cdsim::RngPurpose::kData);
+  std::vector<std::int64_t> times(static_cast<std::size_t>(count));
+  for (std::int64_t& t : times) t = static_cast<std::int64_t>(rng.uniform_index(horizon_ns));
+  return times;
+}
+
+void schedule_and_run(benchmark::State& state) {
+  const std::vector<std::int64_t> times = random_times(kMillion, 1'000'000'000);
+  std::uint64_t executed = 0;
+  for (auto _ : state) {
+    cdsim::Simulation sim(1);
+    std::uint64_t counter = 0;
+    for (const std::int64_t t : times) sim.schedule_at(cdsim::SimTime::from_ns(t), [&counter] { ++counter; });
+    sim.run();
+    benchmark::DoNotOptimize(counter);
+    executed += sim.events_executed();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(executed));
+}
+BENCHMARK(schedule_and_run)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Each event reschedules itself after a delay drawn from a precomputed table.
+struct HoldEvent {
+  cdsim::Simulation* sim;
+  const std::vector<std::int64_t>* delays;
+  std::size_t* next_delay;
+  std::int64_t* remaining;
+  void operator()() const {
+    if (--*remaining <= 0) return;
+    const std::int64_t delay = (*delays)[(*next_delay)++ % delays->size()];
+    sim->schedule_after(cdsim::SimTime::from_ns(delay), *this);
+  }
+};
+
+void hold(benchmark::State& state) {
+  const std::int64_t population = state.range(0);
+  const std::vector<std::int64_t> delays = random_times(1 << 16, 1'000'000);
+  std::uint64_t executed = 0;
+  for (auto _ : state) {
+    cdsim::Simulation sim(1);
+    std::size_t next_delay = 0;
+    std::int64_t remaining = kMillion;
+    for (std::int64_t i = 0; i < population; ++i) {
+      sim.schedule_at(cdsim::SimTime::from_ns(delays[static_cast<std::size_t>(i) % delays.size()]),
+                      HoldEvent{&sim, &delays, &next_delay, &remaining});
+    }
+    sim.run();
+    executed += sim.events_executed();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(executed));
+}
+BENCHMARK(hold)->Arg(16)->Arg(1024)->Arg(65536)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void point_to_point(benchmark::State& state) {
+  constexpr std::uint32_t kNodes = 16;
+  std::vector<cdsim::PointToPointNetwork::Edge> ring;
+  for (std::uint32_t i = 0; i < kNodes; ++i) ring.emplace_back(cdsim::AgentId{i}, cdsim::AgentId{(i + 1) % kNodes});
+  const cdsim::LinkSpec spec{cdsim::SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)};
+  std::uint64_t delivered = 0;
+  for (auto _ : state) {
+    cdsim::Simulation sim(1);
+    cdsim::PointToPointNetwork network(sim, kNodes, ring, spec);
+    std::int64_t remaining = kMillion;
+    network.set_delivery_handler([&](cdsim::Message&& m) {
+      if (--remaining < static_cast<std::int64_t>(kNodes)) return;
+      std::swap(m.from, m.to);
+      m.to = cdsim::AgentId{(m.from.value + 1) % kNodes};
+      network.send(std::move(m));
+    });
+    for (std::uint32_t i = 0; i < kNodes; ++i) {
+      cdsim::Message message;
+      message.from = cdsim::AgentId{i};
+      message.to = cdsim::AgentId{(i + 1) % kNodes};
+      message.size = cdsim::ByteCount{1500};
+      network.send(std::move(message));
+    }
+    sim.run();
+    delivered += network.stats().messages_delivered;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
+}
+BENCHMARK(point_to_point)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,108 @@
+// Checks that the engine's hot path does not touch the heap once warmed up. The test
+// replaces the global operator new of this test program to count allocations (the one
+// place where a file-scope counter is the point).
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "sim/point_to_point_network.h"
+#include "sim/simulation.h"
+
+namespace {
+std::uint64_t allocation_count = 0;
+
+void* counted_allocation(std::size_t size) {
+  ++allocation_count;
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+
+void* counted_allocation_or_null(std::size_t size) noexcept {
+  ++allocation_count;
+  return std::malloc(size == 0 ? 1 : size);
+}
+}  // namespace
+
+// The (non-aligned) replacements below must come as a complete set, or a pair of
+// allocation and deallocation could mix the replaced and the library's versions.
+
+void* operator new(std::size_t size) { return counted_allocation(size); }
+void* operator new[](std::size_t size) { return counted_allocation(size); }
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete[](void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+void operator delete[](void* memory, std::size_t) noexcept { std::free(memory); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation_or_null(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation_or_null(size); }
+void operator delete(void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
+void operator delete[](void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
+
+using cdsim::AgentId;
+using cdsim::SimTime;
+
+namespace {
+
+// An event that reschedules itself forever with a varying delay.
+struct Ticker {
+  cdsim::Simulation* sim;
+  std::int64_t delay_ns;
+  void operator()() const { sim->schedule_after(SimTime::from_ns(delay_ns), Ticker{sim, delay_ns % 97 + 1}); }
+};
+
+}  // namespace
+
+TEST_CASE("the allocation counter sees allocations") {
+  const std::uint64_t before = allocation_count;
+  auto probe = std::make_unique<std::int64_t>(1);
+  CHECK(allocation_count - before == 1);
+}
+
+TEST_CASE("scheduling and running events allocates nothing once the queue has grown") {
+  cdsim::Simulation sim(1);
+  for (std::int64_t i = 0; i < 100; ++i) sim.schedule_at(SimTime::from_ns(i), Ticker{&sim, 3 * i + 1});
+  sim.run_until(SimTime::from_us(10));  // warm-up: vectors reach their steady size
+  const std::uint64_t events_before = sim.events_executed();
+  const std::uint64_t allocations_before = allocation_count;
+  sim.run_until(SimTime::from_us(40));
+  const std::uint64_t allocations = allocation_count - allocations_before;
+  CHECK(sim.events_executed() - events_before > 50'000);
+  CHECK(allocations == 0);
+}
+
+TEST_CASE("messages on a point-to-point network allocate nothing in steady state") {
+  cdsim::Simulation sim(1);
+  constexpr std::uint32_t kNodes = 8;
+  std::vector<cdsim::PointToPointNetwork::Edge> ring;
+  for (std::uint32_t i = 0; i < kNodes; ++i) ring.emplace_back(AgentId{i}, AgentId{(i + 1) % kNodes});
+  cdsim::PointToPointNetwork network(
+      sim, kNodes, ring, cdsim::LinkSpec{SimTime::from_us(5), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)});
+  auto snapshot = std::make_shared<const std::vector<float>>(1000, 1.0f);
+  network.set_delivery_handler([&network](cdsim::Message&& message) {
+    const AgentId next{(message.to.value + 1) % kNodes};
+    message.from = message.to;
+    message.to = next;
+    ++message.round;
+    network.send(std::move(message));
+  });
+  for (std::uint32_t i = 0; i < kNodes; ++i) {
+    cdsim::Message message;
+    message.from = AgentId{i};
+    message.to = AgentId{(i + 1) % kNodes};
+    message.size = cdsim::ByteCount{4000};
+    message.payload = snapshot;
+    network.send(std::move(message));
+  }
+  sim.run_until(SimTime::from_ms(1));
+  const std::uint64_t delivered_before = network.stats().messages_delivered;
+  const std::uint64_t allocations_before = allocation_count;
+  sim.run_until(SimTime::from_ms(10));
+  const std::uint64_t allocations = allocation_count - allocations_before;
+  CHECK(network.stats().messages_delivered - delivered_before > 1000);
+  CHECK(allocations == 0);
+}
