@@ -1,0 +1,293 @@
+#!/usr/bin/python3
+"""Plots cdsim run directories: a metric against epochs, simulated seconds and bytes on
+the wire, and the agents' consensus distance on a log scale, one line per run.
+
+    plot.py RUN_DIR... [--out FILE.png|FILE.svg|FILE.pdf] [--x epoch|sim_time|bytes]
+            [--metric COLUMN] [--yscale auto|linear|log] [--labels LABEL...] [--title TEXT]
+            [--dpi N] [--dump-data]
+
+Default figure (no --x): four panels -- the metric against epoch, sim_time and bytes,
+and consensus_distance against epoch. With --x: one panel, the metric against that
+axis. Losses and consensus distance are drawn on a log scale (points <= 0 left out)
+unless --yscale says otherwise. The metric defaults to test_accuracy, or test_loss when some run has no accuracy
+(regression). Columns are read by name from metrics.csv; extra columns are ignored.
+Bad input (missing directory or file, empty file, missing column, bad value) exits
+with code 2 and one line naming the file and what is wrong. Output is written to a
+temporary file and renamed into place; SVG and PDF output is byte-identical across
+reruns. See docs/plots.md.
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import tempfile
+
+# The x axes: option value -> (metrics.csv column, axis label).
+X_AXES = {
+    "epoch": ("epoch", "epoch"),
+    "sim_time": ("sim_time_s", "simulated time (s)"),
+    "bytes": ("bytes_total", "bytes on the wire"),
+}
+CONSENSUS = "consensus_distance"
+YSCALES = ("auto", "linear", "log")
+AXIS_LABELS = {
+    "test_accuracy": "test accuracy",
+    "train_accuracy": "train accuracy",
+    "average_model_test_accuracy": "test accuracy of the average model",
+    "test_loss": "test loss",
+    "train_loss": "train loss",
+    "average_model_test_loss": "test loss of the average model",
+    CONSENSUS: "consensus distance",
+}
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Bad user input: the message names the file or directory and what is wrong."""
+
+
+class Run:
+    """One run directory: its metrics.csv columns (by name) and its label."""
+
+    def __init__(self, directory, columns, row_count, label):
+        self.directory = directory
+        self.columns = columns  # name -> list of raw strings
+        self.row_count = row_count
+        self.label = label
+
+    def values(self, name):
+        """The column as floats; BadInput names the file, column and row if one is not a number."""
+        path = os.path.join(self.directory, "metrics.csv")
+        if name not in self.columns:
+            raise BadInput(f"{path}: no column '{name}' (found: {', '.join(self.columns)})")
+        out = []
+        for row, text in enumerate(self.columns[name], start=2):
+            try:
+                out.append(float(text))
+            except ValueError:
+                raise BadInput(f"{path}: line {row}, column '{name}': '{text}' is not a number") from None
+        return out
+
+
+def read_metrics(directory):
+    if not os.path.isdir(directory):
+        what = "is not a directory" if os.path.exists(directory) else "does not exist"
+        raise BadInput(f"{directory}: run directory {what}")
+    path = os.path.join(directory, "metrics.csv")
+    if not os.path.isfile(path):
+        raise BadInput(f"{path}: missing (is {directory} a cdsim run directory?)")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise BadInput(f"{path}: empty file, expected a header line and one row per evaluation")
+    header = [cell.strip() for cell in rows[0]]
+    body = [row for row in rows[1:] if row]
+    if not body:
+        raise BadInput(f"{path}: header only, expected at least one row of metrics")
+    for line, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise BadInput(f"{path}: line {line} has {len(row)} fields, the header has {len(header)}")
+    columns = {name: [row[i].strip() for row in body] for i, name in enumerate(header)}
+    return columns, len(body)
+
+
+def read_label(directory):
+    path = os.path.join(directory, "summary.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            summary = json.load(f)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: missing (needed for the line label; or pass --labels)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BadInput(f"{path}: not valid JSON ({error})") from None
+    topology = summary.get("topology") if isinstance(summary, dict) else None
+    parts = [summary.get("scenario") if isinstance(summary, dict) else None,
+             summary.get("algorithm") if isinstance(summary, dict) else None,
+             topology.get("kind") if isinstance(topology, dict) else None]
+    if not all(isinstance(part, str) for part in parts):
+        raise BadInput(f"{path}: expected string fields 'scenario', 'algorithm' and 'topology.kind'")
+    return " / ".join(parts)
+
+
+def load_runs(directories, labels):
+    if labels is not None and len(labels) != len(directories):
+        raise BadInput(f"--labels: {len(labels)} labels given for {len(directories)} run directories")
+    runs = []
+    for i, directory in enumerate(directories):
+        columns, row_count = read_metrics(directory)
+        label = labels[i] if labels is not None else read_label(directory)
+        runs.append(Run(directory, columns, row_count, label))
+    # Two runs of one scenario (other seeds, say) get their directory name to tell them apart.
+    seen = {}
+    for run in runs:
+        seen[run.label] = seen.get(run.label, 0) + 1
+    for run in runs:
+        if labels is None and seen[run.label] > 1:
+            run.label += f" ({os.path.basename(os.path.normpath(run.directory))})"
+    return runs
+
+
+def has_finite(values):
+    return any(math.isfinite(v) for v in values)
+
+
+def choose_metric(runs, requested):
+    if requested is not None:
+        for run in runs:
+            if not has_finite(run.values(requested)):
+                path = os.path.join(run.directory, "metrics.csv")
+                hint = " (regression runs have no accuracy; try --metric test_loss)" if "accuracy" in requested else ""
+                raise BadInput(f"{path}: column '{requested}' has no finite value{hint}")
+        return requested
+    if all(has_finite(run.values("test_accuracy")) for run in runs):
+        return "test_accuracy"
+    return "test_loss"
+
+
+def panels_for(x_option, metric):
+    """The panels to draw: list of (x option, y column)."""
+    if x_option is not None:
+        return [(x_option, metric)]
+    return [("epoch", metric), ("sim_time", metric), ("bytes", metric), ("epoch", CONSENSUS)]
+
+
+def y_scale(y_name, requested):
+    """Losses and consensus distance span decades: log scale unless asked otherwise."""
+    if requested != "auto":
+        return requested
+    return "log" if y_name == CONSENSUS or "loss" in y_name else "linear"
+
+
+def series(run, x_option, y_name, log):
+    """The points drawn for one run in one panel: finite pairs, and positive y on a log scale."""
+    xs = run.values(X_AXES[x_option][0])
+    ys = run.values(y_name)
+    points = [(x, y) for x, y in zip(xs, ys)
+              if math.isfinite(x) and math.isfinite(y) and (y > 0 or not log)]
+    return [p[0] for p in points], [p[1] for p in points]
+
+
+def build_data(runs, panels, requested_scale):
+    data = []
+    for x_option, y_name in panels:
+        scale = y_scale(y_name, requested_scale)
+        lines = []
+        for run in runs:
+            xs, ys = series(run, x_option, y_name, scale == "log")
+            lines.append({"run": run.directory, "label": run.label, "x": xs, "y": ys})
+        data.append({"x": X_AXES[x_option][0], "y": y_name, "yscale": scale, "series": lines})
+    return data
+
+
+def draw(data, title, dpi):
+    import matplotlib
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "cdsim"  # fixed element ids: reruns give identical SVG
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import EngFormatter
+
+    columns = 2 if len(data) > 1 else 1
+    rows = (len(data) + columns - 1) // columns
+    figure, axes = plt.subplots(rows, columns, figsize=(5.0 * columns, 3.6 * rows), dpi=dpi,
+                                squeeze=False, layout="constrained")
+    x_labels = {column: label for column, label in X_AXES.values()}
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    for i, panel in enumerate(data):
+        ax = axes[i // columns][i % columns]
+        for j, line in enumerate(panel["series"]):
+            ax.plot(line["x"], line["y"], marker=markers[(j // 10) % len(markers)], markersize=3,
+                    linewidth=1.4, label=line["label"], color=f"C{j % 10}")
+        ax.set_yscale(panel["yscale"])
+        ax.set_xlabel(x_labels[panel["x"]])
+        ax.set_ylabel(AXIS_LABELS.get(panel["y"], panel["y"]))
+        if panel["x"] == "bytes_total":
+            ax.xaxis.set_major_formatter(EngFormatter(unit="B"))
+        ax.grid(True, which="major", alpha=0.3)
+        if i == 0:
+            ax.legend(fontsize="small")
+    for i in range(len(data), rows * columns):
+        axes[i // columns][i % columns].set_visible(False)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def output_format(out):
+    """The matplotlib format for the output file's extension; BadInput if it cannot be written."""
+    extension = os.path.splitext(out)[1].lower()
+    if extension not in FORMATS:
+        raise BadInput(f"{out}: unknown output format '{extension}', expected a name ending in "
+                       f"{', '.join(FORMATS)}")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise BadInput(f"{out}: output folder {folder} does not exist")
+    return FORMATS[extension]
+
+
+def write_atomically(figure, out, fmt):
+    """Saves into a temporary file next to `out`, then renames it: no half-written figure."""
+    metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
+    folder = os.path.dirname(os.path.abspath(out))
+    handle, temporary = tempfile.mkstemp(prefix=".plot-", suffix="." + fmt, dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            figure.savefig(f, format=fmt, metadata=metadata)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, out)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog="plot.py", description="Plot cdsim run directories (see docs/plots.md).")
+    parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories written by 'cdsim run'")
+    parser.add_argument("--out", "-o", help="output file, .png, .svg or .pdf (default: RUN_DIR/plot.png of the first run)")
+    parser.add_argument("--x", choices=sorted(X_AXES), dest="x_axis",
+                        help="one panel against this axis (default: all panels)")
+    parser.add_argument("--metric", help="metrics.csv column to plot (default: test_accuracy, "
+                                         "or test_loss when a run has no accuracy)")
+    parser.add_argument("--labels", nargs="+", metavar="LABEL",
+                        help="one legend label per run (default: scenario / algorithm / topology)")
+    parser.add_argument("--yscale", choices=YSCALES, default="auto",
+                        help="y axis scale (default auto: log for losses and consensus distance)")
+    parser.add_argument("--title", help="figure title")
+    parser.add_argument("--dpi", type=int, default=100, help="PNG resolution, dots per inch (default 100)")
+    parser.add_argument("--dump-data", action="store_true",
+                        help="print the series that would be drawn as JSON and write no figure")
+    arguments = parser.parse_args(argv)
+    if arguments.dpi <= 0:
+        parser.error(f"--dpi: {arguments.dpi} is not a positive whole number")
+    return arguments
+
+
+def main(argv):
+    arguments = parse_arguments(argv)
+    try:
+        runs = load_runs(arguments.runs, arguments.labels)
+        metric = choose_metric(runs, arguments.metric)
+        data = build_data(runs, panels_for(arguments.x_axis, metric), arguments.yscale)
+        if arguments.dump_data:
+            json.dump({"metric": metric, "panels": data}, sys.stdout, indent=1)
+            sys.stdout.write("\n")
+            return 0
+        out = arguments.out or os.path.join(arguments.runs[0], "plot.png")
+        fmt = output_format(out)
+        write_atomically(draw(data, arguments.title, arguments.dpi), out, fmt)
+        print(f"plot       {out}")
+        return 0
+    except BadInput as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,135 @@
+// `cdsim plot RUN_DIR...`: draws run directories with analysis/plot.py. The script runs
+// under /usr/bin/python3 (or $CDSIM_PYTHON), started with posix_spawn and an argv built
+// from the options — no shell, so any path is passed as it is. The script is found at
+// CDSIM_SOURCE_DIR/analysis/plot.py unless $CDSIM_PLOT_SCRIPT names another; its exit
+// code is cdsim's (2 for bad input).
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/commands.h"
+
+extern char** environ;
+
+namespace cdsim::apps {
+namespace {
+
+struct PlotArguments {
+  std::vector<std::string> run_directories;
+  std::string output_file;
+  std::string x_axis;
+  std::string metric;
+  std::string y_scale;
+  std::string title;
+  std::vector<std::string> labels;
+  int dpi = 0;
+  bool dump_data = false;
+};
+
+std::string environment_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+// The script's argv after the interpreter and script: options first, then `--` so that a
+// run directory whose name starts with '-' is not read as an option.
+std::vector<std::string> script_arguments(const PlotArguments& arguments) {
+  std::vector<std::string> argv;
+  const auto add = [&argv](const char* option, const std::string& value) {
+    if (value.empty()) return;
+    argv.emplace_back(option);
+    argv.push_back(value);
+  };
+  if (arguments.dump_data) {
+    argv.emplace_back("--dump-data");
+  } else {
+    const std::filesystem::path first = arguments.run_directories.front();
+    add("--out", arguments.output_file.empty() ? (first / "plot.png").string() : arguments.output_file);
+  }
+  add("--x", arguments.x_axis);
+  add("--metric", arguments.metric);
+  add("--yscale", arguments.y_scale);
+  add("--title", arguments.title);
+  if (arguments.dpi != 0) add("--dpi", std::to_string(arguments.dpi));
+  if (!arguments.labels.empty()) {
+    argv.emplace_back("--labels");
+    argv.insert(argv.end(), arguments.labels.begin(), arguments.labels.end());
+  }
+  argv.emplace_back("--");
+  argv.insert(argv.end(), arguments.run_directories.begin(), arguments.run_directories.end());
+  return argv;
+}
+
+int plot(const PlotArguments& arguments) {
+  const std::string python = environment_or("CDSIM_PYTHON", "/usr/bin/python3");
+  const std::string script =
+      environment_or("CDSIM_PLOT_SCRIPT", std::string(CDSIM_SOURCE_DIR) + "/analysis/plot.py");
+  if (!std::filesystem::is_regular_file(script)) {
+    std::cerr << "error: plot script " << script
+              << " not found; set CDSIM_PLOT_SCRIPT to the path of analysis/plot.py\n";
+    return kExitRunFailed;
+  }
+  std::vector<std::string> argv = {python, script};
+  for (std::string& argument : script_arguments(arguments)) argv.push_back(std::move(argument));
+  std::vector<char*> c_argv;
+  for (std::string& argument : argv) c_argv.push_back(argument.data());
+  c_argv.push_back(nullptr);
+
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t child = 0;
+  // posix_spawnp: $CDSIM_PYTHON may be a bare name looked up on PATH.
+  const int spawn_error = ::posix_spawnp(&child, python.c_str(), nullptr, nullptr, c_argv.data(), environ);
+  if (spawn_error != 0) {
+    std::cerr << "error: cannot start " << python << ": " << std::strerror(spawn_error)
+              << "; set CDSIM_PYTHON to a Python 3 with matplotlib\n";
+    return kExitRunFailed;
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) {
+      std::cerr << "error: waiting for " << script << ": " << std::strerror(errno) << "\n";
+      return kExitRunFailed;
+    }
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  std::cerr << "error: " << script << " was stopped by signal " << WTERMSIG(status) << "\n";
+  return kExitRunFailed;
+}
+
+}  // namespace
+
+void add_plot_command(CLI::App& app, CommandResult& result) {
+  auto arguments = std::make_shared<PlotArguments>();
+  CLI::App* command = app.add_subcommand(
+      "plot", "Plot run directories: a metric against epochs, simulated seconds and bytes, and "
+              "consensus distance (analysis/plot.py, see docs/plots.md)");
+  command->add_option("runs", arguments->run_directories, "Run directories written by 'cdsim run'")
+      ->required();
+  command->add_option("--out,-o", arguments->output_file,
+                      "Figure to write, .png, .svg or .pdf (default: <first run dir>/plot.png)");
+  command->add_option("--x", arguments->x_axis,
+                      "One panel against epoch, sim_time or bytes (default: all panels)");
+  command->add_option("--metric", arguments->metric,
+                      "metrics.csv column to plot (default: test_accuracy, or test_loss for regression)");
+  command->add_option("--yscale", arguments->y_scale,
+                      "auto, linear or log (default auto: log for losses and consensus distance)");
+  command->add_option("--labels", arguments->labels, "One legend label per run (default: scenario / "
+                                                      "algorithm / topology from summary.json)");
+  command->add_option("--title", arguments->title, "Figure title");
+  command->add_option("--dpi", arguments->dpi, "PNG resolution in dots per inch (default 100)")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--dump-data", arguments->dump_data,
+                    "Print the plotted series as JSON instead of drawing");
+  command->callback([arguments, &result] { result.exit_code = plot(*arguments); });
+}
+
+}  // namespace cdsim::apps
