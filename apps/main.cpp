@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   cdsim::apps::CommandResult result;
   cdsim::apps::add_run_command(app, result);
   cdsim::apps::add_validate_command(app, result);
+  cdsim::apps::add_plot_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
