@@ -15,7 +15,8 @@ namespace cdsim {
 class EventCallback {
  public:
   static constexpr std::size_t kCapacity = 64;
-  static constexpr std::size_t kAlignment = alignof(std::max_align_t);
+  // Pointers, integers and doubles; over-aligned captures fail to compile.
+  static constexpr std::size_t kAlignment = alignof(void*);
 
   // Empty: bool(*this) is false and calling it is a bug.
   EventCallback() noexcept = default;

@@ -33,20 +33,21 @@ EventHandle EventQueue::push(SimTime time, EventCallback callback) {
     if (slots_.size() >= EventHandle::kNoSlot) throw std::length_error("EventQueue: too many pending events");
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
+    generations_.push_back(0);
   }
-  Slot& target = slots_[slot];
-  target.callback = std::move(callback);
-  heap_.push_back(Key{time.ns(), next_sequence_++, slot, target.generation});
+  slots_[slot] = std::move(callback);
+  const std::uint32_t generation = generations_[slot];
+  heap_.push_back(Key{time.ns(), next_sequence_++, slot, generation});
   std::push_heap(heap_.begin(), heap_.end(), ComesLater{});
   ++live_events_;
-  return EventHandle{slot, target.generation};
+  return EventHandle{slot, generation};
 }
 
 EventQueue::Event EventQueue::pop() {
   assert(!empty());
   const Key top = heap_.front();  // live: stale keys never stay at the top
   pop_top_key();
-  Event event{SimTime::from_ns(top.time_ns), std::move(slots_[top.slot].callback)};
+  Event event{SimTime::from_ns(top.time_ns), std::move(slots_[top.slot])};
   release_slot(top.slot);
   discard_stale_top();
   return event;
@@ -54,7 +55,7 @@ EventQueue::Event EventQueue::pop() {
 
 bool EventQueue::cancel(EventHandle handle) {
   if (!is_pending(handle)) return false;
-  slots_[handle.slot].callback.reset();
+  slots_[handle.slot].reset();
   release_slot(handle.slot);
   ++stale_keys_;
   discard_stale_top();
@@ -64,17 +65,18 @@ bool EventQueue::cancel(EventHandle handle) {
 
 bool EventQueue::is_pending(EventHandle handle) const {
   // A free slot's generation is never held by a handle: it was bumped when the slot was freed.
-  return handle.slot < slots_.size() && slots_[handle.slot].generation == handle.generation;
+  return handle.slot < generations_.size() && generations_[handle.slot] == handle.generation;
 }
 
 void EventQueue::reserve(std::size_t pending_events) {
   heap_.reserve(pending_events);
   slots_.reserve(pending_events);
+  generations_.reserve(pending_events);
   free_slots_.reserve(pending_events);
 }
 
 void EventQueue::release_slot(std::uint32_t slot) {
-  ++slots_[slot].generation;
+  ++generations_[slot];
   free_slots_.push_back(slot);
   --live_events_;
 }

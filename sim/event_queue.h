@@ -3,7 +3,7 @@
 // The queue owns the callbacks of pending events; popping hands ownership to the caller.
 //
 // Layout: a binary heap on a vector of 24-byte keys (time, sequence, slot, generation);
-// callbacks live in a vector of reusable slots (a free list), so that, once the vectors have
+// callbacks live in place in a vector of reusable slots (a free list), so that, once the vectors have
 // grown to the largest number of pending events, push and pop allocate nothing.
 //
 // Complexity (n = keys in the heap): push O(log n); pop O(log n) amortized; peek_time,
@@ -78,19 +78,17 @@ class EventQueue {
     std::uint32_t slot;
     std::uint32_t generation;
   };
-  struct Slot {
-    EventCallback callback;
-    std::uint32_t generation = 0;  // bumped whenever the slot is freed
-  };
-
-  bool is_stale(const Key& key) const { return slots_[key.slot].generation != key.generation; }
+  bool is_stale(const Key& key) const { return generations_[key.slot] != key.generation; }
   void release_slot(std::uint32_t slot);
   void pop_top_key();
   void discard_stale_top();
   void compact();
 
   std::vector<Key> heap_;  // binary min-heap on (time_ns, sequence); may hold stale keys
-  std::vector<Slot> slots_;
+  // Slot i holds a pending event's callback; generations_[i] is bumped whenever it is freed
+  // (kept apart so that staleness checks read a dense array).
+  std::vector<EventCallback> slots_;
+  std::vector<std::uint32_t> generations_;
   std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
   std::uint64_t next_sequence_ = 0;
   std::size_t live_events_ = 0;
