@@ -72,9 +72,9 @@ TEST_CASE("a single agent has nothing to agree on") {
 }
 
 TEST_CASE("Lanczos and dense eigenvalues agree on mid-size random graphs") {
-  for (std::uint64_t seed = 0; seed < 3; ++seed) {
+  for (std::uint64_t seed = 0; seed < 2; ++seed) {
     Rng rng(seed, 0, RngPurpose::kTopology);
-    const Graph g = random_regular_graph(300, 4, rng);
+    const Graph g = random_regular_graph(160, 4, rng);
     for (const char* name : {"metropolis_hastings", "max_degree"}) {
       const MixingMatrix w = with_rule(g, name);
       const SpectralReport dense = forced(w, SpectralMethod::kDense);
@@ -116,7 +116,7 @@ std::pair<double, double> torus_closed_form(std::size_t rows, std::size_t cols) 
 }  // namespace
 
 TEST_CASE("torus spectra match the 2-D closed form, dense and Lanczos alike") {
-  for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{3, 3}, {4, 6}, {5, 7}, {20, 30}}) {
+  for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{3, 3}, {4, 6}, {5, 7}, {12, 15}}) {
     const MixingMatrix w = with_rule(torus_graph(rows, cols), "metropolis_hastings");
     const auto [l2, ln] = torus_closed_form(rows, cols);
     CAPTURE(rows);
@@ -152,7 +152,7 @@ TEST_CASE("circulant matrices are detected and their closed form matches dense")
 }
 
 TEST_CASE("a large ring takes the circulant path and keeps its tiny gap accurate") {
-  const std::size_t n = 200000;
+  const std::size_t n = 30000;
   const SpectralReport r = analyze_spectrum(with_rule(ring_graph(n), "ring_preset"));
   CHECK(r.method == "circulant");
   // 1 - lambda2 = 0.66 (1 - cos(2 pi / n)) = 1.32 sin^2(pi / n): relative accuracy, not absolute.
@@ -208,7 +208,7 @@ TEST_CASE("an asymmetric doubly stochastic matrix is analysed through its singul
 }
 
 TEST_CASE("restarted Lanczos resolves the clustered spectrum of a long path, or says it did not") {
-  const MixingMatrix w = with_rule(path_graph(400), "metropolis_hastings");
+  const MixingMatrix w = with_rule(path_graph(200), "metropolis_hastings");
   const SpectralReport dense = forced(w, SpectralMethod::kDense);
   const SpectralReport lanczos = forced(w, SpectralMethod::kLanczos);
   CHECK(lanczos.converged);
