@@ -363,6 +363,7 @@ Graph barabasi_albert_graph(std::size_t n, std::size_t m, Rng& rng) {
 }
 
 Graph build_graph(const TopologySpec& spec, std::size_t agents, std::uint64_t seed) {
+  if (agents == 0) throw InvalidInput("", "a topology needs at least one agent, got 0");
   Rng rng(seed, 0, RngPurpose::kTopology);
   const std::string& kind = spec.kind;
   const std::size_t n = agents;

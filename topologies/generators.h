@@ -56,7 +56,8 @@ Graph one_peer_exponential_graph(std::size_t n, std::int64_t step);
 
 // --- Random families (all draws from `rng`) ----------------------------------------------
 // G(n, p): every pair independently with probability p, by geometric skipping (Batagelj &
-// Brandes 2005), so the cost is O(n + edges).
+// Brandes 2005), so the cost is O(n + edges). The gap lengths go through std::log1p, so
+// the graph is reproducible for a given C library (glibc everywhere cdsim is built).
 Graph erdos_renyi_graph(std::size_t n, double p, Rng& rng);
 // Uniform-ish simple d-regular graph by random pairing of points with rejection of loops
 // and multi-edges, restarting on a dead end (Steger & Wormald 1999). Needs n·d even, d < n.

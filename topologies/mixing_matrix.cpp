@@ -268,11 +268,23 @@ void validate_mixing_matrix(const MixingMatrix& matrix, const Graph& graph, bool
   }
 }
 
-MixingMatrix lazy(const MixingMatrix& matrix) {
+MixingMatrix blend_with_identity(const MixingMatrix& matrix, double omega) {
   return assemble(matrix.size(), [&](std::size_t i, std::vector<Entry>& out) {
-    for (const Entry& e : matrix.row(i)) out.push_back({e.column, 0.5 * e.weight + (e.column == i ? 0.5 : 0.0)});
+    bool diagonal_placed = false;
+    for (const Entry& e : matrix.row(i)) {
+      if (!diagonal_placed && e.column > i) {
+        out.push_back({i, 1.0 - omega});
+        diagonal_placed = true;
+      }
+      const bool diagonal = e.column == i;
+      diagonal_placed = diagonal_placed || diagonal;
+      out.push_back({e.column, omega * e.weight + (diagonal ? 1.0 - omega : 0.0)});
+    }
+    if (!diagonal_placed) out.push_back({i, 1.0 - omega});
   });
 }
+
+MixingMatrix lazy(const MixingMatrix& matrix) { return blend_with_identity(matrix, 0.5); }
 
 MixingMatrix build_mixing_matrix(const Graph& graph, const MixingSpec& spec) {
   const std::size_t n = graph.vertex_count();

@@ -76,7 +76,10 @@ const std::vector<const char*>& mixing_rules();
 void validate_mixing_matrix(const MixingMatrix& matrix, const Graph& graph, bool allow_asymmetric,
                             const std::string& field, bool index_into_field);
 
-// (I + W) / 2.
+// omega W + (1 - omega) I: omega = 1 is W itself, 0 the identity (no mixing). Adds the
+// diagonal entry to rows that lack one. Doubly stochastic in, doubly stochastic out.
+MixingMatrix blend_with_identity(const MixingMatrix& matrix, double omega);
+// The lazy variant (I + W) / 2 = blend_with_identity(W, 0.5).
 MixingMatrix lazy(const MixingMatrix& matrix);
 
 }  // namespace cdsim
