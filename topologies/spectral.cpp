@@ -116,6 +116,9 @@ SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const
   const Eigen::Index keep_per_end = std::max<Eigen::Index>(1, m / 4);
 
   Eigen::VectorXd scratch(size);
+  const auto budget_spent = [&](std::size_t matrix_products) {
+    return static_cast<double>(matrix_products) * static_cast<double>(n) * static_cast<double>(m) > options.max_work;
+  };
   const auto apply = [&](const Eigen::VectorXd& x, Eigen::VectorXd& y) {
     matrix.multiply({x.data(), n}, {y.data(), n});
     if (singular) {
@@ -144,6 +147,7 @@ SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> ritz;
     double beta = 0.0;
     Eigen::Index steps = kept;
+    bool out_of_budget = false;
     for (Eigen::Index j = kept; j < m; ++j) {
       apply(basis.col(j), w);
       ++products;
@@ -161,7 +165,8 @@ SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const
       projected(j + 1, j) = beta;
       steps = j + 1;
       const bool invariant = beta <= 1e-13 * std::max(1.0, before);
-      if (invariant || j + 1 == m || (j + 1 - kept) % 10 == 0) {
+      const bool last = budget_spent(products + 1);
+      if (invariant || last || j + 1 == m || (j + 1 - kept) % 10 == 0) {
         const Eigen::MatrixXd h = projected.topLeftCorner(steps, steps);
         ritz.compute(0.5 * (h + h.transpose()));
         bottom = ritz.eigenvalues()(0);
@@ -176,8 +181,13 @@ SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const
           return report;
         }
       }
+      if (last) {
+        out_of_budget = true;
+        break;
+      }
       basis.col(j + 1) = w / beta;
     }
+    if (out_of_budget) break;
     // Restart: keep the Ritz vectors at both ends, then the residual direction.
     const Eigen::Index ends = std::min(keep_per_end, steps / 2);
     Eigen::MatrixXd selection(steps, 2 * ends);

@@ -31,6 +31,11 @@ struct SpectralOptions {
   std::size_t dense_limit = 1000;
   std::size_t max_krylov_dimension = 40;  // Lanczos basis size (each restart keeps half)
   std::size_t max_restarts = 200;
+  // Stop Lanczos (unconverged) once matrix products x N x basis size exceeds this: about
+  // 30 s of one core, whatever N (a 1000 x 1000 torus: 500 products, ~30 s, not converged,
+  // since its gap of 8e-6 is far below what a Krylov space of that size resolves).
+  // Deterministic, unlike a clock.
+  double max_work = 1.5e10;
   double tolerance = 1e-10;                // Ritz residual bound for convergence
 };
 
