@@ -240,10 +240,9 @@ Graph erdos_renyi_graph(std::size_t n, double p, Rng& rng) {
   while (v < n) {
     const double r = rng.uniform01();
     const double skip = std::floor(std::log1p(-r) / log_q);
-    // Stop if the skip runs past the whole remaining triangle (also guards overflow).
-    double remaining = static_cast<double>(n) * static_cast<double>(n);
-    if (skip >= remaining) break;
-    std::size_t advance = static_cast<std::size_t>(skip) + (first ? 0 : 1);
+    // Stop if the skip runs past the whole triangle (also guards the conversion below).
+    if (skip >= static_cast<double>(n) * static_cast<double>(n)) break;
+    const std::size_t advance = static_cast<std::size_t>(skip) + (first ? 0 : 1);
     first = false;
     w += advance;
     while (v < n && w >= v) {

@@ -222,6 +222,8 @@ std::vector<ReportField> report_fields(const TopologyReport& r) {
       {"consensus_contraction", r.spectrum.consensus_contraction},
       {"spectral_method", r.spectrum.method},
       {"spectral_converged", r.spectrum.converged},
+      {"spectral_residual", r.spectrum.residual},
+      {"spectral_matrix_products", std::uint64_t{r.spectrum.iterations}},
       {"messages_per_round", r.messages_per_round},
       {"bytes_per_message", r.bytes_per_message},
       {"bytes_per_round", r.bytes_per_round},
