@@ -1,6 +1,7 @@
 #include "sim/network.h"
 
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace cdsim {
@@ -9,8 +10,16 @@ ByteCount Network::bytes_sent_by(AgentId node) const {
   return node.index() < bytes_sent_by_node_.size() ? bytes_sent_by_node_[node.index()] : ByteCount{};
 }
 
-void Network::record_send(const Message& message, SimTime now) {
+void Network::check_sendable(const Message& message) const {
   if (!delivery_handler_) throw std::logic_error("Network::send: no delivery handler set");
+  if (message.size < ByteCount{0}) {
+    throw std::logic_error("Network::send: the message from node " + std::to_string(message.from.value) +
+                           " to node " + std::to_string(message.to.value) + " has a negative size " +
+                           to_string(message.size));
+  }
+}
+
+void Network::record_send(const Message& message, SimTime now) {
   stats_.bytes_sent += message.size;
   ++stats_.messages_sent;
   if (message.from.index() >= bytes_sent_by_node_.size()) bytes_sent_by_node_.resize(message.from.index() + 1);

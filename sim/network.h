@@ -73,8 +73,10 @@ class Network {
  protected:
   Network() = default;
 
-  // For implementations: a message was accepted at `now` (counts it, notifies on_send).
-  // Throws std::logic_error when no delivery handler is set.
+  // For implementations, first thing in send(): throws std::logic_error when no delivery
+  // handler is set or the message has a negative size.
+  void check_sendable(const Message& message) const;
+  // A message was accepted at `now` (counts it, notifies on_send).
   void record_send(const Message& message, SimTime now);
   // A transmission (of a message or a hop) starts at `start` on `link_index`.
   void record_transmission_start(const Message& message, SimTime start, std::size_t link_index);

@@ -5,23 +5,18 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "sim/agent_id.h"
 #include "sim/byte_count.h"
+#include "sim/link_spec.h"
+#include "sim/link_table.h"
 #include "sim/network.h"
 #include "sim/simulation.h"
 #include "sim/time.h"
 
 namespace cdsim {
-
-struct LinkSpec {
-  SimTime latency;  // propagation delay, >= 0
-  Bandwidth bandwidth;
-};
 
 class PointToPointNetwork final : public Network {
  public:
@@ -44,32 +39,21 @@ class PointToPointNetwork final : public Network {
   // Throws std::logic_error, naming both nodes, if there is no link from -> to.
   void send(Message message) override;
 
-  std::size_t node_count() const override { return node_count_; }
-  std::size_t link_count() const override { return links_.size(); }
+  std::size_t node_count() const override { return table_.node_count(); }
+  std::size_t link_count() const override { return table_.link_count(); }
   LinkEndpoints link_endpoints(std::size_t link_index) const override;
 
   bool has_link(AgentId from, AgentId to) const;
   // Index of the directed link from -> to; throws std::logic_error if there is none.
   std::size_t link_index(AgentId from, AgentId to) const;
-  const LinkSpec& link_spec(std::size_t link_index) const { return links_.at(link_index).spec; }
+  const LinkSpec& link_spec(std::size_t link_index) const { return table_.link(link_index).spec; }
   // When the link finishes transmitting everything sent on it so far.
-  SimTime link_free_at(std::size_t link_index) const { return links_.at(link_index).free_at; }
+  SimTime link_free_at(std::size_t link_index) const { return free_at_.at(link_index); }
 
  private:
-  struct Link {
-    AgentId from;
-    AgentId to;
-    LinkSpec spec;
-    SimTime free_at;
-  };
-
-  static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
-  void add_directed_link(AgentId from, AgentId to, LinkSpec spec);
-
   Simulation& simulation_;
-  std::size_t node_count_;
-  std::vector<Link> links_;
-  std::unordered_map<std::uint64_t, std::uint32_t> link_by_endpoints_;
+  LinkTable table_;
+  std::vector<SimTime> free_at_;  // per directed link
 };
 
 }  // namespace cdsim

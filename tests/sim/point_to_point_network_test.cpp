@@ -11,6 +11,7 @@
 
 #include "core/rng.h"
 #include "sim/simulation.h"
+#include "tests/sim/test_messages.h"
 
 using cdsim::AgentId;
 using cdsim::Bandwidth;
@@ -20,6 +21,7 @@ using cdsim::Message;
 using cdsim::PointToPointNetwork;
 using cdsim::Simulation;
 using cdsim::SimTime;
+using cdsim::testing::make_message;
 
 namespace {
 
@@ -27,15 +29,6 @@ namespace {
 std::int64_t expected_transmission_ns(std::int64_t bytes, std::int64_t bits_per_second) {
   const std::int64_t bit_ns = bytes * 8 * 1'000'000'000;  // small sizes only: fits in 64 bits
   return bit_ns / bits_per_second + (bit_ns % bits_per_second != 0 ? 1 : 0);
-}
-
-Message message(std::uint32_t from, std::uint32_t to, std::int64_t bytes, std::int64_t round = 0) {
-  Message m;
-  m.from = AgentId{from};
-  m.to = AgentId{to};
-  m.size = ByteCount{bytes};
-  m.round = round;
-  return m;
 }
 
 // A delivered message with the time it arrived.
@@ -69,14 +62,14 @@ const std::vector<PointToPointNetwork::Edge> kPath{{AgentId{0}, AgentId{1}}, {Ag
 TEST_CASE("a message arrives after its exact transmission time, rounded up, plus the latency") {
   for (const std::int64_t bytes : {0LL, 1LL, 1000LL, 12'345LL, 400'000LL}) {
     Fixture f(3, kPath, kSpec);
-    f.network.send(message(0, 1, bytes));
+    f.network.send(make_message(0, 1, bytes));
     f.sim.run();
     REQUIRE(f.arrivals.size() == 1);
     CHECK(f.arrivals[0].time_ns == 50'000 + expected_transmission_ns(bytes, 3'000'000));
   }
   // 1 byte at 3 bps: 8/3 s = 2666666666.67 ns, rounded up.
   Fixture slow(2, {{AgentId{0}, AgentId{1}}}, LinkSpec{SimTime::zero(), Bandwidth::from_bits_per_second(3)});
-  slow.network.send(message(0, 1, 1));
+  slow.network.send(make_message(0, 1, 1));
   slow.sim.run();
   CHECK(slow.arrivals.at(0).time_ns == 2'666'666'667);
 }
@@ -84,10 +77,10 @@ TEST_CASE("a message arrives after its exact transmission time, rounded up, plus
 TEST_CASE("messages queue on a busy link and leave it one transmission time apart, in order") {
   Fixture f(3, kPath, kSpec);
   const std::int64_t tx = expected_transmission_ns(10'000, 3'000'000);
-  f.network.send(message(0, 1, 10'000, 1));
-  f.network.send(message(0, 1, 10'000, 2));
+  f.network.send(make_message(0, 1, 10'000, 1));
+  f.network.send(make_message(0, 1, 10'000, 2));
   // A third one sent while the link is still busy with the second.
-  f.sim.schedule_at(SimTime::from_ns(tx + 10), [&f] { f.network.send(message(0, 1, 10'000, 3)); });
+  f.sim.schedule_at(SimTime::from_ns(tx + 10), [&f] { f.network.send(make_message(0, 1, 10'000, 3)); });
   f.sim.run();
   REQUIRE(f.arrivals.size() == 3);
   CHECK(f.arrivals[0].round == 1);
@@ -101,8 +94,8 @@ TEST_CASE("messages queue on a busy link and leave it one transmission time apar
 TEST_CASE("a link that has gone idle starts the next message at its send time") {
   Fixture f(3, kPath, kSpec);
   const std::int64_t tx = expected_transmission_ns(1000, 3'000'000);
-  f.network.send(message(0, 1, 1000));
-  f.sim.schedule_at(SimTime::from_ms(500), [&f] { f.network.send(message(0, 1, 1000)); });
+  f.network.send(make_message(0, 1, 1000));
+  f.sim.schedule_at(SimTime::from_ms(500), [&f] { f.network.send(make_message(0, 1, 1000)); });
   f.sim.run();
   REQUIRE(f.arrivals.size() == 2);
   CHECK(f.arrivals[1].time_ns == 500'000'000 + tx + 50'000);
@@ -111,9 +104,9 @@ TEST_CASE("a link that has gone idle starts the next message at its send time") 
 TEST_CASE("the two directions of a link and links of the same node are independent") {
   Fixture f(3, kPath, kSpec);
   const std::int64_t arrival = 50'000 + expected_transmission_ns(20'000, 3'000'000);
-  f.network.send(message(0, 1, 20'000));
-  f.network.send(message(1, 0, 20'000));
-  f.network.send(message(1, 2, 20'000));
+  f.network.send(make_message(0, 1, 20'000));
+  f.network.send(make_message(1, 0, 20'000));
+  f.network.send(make_message(1, 2, 20'000));
   f.sim.run();
   REQUIRE(f.arrivals.size() == 3);
   for (const Arrival& a : f.arrivals) CHECK(a.time_ns == arrival);
@@ -121,9 +114,9 @@ TEST_CASE("the two directions of a link and links of the same node are independe
 
 TEST_CASE("stats count bytes and messages sent, delivered and per sender") {
   Fixture f(3, kPath, kSpec);
-  f.network.send(message(0, 1, 100));
-  f.network.send(message(1, 2, 250));
-  f.network.send(message(1, 0, 50));
+  f.network.send(make_message(0, 1, 100));
+  f.network.send(make_message(1, 2, 250));
+  f.network.send(make_message(1, 0, 50));
   CHECK(f.network.stats().messages_sent == 3);
   CHECK(f.network.stats().bytes_sent == ByteCount{400});
   CHECK(f.network.stats().messages_delivered == 0);
@@ -137,10 +130,10 @@ TEST_CASE("stats count bytes and messages sent, delivered and per sender") {
 
 TEST_CASE("sending between nodes without a link throws a logic error naming both") {
   Fixture f(3, kPath, kSpec);
-  CHECK_THROWS_AS(f.network.send(message(0, 2, 10)), std::logic_error);
-  CHECK_THROWS_WITH(f.network.send(message(0, 2, 10)), doctest::Contains("from node 0 to node 2"));
-  CHECK_THROWS_AS(f.network.send(message(1, 1, 10)), std::logic_error);
-  CHECK_THROWS_AS(f.network.send(message(0, 9, 10)), std::logic_error);
+  CHECK_THROWS_AS(f.network.send(make_message(0, 2, 10)), std::logic_error);
+  CHECK_THROWS_WITH(f.network.send(make_message(0, 2, 10)), doctest::Contains("from node 0 to node 2"));
+  CHECK_THROWS_AS(f.network.send(make_message(1, 1, 10)), std::logic_error);
+  CHECK_THROWS_AS(f.network.send(make_message(0, 9, 10)), std::logic_error);
   CHECK(f.network.stats().messages_sent == 0);
   CHECK(f.sim.pending_events() == 0);
 }
@@ -148,7 +141,7 @@ TEST_CASE("sending between nodes without a link throws a logic error naming both
 TEST_CASE("the payload snapshot is shared with the receiver, not copied") {
   Fixture f(3, kPath, kSpec);
   auto snapshot = std::make_shared<const std::vector<float>>(std::vector<float>{1.0f, 2.0f});
-  Message m = message(0, 1, 8);
+  Message m = make_message(0, 1, 8);
   m.payload = snapshot;
   f.network.send(std::move(m));
   f.sim.run();
@@ -163,8 +156,8 @@ TEST_CASE("a parameter server node can be added and wired to every agent with it
   const LinkSpec fast{SimTime::from_us(1), Bandwidth::from_bits_per_second(1'000'000'000)};
   for (std::uint32_t agent = 0; agent < 3; ++agent) f.network.add_link(AgentId{agent}, server, fast);
   CHECK(f.network.link_count() == 6);
-  for (std::uint32_t agent = 0; agent < 3; ++agent) f.network.send(message(agent, 3, 125));
-  f.network.send(message(3, 2, 125));
+  for (std::uint32_t agent = 0; agent < 3; ++agent) f.network.send(make_message(agent, 3, 125));
+  f.network.send(make_message(3, 2, 125));
   f.sim.run();
   REQUIRE(f.arrivals.size() == 4);
   for (const Arrival& a : f.arrivals) CHECK(a.time_ns == 1'000 + 1'000);  // 1000 bits at 1 Gbps
@@ -178,8 +171,8 @@ TEST_CASE("each edge can have its own latency and bandwidth") {
   PointToPointNetwork network(sim, 3, kPath, specs);
   std::vector<std::int64_t> arrivals;
   network.set_delivery_handler([&](Message&&) { arrivals.push_back(sim.now().ns()); });
-  network.send(message(1, 0, 1000));  // 1 s + 1 ms
-  network.send(message(1, 2, 1000));  // 0.5 s + 3 ms
+  network.send(make_message(1, 0, 1000));  // 1 s + 1 ms
+  network.send(make_message(1, 2, 1000));  // 0.5 s + 3 ms
   sim.run();
   CHECK(arrivals == std::vector<std::int64_t>{503'000'000, 1'001'000'000});
   CHECK(network.link_spec(network.link_index(AgentId{2}, AgentId{1})).latency == SimTime::from_ms(3));
@@ -201,7 +194,7 @@ TEST_CASE("bad edges are rejected at construction") {
 TEST_CASE("sending without a delivery handler is a logic error") {
   Simulation sim(1);
   PointToPointNetwork network(sim, 3, kPath, kSpec);
-  CHECK_THROWS_AS(network.send(message(0, 1, 10)), std::logic_error);
+  CHECK_THROWS_AS(network.send(make_message(0, 1, 10)), std::logic_error);
   CHECK(sim.pending_events() == 0);
 }
 
@@ -224,8 +217,8 @@ TEST_CASE("observers see the send, the transmission start on the right link and 
   const LinkSpec spec{SimTime::from_us(10), Bandwidth::from_bits_per_second(8'000'000)};  // 1 us per byte
   Fixture g(2, {{AgentId{0}, AgentId{1}}}, spec);
   g.network.add_observer(observer);
-  g.network.send(message(1, 0, 100, 1));
-  g.network.send(message(1, 0, 100, 2));
+  g.network.send(make_message(1, 0, 100, 1));
+  g.network.send(make_message(1, 0, 100, 2));
   g.sim.run();
   CHECK(log == std::vector<std::string>{"send 1 @0s", "start 1 @0s on 1->0", "send 2 @0s", "start 2 @100us on 1->0",
                                         "delivered 1 @110us", "delivered 2 @210us"});
@@ -252,7 +245,7 @@ TEST_CASE("the same randomized traffic gives the same trace, event for event") {
     for (std::int64_t round = 0; round < 300; ++round) {
       const std::size_t edge = rng.uniform_index(edges.size());
       const bool reverse = rng.uniform_index(2) == 1;
-      Message m = message(edges[edge].first.value, edges[edge].second.value,
+      Message m = make_message(edges[edge].first.value, edges[edge].second.value,
                           static_cast<std::int64_t>(rng.uniform_index(50'000)), round);
       if (reverse) std::swap(m.from, m.to);
       const SimTime when = SimTime::from_ns(static_cast<std::int64_t>(rng.uniform_index(1'000'000'000)));
@@ -265,4 +258,10 @@ TEST_CASE("the same randomized traffic gives the same trace, event for event") {
   CHECK(first.size() == 600);
   CHECK(first == trace_of(3));
   CHECK(first != trace_of(4));
+}
+
+TEST_CASE("a message with a negative size is a logic error") {
+  Fixture f(3, kPath, kSpec);
+  CHECK_THROWS_AS(f.network.send(make_message(0, 1, -1)), std::logic_error);
+  CHECK(f.network.stats().messages_sent == 0);
 }
