@@ -268,7 +268,7 @@ void validate_mixing_matrix(const MixingMatrix& matrix, const Graph& graph, bool
   }
 }
 
-MixingMatrix blend_with_identity(const MixingMatrix& matrix, double omega) {
+MixingMatrix identity_blend(const MixingMatrix& matrix, double omega) {
   return assemble(matrix.size(), [&](std::size_t i, std::vector<Entry>& out) {
     bool diagonal_placed = false;
     for (const Entry& e : matrix.row(i)) {
@@ -284,7 +284,7 @@ MixingMatrix blend_with_identity(const MixingMatrix& matrix, double omega) {
   });
 }
 
-MixingMatrix lazy(const MixingMatrix& matrix) { return blend_with_identity(matrix, 0.5); }
+MixingMatrix lazy(const MixingMatrix& matrix) { return identity_blend(matrix, 0.5); }
 
 MixingMatrix build_mixing_matrix(const Graph& graph, const MixingSpec& spec) {
   const std::size_t n = graph.vertex_count();

@@ -78,8 +78,8 @@ void validate_mixing_matrix(const MixingMatrix& matrix, const Graph& graph, bool
 
 // omega W + (1 - omega) I: omega = 1 is W itself, 0 the identity (no mixing). Adds the
 // diagonal entry to rows that lack one. Doubly stochastic in, doubly stochastic out.
-MixingMatrix blend_with_identity(const MixingMatrix& matrix, double omega);
-// The lazy variant (I + W) / 2 = blend_with_identity(W, 0.5).
+MixingMatrix identity_blend(const MixingMatrix& matrix, double omega);
+// The lazy variant (I + W) / 2 = identity_blend(W, 0.5).
 MixingMatrix lazy(const MixingMatrix& matrix);
 
 }  // namespace cdsim

@@ -221,7 +221,7 @@ TEST_CASE("multiplying by W and W^T matches the dense definition") {
 TEST_CASE("blending with the identity adds missing diagonals and keeps rows in column order") {
   // A permutation-like doubly stochastic matrix without diagonal entries: swap 0<->1, 2<->3.
   const MixingMatrix swap(4, {0, 1, 2, 3, 4}, {{1, 1.0}, {0, 1.0}, {3, 1.0}, {2, 1.0}});
-  const MixingMatrix blended = blend_with_identity(swap, 0.25);
+  const MixingMatrix blended = identity_blend(swap, 0.25);
   CHECK(blended.nonzeros() == 8);
   CHECK(blended.weight(0, 0) == 0.75);
   CHECK(blended.weight(0, 1) == 0.25);
@@ -230,9 +230,9 @@ TEST_CASE("blending with the identity adds missing diagonals and keeps rows in c
   CHECK(blended.row(1)[1].column == 1);
   CHECK(blended.row(0)[0].column == 0);
   const MixingMatrix w = with_rule(ring_graph(5), "ring_preset");
-  CHECK(blend_with_identity(w, 1.0).weight(0, 1) == 0.33);
-  CHECK(blend_with_identity(w, 0.0).weight(0, 1) == 0.0);
-  CHECK(blend_with_identity(w, 0.0).weight(0, 0) == 1.0);
+  CHECK(identity_blend(w, 1.0).weight(0, 1) == 0.33);
+  CHECK(identity_blend(w, 0.0).weight(0, 1) == 0.0);
+  CHECK(identity_blend(w, 0.0).weight(0, 0) == 1.0);
 }
 
 TEST_CASE("the compressed-row constructor rejects columns out of order or out of range") {
