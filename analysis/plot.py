@@ -8,9 +8,9 @@ the wire, and the agents' consensus distance on a log scale, one line per run.
 
 Default figure (no --x): four panels -- the metric against epoch, sim_time and bytes,
 and consensus_distance against epoch. With --x: one panel, the metric against that
-axis. Losses and consensus distance are drawn on a log scale (points <= 0 left out)
-unless --yscale says otherwise. The metric defaults to test_accuracy, or test_loss when some run has no accuracy
-(regression). Columns are read by name from metrics.csv; extra columns are ignored.
+axis. The metric defaults to test_accuracy, or test_loss when some run has no accuracy
+(regression). Losses and consensus distance are drawn on a log scale (points <= 0 left
+out) unless --yscale says otherwise. Columns are read by name from metrics.csv; extra columns are ignored.
 Bad input (missing directory or file, empty file, missing column, bad value) exits
 with code 2 and one line naming the file and what is wrong. Output is written to a
 temporary file and renamed into place; SVG and PDF output is byte-identical across
@@ -43,6 +43,7 @@ AXIS_LABELS = {
     CONSENSUS: "consensus distance",
 }
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -53,10 +54,9 @@ class BadInput(Exception):
 class Run:
     """One run directory: its metrics.csv columns (by name) and its label."""
 
-    def __init__(self, directory, columns, row_count, label):
+    def __init__(self, directory, columns, label):
         self.directory = directory
         self.columns = columns  # name -> list of raw strings
-        self.row_count = row_count
         self.label = label
 
     def values(self, name):
@@ -92,25 +92,27 @@ def read_metrics(directory):
         if len(row) != len(header):
             raise BadInput(f"{path}: line {line} has {len(row)} fields, the header has {len(header)}")
     columns = {name: [row[i].strip() for row in body] for i, name in enumerate(header)}
-    return columns, len(body)
+    return columns
 
 
 def read_label(directory):
+    """scenario / algorithm / topology from summary.json; what is missing is left out, and
+    with no summary.json at all the label is the directory's name."""
     path = os.path.join(directory, "summary.json")
     try:
         with open(path, encoding="utf-8") as f:
             summary = json.load(f)
     except FileNotFoundError:
-        raise BadInput(f"{path}: missing (needed for the line label; or pass --labels)") from None
+        return os.path.basename(os.path.normpath(directory))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BadInput(f"{path}: not valid JSON ({error})") from None
-    topology = summary.get("topology") if isinstance(summary, dict) else None
-    parts = [summary.get("scenario") if isinstance(summary, dict) else None,
-             summary.get("algorithm") if isinstance(summary, dict) else None,
+    if not isinstance(summary, dict):
+        raise BadInput(f"{path}: expected a JSON object")
+    topology = summary.get("topology")
+    parts = [summary.get("scenario"), summary.get("algorithm"),
              topology.get("kind") if isinstance(topology, dict) else None]
-    if not all(isinstance(part, str) for part in parts):
-        raise BadInput(f"{path}: expected string fields 'scenario', 'algorithm' and 'topology.kind'")
-    return " / ".join(parts)
+    parts = [part for part in parts if isinstance(part, str) and part]
+    return " / ".join(parts) if parts else os.path.basename(os.path.normpath(directory))
 
 
 def load_runs(directories, labels):
@@ -118,9 +120,9 @@ def load_runs(directories, labels):
         raise BadInput(f"--labels: {len(labels)} labels given for {len(directories)} run directories")
     runs = []
     for i, directory in enumerate(directories):
-        columns, row_count = read_metrics(directory)
+        columns = read_metrics(directory)
         label = labels[i] if labels is not None else read_label(directory)
-        runs.append(Run(directory, columns, row_count, label))
+        runs.append(Run(directory, columns, label))
     # Two runs of one scenario (other seeds, say) get their directory name to tell them apart.
     seen = {}
     for run in runs:
@@ -183,8 +185,16 @@ def build_data(runs, panels, requested_scale):
     return data
 
 
+class MissingMatplotlib(Exception):
+    """matplotlib cannot be imported by this interpreter: an installation problem, exit 1."""
+
+
 def draw(data, title, dpi):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise MissingMatplotlib(f"matplotlib is not installed for {sys.executable} "
+                                "(Debian: apt-get install python3-matplotlib; or set CDSIM_PYTHON)") from None
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "cdsim"  # fixed element ids: reruns give identical SVG
     import matplotlib.pyplot as plt
@@ -287,6 +297,9 @@ def main(argv):
     except BadInput as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MissingMatplotlib as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -125,3 +125,31 @@ TEST_CASE("an accuracy metric on a regression run exits 2 and points to the loss
   CHECK(unknown.exit_code == 2);
   CHECK(mentions(unknown, "'no_such_column'"));
 }
+
+TEST_CASE("classification runs plot test accuracy on a linear axis, mixed with regression the loss") {
+  TempFolder temp("plot-classes");
+  const auto scenario = temp.path() / "mixture.json";
+  write_text(scenario, R"({"name": "mixture", "agents": 4, "topology": {"kind": "ring"},
+    "data": {"source": "gaussian_mixture", "train_samples": 400, "test_samples": 200,
+             "dimension": 4, "classes": 3, "noise_std": 1.0},
+    "model": {"kind": "softmax_regression"},
+    "algorithm": {"kind": "cdsgd", "learning_rate": 0.1, "batch_size": 16}, "run": {"epochs": 3}})");
+  const auto mixture = make_run(temp.path(), scenario.string(), "mixture");
+  const nlohmann::json data = dump({mixture}, "");
+  CHECK(data["metric"] == "test_accuracy");
+  CHECK(data["panels"][0]["yscale"] == "linear");
+  check_series_match_csv(data["panels"][0]["series"][0], mixture, "epoch", "test_accuracy", false);
+  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  CHECK(dump({mixture, ring}, "")["metric"] == "test_loss");
+}
+
+TEST_CASE("a run without summary.json is labelled by its directory name") {
+  TempFolder temp("plot-no-summary");
+  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  std::filesystem::remove(ring / "summary.json");
+  CHECK(dump({ring}, "--x epoch")["panels"][0]["series"][0]["label"] == "ring");
+  write_text(ring / "summary.json", "{not json");
+  const CliOutcome broken = run_plot({ring}, "--dump-data");
+  CHECK(broken.exit_code == 2);
+  CHECK(mentions(broken, (ring / "summary.json").string()));
+}
