@@ -124,3 +124,19 @@ TEST_CASE("a Python interpreter that cannot be started exits 1 naming it") {
   CHECK(outcome.exit_code == 1);
   CHECK(mentions(outcome, python));
 }
+
+TEST_CASE("run directories, labels and output names with spaces reach plot.py intact") {
+  TempFolder temp("plot-names");
+  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto spaced = temp.path() / "ring with spaces";
+  std::filesystem::copy(ring, spaced);
+  // No shell between cdsim and Python: the quoted words below arrive as single arguments.
+  const std::string figure = (temp.path() / "figure one.svg").string();
+  const CliOutcome outcome =
+      run_cli("plot --x epoch --labels first 'second one' --out '" + figure + "' '" + spaced.string() + "' " +
+              ring.string());
+  INFO(outcome.output);
+  CHECK(outcome.exit_code == 0);
+  CHECK(std::filesystem::exists(figure));
+  CHECK(read_text(figure).find("second one") != std::string::npos);
+}
