@@ -43,6 +43,8 @@ struct LinkEndpoints {
   AgentId to;
 };
 
+// Implementations schedule events that refer to themselves: a network must outlive the
+// runs of its Simulation.
 class Network {
  public:
   using DeliveryHandler = std::function<void(Message&&)>;
