@@ -19,7 +19,8 @@ SimTime parse_duration(std::string_view text);
 SimTime duration_from_seconds(double seconds);
 
 // Bandwidths, > 0, rounded to the nearest bit per second.
-//   bit rates (decimal SI):  bps, kbps (or Kbps), Mbps, Gbps, Tbps
+//   bit rates (decimal SI):  bps, kbps (or Kbps), Mbps, Gbps, Tbps,
+//                            bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s
 //   byte rates (decimal):    B/s, kB/s (or KB/s), MB/s, GB/s, TB/s
 //   byte rates (binary):     KiB/s, MiB/s, GiB/s, TiB/s
 // A string must carry a unit (a bare number is ambiguous between bits and bytes).

@@ -83,6 +83,11 @@ TEST_CASE("parse_bandwidth accepts decimal bit rates") {
   CHECK(bps("1Gbps") == 1'000'000'000);
   CHECK(bps("2.5Gbps") == 2'500'000'000);
   CHECK(bps("1Tbps") == 1'000'000'000'000);
+  CHECK(bps("1bit/s") == 1);
+  CHECK(bps("10kbit/s") == 10'000);
+  CHECK(bps("100 Mbit/s") == 100'000'000);
+  CHECK(bps("10Gbit/s") == 10'000'000'000);
+  CHECK(bps("1Tbit/s") == 1'000'000'000'000);
 }
 
 TEST_CASE("parse_bandwidth accepts decimal and binary byte rates") {
