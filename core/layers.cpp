@@ -9,7 +9,6 @@ namespace {
 using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 using MatrixMap = Eigen::Map<RowMatrix>;
 using ConstRowVectorMap = Eigen::Map<const Eigen::RowVectorXf>;
-using RowVectorMap = Eigen::Map<Eigen::RowVectorXf>;
 
 // Rows of im2col patches per GEMM: large enough for efficient products, small enough to
 // stay in cache-friendly scratch.
@@ -71,6 +70,17 @@ void col2im_add(const RowMatrix& patch_deltas, Eigen::Index first, Eigen::Index 
   }
 }
 
+// out[c] = sum over rows of values[r][c], rows added in order. (Eigen's colwise().sum()
+// vectorizes differently depending on where `out` is aligned, which would make the
+// rounding depend on the caller's buffer addresses.)
+void column_sums(const float* values, Eigen::Index rows, Eigen::Index cols, float* out, bool accumulate) {
+  if (!accumulate) std::fill_n(out, cols, 0.0f);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const float* row = values + r * cols;
+    for (Eigen::Index c = 0; c < cols; ++c) out[c] += row[c];
+  }
+}
+
 }  // namespace
 
 void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out, const float* kernel,
@@ -84,7 +94,7 @@ void dense_backward(const float* input, const float* delta, Eigen::Index rows, E
                     const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta) {
   const ConstMatrixMap d(delta, rows, out);
   MatrixMap(grad_kernel, in, out).noalias() = ConstMatrixMap(input, rows, in).transpose() * d;
-  RowVectorMap(grad_bias, out) = d.colwise().sum();
+  column_sums(delta, rows, out, grad_bias, false);
   if (input_delta != nullptr)
     MatrixMap(input_delta, rows, in).noalias() = d * ConstMatrixMap(kernel, in, out).transpose();
 }
@@ -120,9 +130,8 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
   const Eigen::Index cols = 9 * shape.in_channels;
   const ConstMatrixMap k(kernel, cols, shape.out_channels);
   MatrixMap grad_k(grad_kernel, cols, shape.out_channels);
-  RowVectorMap grad_b(grad_bias, shape.out_channels);
   grad_k.setZero();
-  grad_b.setZero();
+  std::fill_n(grad_bias, shape.out_channels, 0.0f);
   if (input_delta != nullptr)
     std::fill_n(input_delta, samples * pixels * shape.in_channels, 0.0f);
   const Eigen::Index chunk = samples_per_chunk(shape);
@@ -132,7 +141,7 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
     im2col(input, first, count, shape, patches);
     const ConstMatrixMap d(delta + first * pixels * shape.out_channels, rows, shape.out_channels);
     grad_k.noalias() += patches.topRows(rows).transpose() * d;
-    grad_b += d.colwise().sum();
+    column_sums(d.data(), rows, shape.out_channels, grad_bias, true);
     if (input_delta == nullptr) continue;
     if (patch_deltas.rows() < rows || patch_deltas.cols() != cols)
       patch_deltas.resize(std::max(patch_deltas.rows(), rows), cols);

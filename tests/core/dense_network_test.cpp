@@ -83,7 +83,7 @@ TEST_CASE("the deep relu fcn gradient matches finite differences of a double-pre
   CHECK(loss == doctest::Approx(reference_loss(x, sizes, true, data.train, batch)).epsilon(1e-5));
   Rng pick(3, 0, RngPurpose::kSampling);
   std::vector<std::size_t> coordinates;
-  for (int k = 0; k < 300; ++k) coordinates.push_back(pick.uniform_index(x.size()));
+  for (int k = 0; k < 100; ++k) coordinates.push_back(pick.uniform_index(x.size()));
   const testing::GradientCheck check = testing::check_against_reference(
       [&](const std::vector<double>& p) { return reference_loss(p, sizes, true, data.train, batch); }, x, gradient,
       coordinates);
@@ -126,7 +126,7 @@ TEST_CASE("softmax regression and mlp (relu, tanh) gradients match finite differ
     std::unique_ptr<Model> model = make_model(c.spec, data.train);
     std::vector<float> parameters = initialized(*model);
     const testing::GradientCheck check =
-        testing::check_gradient(*model, parameters, data.train, {1, 4, 9, 16, 25, 36, 49, 50}, c.step, 300);
+        testing::check_gradient(*model, parameters, data.train, {1, 4, 9, 16, 25, 36, 49, 50}, c.step, 120);
     CHECK(check.gradient_norm > 1e-3);
     CHECK(check.relative_error < 1e-3);
   }

@@ -3,6 +3,7 @@
 #include "core/model.h"
 #include "core/optimizer.h"
 #include "core/partition.h"
+#include "tests/core/slow_tests.h"
 
 #include <doctest/doctest.h>
 
@@ -12,14 +13,6 @@
 using namespace cdsim;
 
 namespace {
-
-// Learning on real data takes seconds in an optimized build and minutes in an unoptimized
-// or sanitized one, where these tests are skipped (the gradient tests still run there).
-#if defined(NDEBUG) && !defined(CDSIM_SANITIZED)
-constexpr bool kSkipSlow = false;
-#else
-constexpr bool kSkipSlow = true;
-#endif
 
 // Plain SGD (constant step, batch 32) on the first `train_samples` Fashion-MNIST images;
 // returns the test accuracy on all 10,000 test images.
@@ -53,7 +46,7 @@ double train_fashion(const ModelSpec& model_spec, std::size_t train_samples, int
 }  // namespace
 
 TEST_CASE("softmax regression reaches 80% test accuracy on fashion-mnist with plain sgd, and an mlp trained the same way beats it" *
-          doctest::skip(kSkipSlow)) {
+          doctest::skip(testing::kSkipSlow)) {
   ModelSpec softmax;
   softmax.kind = "softmax_regression";
   const double softmax_accuracy = train_fashion(softmax, 60000, 3, 0.1);

@@ -3,6 +3,7 @@
 #include "core/layers.h"
 #include "core/model.h"
 #include "tests/core/gradient_check.h"
+#include "tests/core/slow_tests.h"
 
 #include <doctest/doctest.h>
 
@@ -183,14 +184,14 @@ TEST_CASE("dropout zeroes about the given fraction and scales the rest to keep t
 }
 
 TEST_CASE("paper cnn dropout is drawn from the given stream and evaluation runs without it") {
-  const Dataset data = images(1, 8, 3, 16);
+  const Dataset data = images(1, 4, 3, 8);
   ModelSpec spec;
   spec.kind = "paper_cnn";
   std::unique_ptr<Model> model = make_model(spec, data);
   std::vector<float> parameters(model->parameter_count()), g1(parameters.size()), g2(parameters.size());
   Rng init(2, 0, RngPurpose::kInitialization);
   model->initialize(parameters, init);
-  std::vector<std::size_t> all(16);
+  std::vector<std::size_t> all(8);
   std::iota(all.begin(), all.end(), std::size_t{0});
   Rng a(5, 0, RngPurpose::kDropout), b(5, 0, RngPurpose::kDropout), c(6, 0, RngPurpose::kDropout);
   const double loss_a = model->loss_and_gradient(parameters, data, all, g1, a);
@@ -204,7 +205,7 @@ TEST_CASE("paper cnn dropout is drawn from the given stream and evaluation runs 
   CHECK(model->evaluate(parameters, data).loss == doctest::Approx(plain).epsilon(1e-5));
 }
 
-TEST_CASE("sgd trains the paper cnn on small images") {
+TEST_CASE("sgd trains the paper cnn on small images" * doctest::skip(testing::kSkipSlow)) {
   const Dataset data = images(1, 8, 4, 256, 1.0);
   ModelSpec spec;
   spec.kind = "paper_cnn";
