@@ -16,7 +16,8 @@
 #include "core/partition.h"
 #include "scenarios/scenario_loader.h"
 #include "sim/point_to_point_network.h"
-#include "sim/protocols/synchronous_cdsgd.h"
+#include "sim/protocols/compute_model.h"
+#include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
 #include "sim/simulation.h"
 #include "topologies/generators.h"
@@ -75,9 +76,6 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  if (scenario.algorithm.kind != "cdsgd") {
-    throw InvalidInput("/algorithm/kind", "algorithm \"" + scenario.algorithm.kind + "\" cannot run yet");
-  }
   // Build and check everything before anything is written.
   const Graph graph = within_section("/topology", [&] {
     return build_graph(scenario.topology, scenario.agents, scenario.seed);
@@ -126,12 +124,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   RunDirectory run_directory(final_path);
 
   Simulation simulation(scenario.seed);
-  std::vector<std::pair<AgentId, AgentId>> edges;
-  for (const auto& [u, v] : graph.edges()) {
-    edges.emplace_back(AgentId{static_cast<std::uint32_t>(u)}, AgentId{static_cast<std::uint32_t>(v)});
-  }
-  PointToPointNetwork network(simulation, scenario.agents, edges,
+  const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
+  PointToPointNetwork network(simulation, links.node_count, links.edges,
                               LinkSpec{scenario.network.latency, scenario.network.bandwidth});
+  ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
+                       scenario.algorithm.batch_size, scenario.seed);
   MetricsEvaluator evaluator(make_model(scenario.model, data.train), data.train, data.test,
                              result.steps_per_epoch);
   auto observe = [&](const StepSnapshot& snapshot) {
@@ -146,12 +143,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       *options.progress << "  consensus " << format_number(row.consensus_distance) << "\n";
     }
   };
-  SynchronousCdsgd protocol(simulation, network, mixing, learners, initial, scenario.algorithm,
-                            scenario.compute, {result.total_steps, observe_every}, observe);
-  protocol.start();
+  std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] {
+    return make_protocol(ProtocolContext{simulation, network, mixing, learners, initial, scenario.algorithm,
+                                         compute, result.total_steps, observe_every, observe});
+  });
+  protocol->start();
   simulation.run();
-  if (protocol.completed_steps() != result.total_steps) {
-    throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol.completed_steps()) +
+  if (protocol->completed_steps() != result.total_steps) {
+    throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol->completed_steps()) +
                              " of " + std::to_string(result.total_steps) + " steps");
   }
 

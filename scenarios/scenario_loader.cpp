@@ -92,7 +92,15 @@ ComputeSpec read_compute(const Json& json) {
   ObjectReader reader(json, "/compute");
   ComputeSpec spec;
   spec.step_time = reader.duration_or("step_time", spec.step_time);
+  spec.flops_per_second = reader.nonnegative_number_or("flops_per_second", spec.flops_per_second);
+  spec.speed_spread = reader.nonnegative_number_or("speed_spread", spec.speed_spread);
+  spec.straggler_probability = reader.probability_or("straggler_probability", spec.straggler_probability);
+  spec.straggler_slowdown = reader.number_or("straggler_slowdown", spec.straggler_slowdown);
   reader.reject_unknown_keys();
+  if (spec.straggler_slowdown < 1.0) {
+    throw InvalidInput("/compute/straggler_slowdown",
+                       "expected a factor >= 1, found " + std::to_string(spec.straggler_slowdown));
+  }
   return spec;
 }
 
@@ -143,17 +151,46 @@ ModelSpec read_model(const Json& json) {
   return spec;
 }
 
+StepSizeSchedule read_schedule(const Json& json) {
+  ObjectReader reader(json, "/algorithm/schedule");
+  StepSizeSchedule schedule;
+  schedule.kind = reader.choice_or("kind", schedule.kind, {"constant", "step", "inverse_sqrt", "inverse", "power"});
+  schedule.drop_factor = reader.positive_number_or("drop_factor", schedule.drop_factor);
+  schedule.drop_every = static_cast<std::int64_t>(
+      reader.positive_unsigned_or("drop_every", static_cast<std::uint64_t>(schedule.drop_every)));
+  schedule.decay = reader.nonnegative_number_or("decay", schedule.decay);
+  schedule.exponent = reader.positive_number_or("exponent", schedule.exponent);
+  reader.reject_unknown_keys();
+  try {
+    validate(schedule);
+  } catch (const InvalidInput& error) {
+    throw error.within("/algorithm/schedule");
+  }
+  return schedule;
+}
+
 AlgorithmSpec read_algorithm(const Json& json) {
   ObjectReader reader(json, "/algorithm");
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {
     throw InvalidInput("/algorithm/momentum",
                        "expected a number in [0, 1), found " + std::to_string(spec.momentum));
   }
+  spec.weight_decay = reader.nonnegative_number_or("weight_decay", spec.weight_decay);
   spec.batch_size = reader.positive_unsigned_or("batch_size", spec.batch_size);
+  spec.schedule = read_schedule(section(reader, "schedule"));
+  spec.consensus_steps = reader.positive_unsigned_or("consensus_steps", spec.consensus_steps);
+  spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
+  spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
+  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
+  spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
+  if (spec.client_fraction <= 0.0) {
+    throw InvalidInput("/algorithm/client_fraction", "expected a fraction in (0, 1], found 0");
+  }
+  spec.local_epochs = reader.positive_number_or("local_epochs", spec.local_epochs);
   reader.reject_unknown_keys();
   return spec;
 }
@@ -279,7 +316,11 @@ std::string resolved_scenario_json(const Scenario& s) {
                     {"allow_asymmetric", s.mixing.allow_asymmetric}};
   root["network"] = {{"latency", to_string(s.network.latency)},
                      {"bandwidth", to_string(s.network.bandwidth)}};
-  root["compute"] = {{"step_time", to_string(s.compute.step_time)}};
+  root["compute"] = {{"step_time", to_string(s.compute.step_time)},
+                     {"flops_per_second", s.compute.flops_per_second},
+                     {"speed_spread", s.compute.speed_spread},
+                     {"straggler_probability", s.compute.straggler_probability},
+                     {"straggler_slowdown", s.compute.straggler_slowdown}};
   root["data"] = {{"source", s.data.source},
                   {"train_samples", s.data.train_samples},
                   {"test_samples", s.data.test_samples},
@@ -300,10 +341,24 @@ std::string resolved_scenario_json(const Scenario& s) {
                    {"activation", s.model.activation},
                    {"dropout", s.model.dropout},
                    {"init", s.model.init}};
+  const StepSizeSchedule& schedule = s.algorithm.schedule;
   root["algorithm"] = {{"kind", s.algorithm.kind},
                        {"learning_rate", s.algorithm.learning_rate},
                        {"momentum", s.algorithm.momentum},
-                       {"batch_size", s.algorithm.batch_size}};
+                       {"weight_decay", s.algorithm.weight_decay},
+                       {"batch_size", s.algorithm.batch_size},
+                       {"schedule",
+                        {{"kind", schedule.kind},
+                         {"drop_factor", schedule.drop_factor},
+                         {"drop_every", schedule.drop_every},
+                         {"decay", schedule.decay},
+                         {"exponent", schedule.exponent}}},
+                       {"consensus_steps", s.algorithm.consensus_steps},
+                       {"consensus_weight", s.algorithm.consensus_weight},
+                       {"overlap_communication", s.algorithm.overlap_communication},
+                       {"communication", s.algorithm.communication},
+                       {"client_fraction", s.algorithm.client_fraction},
+                       {"local_epochs", s.algorithm.local_epochs}};
   Json run = {{"eval_every_steps", s.run.eval_every_steps}};
   if (s.run.steps > 0) {
     run["steps"] = s.run.steps;

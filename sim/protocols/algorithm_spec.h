@@ -1,18 +1,39 @@
-// What a scenario says about the training algorithm every agent runs: which protocol
-// (CDSGD, CDMSGD, ...), its step size and momentum, and the minibatch size.
+// What a scenario says about the training algorithm: which protocol the agents run
+// (consensus methods, centralized baselines, FedAvg), its step size and momentum, and the
+// protocol's own knobs. Plain values with the defaults a scenario gets when it is silent.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+
+#include "core/step_size.h"
 
 namespace cdsim {
 
 struct AlgorithmSpec {
-  // One of: cdsgd (the only one the walking skeleton runs), cdmsgd.
+  // cdsgd, cdmsgd (Keras-style Nesterov, as the paper's experiments ran it),
+  // cdmsgd_two_sequence (the paper's v/x form), async_cdsgd, sgd and msgd (centralized
+  // data-parallel; see `communication`), fedavg.
   std::string kind = "cdsgd";
-  double learning_rate = 0.01;  // alpha; the paper's fixed step
-  double momentum = 0.95;       // mu; used by momentum methods only
-  std::size_t batch_size = 32;  // minibatch per agent per step
+  double learning_rate = 0.01;   // alpha (base; scaled by `schedule`)
+  double momentum = 0.95;        // mu; momentum methods only
+  double weight_decay = 0.0;     // L2 coefficient added to every gradient
+  std::size_t batch_size = 32;   // minibatch per agent per step
+  StepSizeSchedule schedule;     // alpha_k = learning_rate * step_size(schedule, k)
+
+  // Consensus methods.
+  std::size_t consensus_steps = 1;   // tau: mixing rounds per gradient step (Pi^tau)
+  double consensus_weight = 1.0;     // omega: x <- omega Pi x + (1 - omega) x_j, in [0, 1]
+  bool overlap_communication = false;  // send, compute meanwhile, mix on arrival
+
+  // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down) or
+  // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step).
+  std::string communication = "parameter_server";
+
+  // FedAvg (McMahan et al.).
+  double client_fraction = 1.0;      // C: share of clients sampled each round
+  double local_epochs = 1.0;         // E: passes over its shard a client makes per round
 };
 
 }  // namespace cdsim

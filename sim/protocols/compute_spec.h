@@ -1,4 +1,6 @@
-// What a scenario says about how long an agent computes per step.
+// What a scenario says about how long an agent computes per step: a fixed time, or the
+// model's FLOPs times the batch over the agent's speed; agents may differ (a seeded
+// log-normal spread of speeds) and any step may straggle.
 #pragma once
 
 #include "sim/time.h"
@@ -6,9 +8,11 @@
 namespace cdsim {
 
 struct ComputeSpec {
-  // Fixed time per step (forward + backward + update on one minibatch); the walking
-  // skeleton's compute model.
-  SimTime step_time = SimTime::from_ms(5);
+  SimTime step_time = SimTime::from_ms(5);  // used when flops_per_second is 0
+  double flops_per_second = 0.0;            // > 0: time = FLOPs/sample * batch / speed
+  double speed_spread = 0.0;                // sigma of log(speed multiplier), per agent
+  double straggler_probability = 0.0;       // chance that one step of one agent straggles
+  double straggler_slowdown = 4.0;          // a straggling step takes this many times longer
 };
 
 }  // namespace cdsim

@@ -1,0 +1,42 @@
+#include "sim/protocols/protocol.h"
+
+#include "core/invalid_input.h"
+#include "sim/protocols/synchronous_consensus.h"
+
+namespace cdsim {
+
+bool is_consensus_algorithm(const AlgorithmSpec& algorithm) {
+  return algorithm.kind == "cdsgd" || algorithm.kind == "cdmsgd" || algorithm.kind == "cdmsgd_two_sequence" ||
+         algorithm.kind == "async_cdsgd";
+}
+
+std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
+  const std::string& kind = context.algorithm.kind;
+  if (kind == "cdsgd" || kind == "cdmsgd" || kind == "cdmsgd_two_sequence") {
+    return std::make_unique<SynchronousConsensus>(std::move(context));
+  }
+  throw InvalidInput("/kind", "no protocol implements algorithm \"" + kind + "\"");
+}
+
+ProtocolLinks protocol_links(const AlgorithmSpec& algorithm, const Graph& topology) {
+  const std::size_t agents = topology.vertex_count();
+  auto id = [](std::size_t node) { return AgentId{static_cast<std::uint32_t>(node)}; };
+  ProtocolLinks links;
+  if (is_consensus_algorithm(algorithm)) {
+    links.node_count = agents;
+    for (const auto& [u, v] : topology.edges()) links.edges.emplace_back(id(u), id(v));
+  } else if ((algorithm.kind == "sgd" || algorithm.kind == "msgd") && algorithm.communication == "all_reduce") {
+    links.node_count = agents;
+    if (agents == 2) links.edges.emplace_back(id(0), id(1));
+    if (agents > 2) {
+      for (std::size_t j = 0; j < agents; ++j) links.edges.emplace_back(id(j), id((j + 1) % agents));
+    }
+  } else {
+    // A server, node N, linked to every agent.
+    links.node_count = agents + 1;
+    for (std::size_t j = 0; j < agents; ++j) links.edges.emplace_back(id(j), id(agents));
+  }
+  return links;
+}
+
+}  // namespace cdsim

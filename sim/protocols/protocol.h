@@ -1,0 +1,62 @@
+// The common shape of every training protocol: it is handed the simulation, the network,
+// the agents' learners and the run's length, schedules its agents' work as events, and
+// reports observed steps through the StepObserver. make_protocol picks the class for an
+// algorithm kind; protocol_links says which links that protocol's traffic needs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "sim/agent_id.h"
+#include "sim/network.h"
+#include "sim/protocols/algorithm_spec.h"
+#include "sim/protocols/compute_model.h"
+#include "sim/protocols/local_learner.h"
+#include "sim/protocols/step_observer.h"
+#include "sim/simulation.h"
+#include "topologies/graph.h"
+#include "topologies/mixing_matrix.h"
+
+namespace cdsim {
+
+// Everything a protocol borrows; all references must outlive the protocol.
+struct ProtocolContext {
+  Simulation& simulation;
+  Network& network;
+  const MixingMatrix& mixing;  // consensus protocols only
+  std::vector<std::unique_ptr<LocalLearner>>& learners;  // one per agent, in agent order
+  const std::vector<float>& initial_parameters;          // every agent starts here
+  const AlgorithmSpec& algorithm;
+  ComputeModel& compute;
+  std::int64_t total_steps = 0;          // gradient steps, or rounds for FedAvg
+  std::int64_t observe_every_steps = 1;  // step 0 and the last step are always observed
+  StepObserver observer;
+};
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+  // Reports step 0 and schedules the first events at the current time.
+  virtual void start() = 0;
+  // Steps (or rounds) completed by every agent.
+  virtual std::int64_t completed_steps() const = 0;
+};
+
+// Throws InvalidInput("/kind", ...) for an algorithm no protocol implements.
+std::unique_ptr<Protocol> make_protocol(ProtocolContext context);
+
+// The nodes and links the algorithm's traffic needs: consensus methods use the topology's
+// edges among the N agents; a parameter server and FedAvg add node N (the server) linked
+// to every agent; ring all-reduce links agent j to agent j + 1 mod N.
+struct ProtocolLinks {
+  std::size_t node_count = 0;
+  std::vector<std::pair<AgentId, AgentId>> edges;
+};
+ProtocolLinks protocol_links(const AlgorithmSpec& algorithm, const Graph& topology);
+
+// Whether the algorithm mixes over the topology (and so uses the mixing matrix).
+bool is_consensus_algorithm(const AlgorithmSpec& algorithm);
+
+}  // namespace cdsim

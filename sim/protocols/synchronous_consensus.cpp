@@ -1,0 +1,236 @@
+#include "sim/protocols/synchronous_consensus.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "core/consensus.h"
+#include "core/invalid_input.h"
+#include "sim/protocols/wire_size.h"
+
+namespace cdsim {
+namespace {
+
+// omega Pi + (1 - omega) I: omega = 1 is full consensus, omega = 0 none.
+MixingMatrix blend_with_identity(const MixingMatrix& mixing, double omega) {
+  if (omega == 1.0) return mixing;
+  std::vector<std::size_t> offsets{0};
+  std::vector<MixingMatrix::Entry> entries;
+  for (std::size_t i = 0; i < mixing.size(); ++i) {
+    bool has_diagonal = false;
+    for (const MixingMatrix::Entry& entry : mixing.row(i)) {
+      if (entry.column == i) {
+        entries.push_back({i, omega * entry.weight + (1.0 - omega)});
+        has_diagonal = true;
+      } else {
+        if (!has_diagonal && entry.column > i) {
+          entries.push_back({i, 1.0 - omega});
+          has_diagonal = true;
+        }
+        entries.push_back({entry.column, omega * entry.weight});
+      }
+    }
+    if (!has_diagonal) entries.push_back({i, 1.0 - omega});
+    offsets.push_back(entries.size());
+  }
+  return MixingMatrix(mixing.size(), std::move(offsets), std::move(entries));
+}
+
+}  // namespace
+
+SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
+    : context_(std::move(context)),
+      mixing_(blend_with_identity(context_.mixing, context_.algorithm.consensus_weight)),
+      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
+                context_.observe_every_steps, context_.observer) {
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  if (algorithm.kind == "cdsgd") {
+    rule_ = Rule::kCdsgd;
+  } else if (algorithm.kind == "cdmsgd") {
+    rule_ = Rule::kCdmsgdNesterov;
+  } else if (algorithm.kind == "cdmsgd_two_sequence") {
+    rule_ = Rule::kCdmsgdTwoSequence;
+  } else {
+    throw InvalidInput("/kind", "\"" + algorithm.kind + "\" is not a synchronous consensus algorithm");
+  }
+  if (algorithm.consensus_steps < 1) throw InvalidInput("/consensus_steps", "expected at least 1 mixing round");
+  if (algorithm.consensus_weight < 0.0 || algorithm.consensus_weight > 1.0) {
+    throw InvalidInput("/consensus_weight", "expected a weight in [0, 1]");
+  }
+  const std::size_t agent_count = context_.learners.size();
+  if (agent_count != mixing_.size()) {
+    throw std::logic_error("SynchronousConsensus: " + std::to_string(agent_count) +
+                           " learners for a mixing matrix of size " + std::to_string(mixing_.size()));
+  }
+  const std::size_t dimension = context_.initial_parameters.size();
+  agents_.resize(agent_count);
+  for (std::size_t j = 0; j < agent_count; ++j) {
+    if (context_.learners[j]->parameter_count() != dimension) {
+      throw std::logic_error("SynchronousConsensus: learner parameter count differs from the initial vector");
+    }
+    Agent& agent = agents_[j];
+    agent.parameters = context_.initial_parameters;
+    agent.mixing = context_.initial_parameters;
+    agent.gradient.assign(dimension, 0.0f);
+    agent.scratch.assign(dimension, 0.0f);
+    // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
+    agent.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
+                                                       : std::vector<float>(dimension, 0.0f);
+    for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
+      if (entry.column != j) agent.neighbors.push_back(entry.column);
+    }
+    for (Inbox& inbox : agent.inbox) inbox.by_neighbor.resize(agent.neighbors.size());
+  }
+  context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
+}
+
+void SynchronousConsensus::start() {
+  std::vector<std::vector<float>> initial;
+  for (const Agent& agent : agents_) initial.push_back(agent.parameters);
+  recorder_.report(0, initial);
+  if (context_.total_steps <= 0) return;
+  for (std::size_t j = 0; j < agents_.size(); ++j) begin_step(j);
+}
+
+std::int64_t SynchronousConsensus::completed_steps() const {
+  std::int64_t least = context_.total_steps;
+  for (const Agent& agent : agents_) least = std::min(least, agent.step);
+  return least;
+}
+
+std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
+  return agent.step * static_cast<std::int64_t>(context_.algorithm.consensus_steps) +
+         static_cast<std::int64_t>(agent.round);
+}
+
+void SynchronousConsensus::begin_step(std::size_t j) {
+  Agent& agent = agents_[j];
+  // The gradient math runs now; the simulated clock charges the compute time for it.
+  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
+  if (context_.algorithm.weight_decay != 0.0) {
+    const float decay = static_cast<float>(context_.algorithm.weight_decay);
+    for (std::size_t i = 0; i < agent.gradient.size(); ++i) agent.gradient[i] += decay * agent.parameters[i];
+  }
+  agent.computed = false;
+  agent.round = 0;
+  agent.mixing = agent.parameters;
+  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
+  // Overlapping agents put their parameters on the wire while they compute.
+  if (context_.algorithm.overlap_communication) send_round(j);
+}
+
+void SynchronousConsensus::finish_compute(std::size_t j) {
+  Agent& agent = agents_[j];
+  agent.computed = true;
+  if (!agent.round_sent && agent.round == 0) send_round(j);
+  try_advance(j);
+}
+
+void SynchronousConsensus::send_round(std::size_t j) {
+  Agent& agent = agents_[j];
+  // One immutable snapshot, shared by the messages to every neighbour.
+  auto snapshot = std::make_shared<const std::vector<float>>(agent.mixing);
+  const AgentId sender{static_cast<std::uint32_t>(j)};
+  const std::int64_t round = global_round(agent);
+  for (std::size_t neighbor : agent.neighbors) {
+    const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
+    Message message;
+    message.from = sender;
+    message.to = receiver;
+    message.size = parameter_message_size(sender, receiver, round, PayloadKind::kParameters, snapshot->size());
+    message.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
+    message.round = round;
+    message.payload = snapshot;
+    context_.network.send(std::move(message));
+  }
+  agent.round_sent = true;
+  try_advance(j);
+}
+
+void SynchronousConsensus::deliver(Message&& message) {
+  const std::size_t j = message.to.value;
+  Agent& agent = agents_.at(j);
+  const std::int64_t current = global_round(agent);
+  if (message.round != current && message.round != current + 1) {
+    throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) + " in round " +
+                           std::to_string(current) + " received parameters of round " +
+                           std::to_string(message.round));
+  }
+  const auto position = std::lower_bound(agent.neighbors.begin(), agent.neighbors.end(),
+                                         static_cast<std::size_t>(message.from.value));
+  if (position == agent.neighbors.end() || *position != message.from.value) {
+    throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) +
+                           " received parameters from non-neighbour " + std::to_string(message.from.value));
+  }
+  Inbox& inbox = agent.inbox[message.round % 2];
+  auto& slot = inbox.by_neighbor[static_cast<std::size_t>(position - agent.neighbors.begin())];
+  if (slot) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
+  slot = std::move(message.payload);
+  ++inbox.received;
+  if (message.round == current) try_advance(j);
+}
+
+void SynchronousConsensus::try_advance(std::size_t j) {
+  Agent& agent = agents_[j];
+  if (!agent.round_sent) return;
+  Inbox& inbox = agent.inbox[global_round(agent) % 2];
+  if (inbox.received < agent.neighbors.size()) return;
+  const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
+  if (last_round && !agent.computed) return;
+
+  if (!last_round) {
+    // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
+    std::vector<WeightedParameters> inputs;
+    inputs.reserve(agent.neighbors.size() + 1);
+    std::size_t next_neighbor = 0;
+    for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
+      inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
+                                                        : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
+    }
+    mix(inputs, agent.scratch);
+    agent.mixing.swap(agent.scratch);
+    for (auto& slot : inbox.by_neighbor) slot.reset();
+    inbox.received = 0;
+    ++agent.round;
+    agent.round_sent = false;
+    // Without overlap the gradient is already computed; with overlap the exchange goes on
+    // regardless of it. Either way the next round starts now.
+    send_round(j);
+    return;
+  }
+  apply_update(j, inbox);
+}
+
+void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
+  Agent& agent = agents_[j];
+  // Mix in the mixing row's fixed (ascending column) order, so the rounding is fixed too.
+  std::vector<WeightedParameters> inputs;
+  inputs.reserve(agent.neighbors.size() + 1);
+  std::size_t next_neighbor = 0;
+  for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
+    inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
+                                                      : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
+  }
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
+  switch (rule_) {
+    case Rule::kCdsgd:
+      cdsgd_update(inputs, agent.gradient, alpha, agent.scratch);
+      break;
+    case Rule::kCdmsgdNesterov:
+      cdmsgd_nesterov_update(inputs, agent.gradient, alpha, algorithm.momentum, agent.momentum, agent.scratch);
+      break;
+    case Rule::kCdmsgdTwoSequence:
+      cdmsgd_two_sequence_update(inputs, agent.gradient, alpha, algorithm.momentum, agent.momentum, agent.scratch);
+      break;
+  }
+  agent.parameters.swap(agent.scratch);
+  for (auto& slot : inbox.by_neighbor) slot.reset();
+  inbox.received = 0;
+  agent.round_sent = false;
+  ++agent.step;
+  recorder_.agent_finished(j, agent.step, agent.parameters);
+  if (agent.step < context_.total_steps) begin_step(j);
+}
+
+}  // namespace cdsim

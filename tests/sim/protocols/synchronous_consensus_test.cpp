@@ -1,0 +1,294 @@
+#include "sim/protocols/synchronous_consensus.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "core/rng.h"
+#include "sim/point_to_point_network.h"
+#include "sim/protocols/wire_size.h"
+#include "tests/sim/protocols/quadratic_learner.h"
+#include "topologies/generators.h"
+#include "topologies/mixing_matrix.h"
+#include "topologies/spectral.h"
+
+using namespace cdsim;
+
+namespace {
+
+using Vectors = std::vector<std::vector<double>>;
+
+// Agents on `graph`, each a quadratic learner with a seeded random target, connected by
+// identical links; runs a protocol and keeps every observed snapshot.
+struct Fixture {
+  Fixture(Graph g, std::size_t dimension, LinkSpec link, std::uint64_t seed = 7)
+      : graph(std::move(g)), mixing(build_mixing_matrix(graph, MixingSpec{})), simulation(seed) {
+    Rng rng(seed, 0, RngPurpose::kData);
+    for (std::size_t j = 0; j < graph.vertex_count(); ++j) {
+      std::vector<float> target(dimension);
+      for (float& t : target) t = static_cast<float>(rng.normal());
+      targets.emplace_back(target.begin(), target.end());
+      learners.push_back(std::make_unique<testing::QuadraticLearner>(target));
+    }
+    initial.assign(dimension, 0.0f);
+    std::vector<std::pair<AgentId, AgentId>> edges;
+    for (const auto& [u, v] : graph.edges()) {
+      edges.emplace_back(AgentId{static_cast<std::uint32_t>(u)}, AgentId{static_cast<std::uint32_t>(v)});
+    }
+    network = std::make_unique<PointToPointNetwork>(simulation, graph.vertex_count(), edges, link);
+  }
+
+  // Runs `steps` steps, observing every step.
+  void run(const AlgorithmSpec& algorithm, const ComputeSpec& compute_spec, std::int64_t steps) {
+    ComputeModel compute(compute_spec, graph.vertex_count(), 0.0, algorithm.batch_size, 1);
+    SynchronousConsensus protocol(ProtocolContext{simulation, *network, mixing, learners, initial, algorithm, compute,
+                                                  steps, 1, [&](const StepSnapshot& s) {
+                                                    times.push_back(s.time);
+                                                    snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
+                                                  }});
+    protocol.start();
+    simulation.run();
+    REQUIRE(protocol.completed_steps() == steps);
+  }
+
+  // x <- W x applied to every agent's vector, with W the mixing matrix, in double.
+  Vectors mix_reference(const Vectors& x) const {
+    Vectors next(x.size(), std::vector<double>(x.front().size(), 0.0));
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      for (const auto& entry : mixing.row(j)) {
+        for (std::size_t i = 0; i < x[j].size(); ++i) next[j][i] += entry.weight * x[entry.column][i];
+      }
+    }
+    return next;
+  }
+
+  Graph graph;
+  MixingMatrix mixing;
+  Simulation simulation;
+  std::unique_ptr<PointToPointNetwork> network;
+  std::vector<std::unique_ptr<LocalLearner>> learners;
+  Vectors targets;
+  std::vector<float> initial;
+  std::vector<SimTime> times;
+  std::vector<std::vector<std::vector<float>>> snapshots;
+};
+
+const LinkSpec kFastLink{SimTime::from_us(10), Bandwidth::from_bits_per_second(1'000'000'000)};
+
+void check_close(const std::vector<std::vector<float>>& actual, const Vectors& expected, double tolerance) {
+  for (std::size_t j = 0; j < expected.size(); ++j) {
+    for (std::size_t i = 0; i < expected[j].size(); ++i) {
+      CHECK(actual[j][i] == doctest::Approx(expected[j][i]).epsilon(tolerance).scale(1.0));
+    }
+  }
+}
+
+double disagreement(const std::vector<std::vector<float>>& x) {
+  std::vector<double> mean(x.front().size(), 0.0);
+  for (const auto& v : x) for (std::size_t i = 0; i < v.size(); ++i) mean[i] += v[i] / x.size();
+  double total = 0.0;
+  for (const auto& v : x) for (std::size_t i = 0; i < v.size(); ++i) total += (v[i] - mean[i]) * (v[i] - mean[i]);
+  return total;
+}
+
+std::int64_t transmission_ns(std::size_t values, std::int64_t bits_per_s) {
+  const std::int64_t bytes = parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, values).bytes();
+  return (bytes * 8 * 1'000'000'000 + bits_per_s - 1) / bits_per_s;
+}
+
+}  // namespace
+
+TEST_CASE("each synchronous step takes compute + latency + transmission time on idle links") {
+  Fixture f(ring_graph(6), 8, LinkSpec{SimTime::from_us(700), Bandwidth::from_bits_per_second(10'000'000)});
+  ComputeSpec compute;
+  compute.step_time = SimTime::from_ms(3);
+  const AlgorithmSpec cdsgd;
+  f.run(cdsgd, compute, 10);
+  REQUIRE(f.times.size() == 11);
+  const std::int64_t step_ns = 3'000'000 + 700'000 + transmission_ns(8, 10'000'000);
+  for (std::int64_t k = 0; k <= 10; ++k) CHECK(f.times[k].ns() == k * step_ns);
+}
+
+TEST_CASE("overlapping communication with computation makes a step cost the longer of the two") {
+  ComputeSpec compute;
+  compute.step_time = SimTime::from_ms(3);
+  AlgorithmSpec overlap;
+  overlap.overlap_communication = true;
+  SUBCASE("compute-bound") {
+    Fixture f(ring_graph(5), 8, LinkSpec{SimTime::from_us(700), Bandwidth::from_bits_per_second(10'000'000)});
+    f.run(overlap, compute, 6);
+    for (std::int64_t k = 0; k <= 6; ++k) CHECK(f.times[k].ns() == k * 3'000'000);
+  }
+  SUBCASE("network-bound") {
+    Fixture f(ring_graph(5), 8, LinkSpec{SimTime::from_ms(5), Bandwidth::from_bits_per_second(10'000'000)});
+    f.run(overlap, compute, 6);
+    const std::int64_t step_ns = 5'000'000 + transmission_ns(8, 10'000'000);
+    for (std::int64_t k = 0; k <= 6; ++k) CHECK(f.times[k].ns() == k * step_ns);
+  }
+}
+
+TEST_CASE("every step sends one message per edge direction and mixing round, each of the schema's size") {
+  Fixture f(ring_graph(5), 8, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.consensus_steps = 3;
+  f.run(algorithm, ComputeSpec{}, 7);
+  const std::uint64_t messages = 7 * 3 * 2 * f.graph.edge_count();
+  CHECK(f.network->stats().messages_sent == messages);
+  CHECK(f.network->stats().messages_delivered == messages);
+  const std::int64_t size = parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, 8).bytes();
+  CHECK(f.network->stats().bytes_sent.bytes() == static_cast<std::int64_t>(messages) * size);
+}
+
+TEST_CASE("CDSGD over the network equals x <- W x - alpha (x - b) computed directly") {
+  Fixture f(ring_graph(7), 5, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.learning_rate = 0.2;
+  f.run(algorithm, ComputeSpec{}, 12);
+  Vectors x(7, std::vector<double>(5, 0.0));
+  for (std::size_t k = 1; k <= 12; ++k) {
+    Vectors mixed = f.mix_reference(x);
+    for (std::size_t j = 0; j < 7; ++j) {
+      for (std::size_t i = 0; i < 5; ++i) mixed[j][i] -= 0.2 * (x[j][i] - f.targets[j][i]);
+    }
+    x = mixed;
+    check_close(f.snapshots[k], x, 1e-4);
+  }
+}
+
+TEST_CASE("tau mixing rounds per step apply W^tau before the gradient step") {
+  Fixture f(ring_graph(6), 4, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.learning_rate = 0.1;
+  algorithm.consensus_steps = 3;
+  f.run(algorithm, ComputeSpec{}, 5);
+  Vectors x(6, std::vector<double>(4, 0.0));
+  for (std::size_t k = 1; k <= 5; ++k) {
+    Vectors mixed = f.mix_reference(f.mix_reference(f.mix_reference(x)));
+    for (std::size_t j = 0; j < 6; ++j) {
+      for (std::size_t i = 0; i < 4; ++i) mixed[j][i] -= 0.1 * (x[j][i] - f.targets[j][i]);
+    }
+    x = mixed;
+    check_close(f.snapshots[k], x, 1e-4);
+  }
+}
+
+TEST_CASE("a consensus weight omega mixes with omega W + (1 - omega) I") {
+  Fixture f(ring_graph(5), 3, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.learning_rate = 0.3;
+  algorithm.consensus_weight = 0.4;
+  f.run(algorithm, ComputeSpec{}, 6);
+  Vectors x(5, std::vector<double>(3, 0.0));
+  for (std::size_t k = 1; k <= 6; ++k) {
+    const Vectors wx = f.mix_reference(x);
+    Vectors next = x;
+    for (std::size_t j = 0; j < 5; ++j) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        next[j][i] = 0.4 * wx[j][i] + 0.6 * x[j][i] - 0.3 * (x[j][i] - f.targets[j][i]);
+      }
+    }
+    x = next;
+    check_close(f.snapshots[k], x, 1e-4);
+  }
+}
+
+TEST_CASE("CDMSGD in Keras-Nesterov form follows m <- mu m - a g, x <- W x + mu m - a g") {
+  Fixture f(complete_graph(4), 3, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.kind = "cdmsgd";
+  algorithm.learning_rate = 0.05;
+  algorithm.momentum = 0.9;
+  f.run(algorithm, ComputeSpec{}, 10);
+  Vectors x(4, std::vector<double>(3, 0.0)), m = x;
+  for (std::size_t k = 1; k <= 10; ++k) {
+    Vectors next = f.mix_reference(x);
+    for (std::size_t j = 0; j < 4; ++j) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        const double g = x[j][i] - f.targets[j][i];
+        m[j][i] = 0.9 * m[j][i] - 0.05 * g;
+        next[j][i] += 0.9 * m[j][i] - 0.05 * g;
+      }
+    }
+    x = next;
+    check_close(f.snapshots[k], x, 1e-4);
+  }
+}
+
+TEST_CASE("CDMSGD in two-sequence form follows v' = W x - a g, x = v' + mu (v' - v)") {
+  Fixture f(ring_graph(5), 3, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.kind = "cdmsgd_two_sequence";
+  algorithm.learning_rate = 0.05;
+  algorithm.momentum = 0.8;
+  f.run(algorithm, ComputeSpec{}, 10);
+  Vectors x(5, std::vector<double>(3, 0.0)), v = x;
+  for (std::size_t k = 1; k <= 10; ++k) {
+    Vectors v_next = f.mix_reference(x);
+    Vectors next = x;
+    for (std::size_t j = 0; j < 5; ++j) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        v_next[j][i] -= 0.05 * (x[j][i] - f.targets[j][i]);
+        next[j][i] = v_next[j][i] + 0.8 * (v_next[j][i] - v[j][i]);
+      }
+    }
+    v = v_next;
+    x = next;
+    check_close(f.snapshots[k], x, 1e-4);
+  }
+}
+
+TEST_CASE("with a fixed step the average converges to the optimum and agents stay within a neighbourhood") {
+  Fixture f(ring_graph(8), 4, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.learning_rate = 0.05;
+  f.run(algorithm, ComputeSpec{}, 600);
+  const auto& final_x = f.snapshots.back();
+  // The mean iterate follows x_bar <- x_bar - alpha (x_bar - b_bar) exactly (W doubly
+  // stochastic, gradients linear), so it converges to b_bar.
+  for (std::size_t i = 0; i < 4; ++i) {
+    double target_mean = 0.0, x_mean = 0.0;
+    for (std::size_t j = 0; j < 8; ++j) {
+      target_mean += f.targets[j][i] / 8.0;
+      x_mean += final_x[j][i] / 8.0;
+    }
+    CHECK(x_mean == doctest::Approx(target_mean).epsilon(1e-4));
+  }
+  CHECK(disagreement(final_x) > 0.0);
+  CHECK(disagreement(final_x) < 0.5);
+}
+
+TEST_CASE("pure mixing shrinks disagreement by at most the contraction squared each step") {
+  Fixture f(ring_graph(9), 6, kFastLink);
+  const double contraction = analyze_spectrum(f.mixing).consensus_contraction;
+  Vectors x = f.targets;
+  for (int step = 0; step < 5; ++step) {
+    const Vectors next = f.mix_reference(x);
+    std::vector<std::vector<float>> as_float_before, as_float_after;
+    for (std::size_t j = 0; j < 9; ++j) {
+      as_float_before.emplace_back(x[j].begin(), x[j].end());
+      as_float_after.emplace_back(next[j].begin(), next[j].end());
+    }
+    CHECK(disagreement(as_float_after) <= contraction * contraction * disagreement(as_float_before) * (1 + 1e-5));
+    x = next;
+  }
+}
+
+TEST_CASE("the same seed and inputs give identical parameters and times") {
+  auto run_once = [] {
+    Fixture f(ring_graph(7), 6, LinkSpec{SimTime::from_us(300), Bandwidth::from_bits_per_second(50'000'000)});
+    AlgorithmSpec algorithm;
+    algorithm.kind = "cdmsgd";
+    ComputeSpec compute;
+    compute.straggler_probability = 0.3;
+    f.run(algorithm, compute, 20);
+    std::vector<float> all;
+    for (std::size_t k = 0; k < f.snapshots.size(); ++k) {
+      all.push_back(static_cast<float>(f.times[k].ns()));
+      for (const auto& x : f.snapshots[k]) all.insert(all.end(), x.begin(), x.end());
+    }
+    return all;
+  };
+  CHECK(run_once() == run_once());
+}
