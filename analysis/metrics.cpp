@@ -37,13 +37,13 @@ double consensus_distance(std::span<const std::vector<float>> parameters) {
 }
 
 MetricsEvaluator::MetricsEvaluator(std::unique_ptr<Model> model, const Dataset& train,
-                                   const Dataset& test, std::size_t steps_per_epoch)
-    : model_(std::move(model)), train_(train), test_(test), steps_per_epoch_(steps_per_epoch) {}
+                                   const Dataset& test, double epochs_per_step)
+    : model_(std::move(model)), train_(train), test_(test), epochs_per_step_(epochs_per_step) {}
 
 MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot) {
   MetricsRow row;
   row.step = snapshot.step;
-  row.epoch = steps_per_epoch_ > 0 ? static_cast<double>(snapshot.step) / static_cast<double>(steps_per_epoch_) : 0.0;
+  row.epoch = static_cast<double>(snapshot.step) * epochs_per_step_;
   row.sim_time_s = snapshot.time.seconds();
   row.bytes_total = snapshot.bytes_total.bytes();
   row.messages_total = snapshot.messages_total;

@@ -41,14 +41,14 @@ class MetricsEvaluator {
  public:
   // `model` is an evaluation-only instance; `train` and `test` must outlive the evaluator.
   MetricsEvaluator(std::unique_ptr<Model> model, const Dataset& train, const Dataset& test,
-                   std::size_t steps_per_epoch);
+                   double epochs_per_step);
   MetricsRow evaluate(const StepSnapshot& snapshot);
 
  private:
   std::unique_ptr<Model> model_;
   const Dataset& train_;
   const Dataset& test_;
-  std::size_t steps_per_epoch_;
+  double epochs_per_step_;
 };
 
 // metrics.csv: a header line and one line a row, numbers in a fixed, locale-free format.

@@ -54,7 +54,7 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                     {"spectral_method", spectrum.method}}},
       {"model", {{"description", model_description}, {"parameters", parameter_count}}},
       {"steps", result.total_steps},
-      {"steps_per_epoch", result.steps_per_epoch},
+      {"epochs_per_step", result.epochs_per_step},
       {"epochs", last.epoch},
       {"message_bytes", result.message_bytes},
       {"sim_time_s", last.sim_time_s},
@@ -104,17 +104,18 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                                                       Rng(scenario.seed, j, RngPurpose::kDropout)));
   }
 
-  // One epoch: the steps in which the agents together see the training set once.
-  const std::size_t samples_per_step = scenario.agents * scenario.algorithm.batch_size;
   RunResult result;
-  result.steps_per_epoch = (data.train.size() + samples_per_step - 1) / samples_per_step;
+  result.epochs_per_step = epochs_per_step(scenario.algorithm, data.train.size(), scenario.agents);
+  // Steps per epoch, rounded up: the run covers at least the epochs asked for.
+  const double steps_per_epoch = 1.0 / result.epochs_per_step;
   result.total_steps = scenario.run.steps > 0
                            ? scenario.run.steps
-                           : static_cast<std::int64_t>(std::ceil(scenario.run.epochs *
-                                                                 static_cast<double>(result.steps_per_epoch)));
-  const std::int64_t observe_every = scenario.run.eval_every_steps > 0
-                                         ? scenario.run.eval_every_steps
-                                         : static_cast<std::int64_t>(result.steps_per_epoch);
+                           : std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(
+                                                           scenario.run.epochs * steps_per_epoch - 1e-9)));
+  const std::int64_t observe_every =
+      scenario.run.eval_every_steps > 0
+          ? scenario.run.eval_every_steps
+          : std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(std::ceil(steps_per_epoch - 1e-9))));
   result.message_bytes =
       parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, initial.size()).bytes();
 
@@ -130,7 +131,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
   MetricsEvaluator evaluator(make_model(scenario.model, data.train), data.train, data.test,
-                             result.steps_per_epoch);
+                             result.epochs_per_step);
   auto observe = [&](const StepSnapshot& snapshot) {
     result.metrics.push_back(evaluator.evaluate(snapshot));
     if (options.progress != nullptr) {

@@ -22,7 +22,7 @@ struct RunResult {
   std::filesystem::path run_directory;
   std::vector<MetricsRow> metrics;  // one row per observed step, in step order
   std::int64_t total_steps = 0;
-  std::size_t steps_per_epoch = 0;
+  double epochs_per_step = 0.0;    // see epochs_per_step() in sim/protocols/protocol.h
   std::int64_t message_bytes = 0;   // size of one parameter message on the wire
   double wall_seconds = 0.0;
 };

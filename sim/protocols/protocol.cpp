@@ -10,6 +10,13 @@ bool is_consensus_algorithm(const AlgorithmSpec& algorithm) {
          algorithm.kind == "async_cdsgd";
 }
 
+double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples, std::size_t agents) {
+  if (algorithm.kind == "fedavg") return algorithm.client_fraction * algorithm.local_epochs;
+  const std::size_t samples_per_step = agents * algorithm.batch_size;
+  const std::size_t steps_per_epoch = (train_samples + samples_per_step - 1) / samples_per_step;
+  return 1.0 / static_cast<double>(steps_per_epoch);
+}
+
 std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
   const std::string& kind = context.algorithm.kind;
   if (kind == "cdsgd" || kind == "cdmsgd" || kind == "cdmsgd_two_sequence") {
