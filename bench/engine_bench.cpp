@@ -3,7 +3,8 @@
 //                     them all (heap growth, 1M pending, then drain);
 //   hold:             the classic "hold" model - a steady population of pending events,
 //                     each one scheduling a successor at a random delay when it runs;
-//   point_to_point:   messages bouncing around a ring network, one event per message.
+//   point_to_point:   messages bouncing around a ring network, one event per message;
+//   shared_links:     messages per second through a SharedLinkNetwork (32 flows at a switch).
 // Run: build/<dir>/bench/cdsim_bench_engine --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true   (the median row is the figure to quote)
 // Rates are per CPU second of this (single-threaded) process, so that other load on the
@@ -16,6 +17,7 @@
 
 #include "core/rng.h"
 #include "sim/point_to_point_network.h"
+#include "sim/shared_link_network.h"
 #include "sim/simulation.h"
 
 namespace {
@@ -105,6 +107,41 @@ void point_to_point(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
 }
 BENCHMARK(point_to_point)->Unit(benchmark::kMillisecond);
+
+// 32 agents behind one switch, each forwarding what it receives to its ring successor, so
+// that 32 flows share the switch's links at all times (rates recomputed on every change).
+void shared_links(benchmark::State& state) {
+  constexpr std::uint32_t kAgents = 32;
+  constexpr std::int64_t kMessages = 100'000;
+  const cdsim::AgentId hub{kAgents};
+  std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star;
+  const cdsim::LinkSpec spec{cdsim::SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)};
+  for (std::uint32_t i = 0; i < kAgents; ++i) star.push_back({cdsim::AgentId{i}, hub, spec});
+  std::uint64_t delivered = 0;
+  for (auto _ : state) {
+    cdsim::Simulation sim(1);
+    cdsim::SharedLinkNetwork network(sim, kAgents + 1, star);
+    std::int64_t remaining = kMessages;
+    network.set_delivery_handler([&](cdsim::Message&& m) {
+      if (--remaining < static_cast<std::int64_t>(kAgents)) return;
+      m.from = m.to;
+      m.to = cdsim::AgentId{(m.from.value + 1) % kAgents};
+      network.send(std::move(m));
+    });
+    cdsim::Rng rng(1, 0, cdsim::RngPurpose::kData);
+    for (std::uint32_t i = 0; i < kAgents; ++i) {
+      cdsim::Message message;
+      message.from = cdsim::AgentId{i};
+      message.to = cdsim::AgentId{(i + 1) % kAgents};
+      message.size = cdsim::ByteCount{1000 + static_cast<std::int64_t>(rng.uniform_index(100'000))};
+      network.send(std::move(message));
+    }
+    sim.run();
+    delivered += network.stats().messages_delivered;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
+}
+BENCHMARK(shared_links)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -124,18 +124,23 @@ void SharedLinkNetwork::allocate_rates() {
   std::size_t unfrozen = flows_.size();
   while (unfrozen > 0) {
     double share = std::numeric_limits<double>::infinity();
-    std::size_t bottleneck = links;
     for (std::size_t link = 0; link < links; ++link) {
       if (unfrozen_flows_on_link_[link] == 0) continue;
-      const double link_share = residual_bits_per_second_[link] / unfrozen_flows_on_link_[link];
-      if (link_share < share) {
-        share = link_share;
-        bottleneck = link;
-      }
+      share = std::min(share, residual_bits_per_second_[link] / unfrozen_flows_on_link_[link]);
+    }
+    // Every link at exactly the smallest share is a bottleneck of this round (freezing one
+    // of them first would leave the others' share unchanged).
+    bottleneck_.assign(links, 0);
+    for (std::size_t link = 0; link < links; ++link) {
+      if (unfrozen_flows_on_link_[link] == 0) continue;
+      bottleneck_[link] = residual_bits_per_second_[link] / unfrozen_flows_on_link_[link] == share;
     }
     for (std::size_t i = 0; i < flows_.size(); ++i) {
       Flow& flow = flows_[i];
-      if (frozen_[i] || std::find(flow.path.begin(), flow.path.end(), bottleneck) == flow.path.end()) continue;
+      if (frozen_[i]) continue;
+      const bool limited = std::any_of(flow.path.begin(), flow.path.end(),
+                                       [this](std::uint32_t link) { return bottleneck_[link] != 0; });
+      if (!limited) continue;
       flow.rate_bits_per_second = share;
       frozen_[i] = 1;
       --unfrozen;

@@ -3,6 +3,8 @@
 // message is a fluid flow along its route; active flows get max-min fair rates (progressive
 // filling), recomputed whenever a flow starts or ends. A message is delivered once its last
 // bit has left the sender (at its current rate) plus the sum of the route's latencies.
+// Cost: every send and every completion recomputes all rates, O(rounds * (links + flows *
+// hops)), where rounds is the number of distinct bottleneck levels (usually a few).
 #pragma once
 
 #include <cstddef>
@@ -87,6 +89,7 @@ class SharedLinkNetwork final : public Network {
   std::vector<double> residual_bits_per_second_;
   std::vector<std::uint32_t> unfrozen_flows_on_link_;
   std::vector<char> frozen_;
+  std::vector<char> bottleneck_;
 };
 
 }  // namespace cdsim
