@@ -45,52 +45,60 @@ SpectralReport dense_spectrum(const MixingMatrix& matrix, bool singular) {
   return finish(values(n - 2), values(0), singular, "dense");
 }
 
-// a * b mod n for a, b < n without overflow.
-std::size_t multiply_mod(std::size_t a, std::size_t b, std::size_t n) {
-  if (n <= 0xFFFFFFFFull) return a * b % n;
-  std::size_t result = 0;
-  for (; b != 0; b >>= 1) {
-    if (b & 1) result = (result >= n - a) ? result - (n - a) : result + a;
-    a = (a >= n - a) ? a - (n - a) : a + a;
-  }
-  return result;
-}
+// x + y mod n for x, y < n without overflow.
+std::size_t add_mod(std::size_t x, std::size_t y, std::size_t n) { return x >= n - y ? x - (n - y) : x + y; }
 
-// Circulant W: row i is row 0 shifted by i. The eigenvalues are
-// lambda_k = sum_m c_m exp(2 pi i k m / n); for symmetric c, lambda_k = sum_m c_m cos(2 pi k m / n)
-// and, with sum_m c_m = 1, 1 - lambda_k = sum_m c_m 2 sin^2(pi k m / n): computed in that
-// form so that a gap of 1e-11 keeps its relative accuracy.
-SpectralReport circulant_spectrum(const MixingMatrix& matrix, bool singular) {
+// W invariant under the cyclic shifts of Z_rows x Z_cols (vertex i = (i / cols, i % cols)):
+// the eigenvectors are the characters, with eigenvalues
+// lambda_(a,b) = sum over row-0 entries (dr, dc) of c exp(2 pi i (a dr / rows + b dc / cols)).
+// The phase a dr / rows + b dc / cols is tracked exactly as an integer m / n. For symmetric W,
+// 1 - lambda = sum c 2 sin^2(pi m / n) (the weights sum to 1): computed in that form so
+// that a gap of 1e-11 keeps its relative accuracy.
+SpectralReport circulant_spectrum(const MixingMatrix& matrix, CirculantShape shape, bool singular) {
   const std::size_t n = matrix.size();
   const std::span<const Entry> first = matrix.row(0);
+  const std::size_t entries = first.size();
+  std::vector<std::size_t> step_row(entries);  // phase added per step of a: dr * cols
+  std::vector<std::size_t> step_col(entries);  // phase added per step of b: dc * rows
+  for (std::size_t e = 0; e < entries; ++e) {
+    step_row[e] = (first[e].column / shape.cols) * shape.cols;
+    step_col[e] = (first[e].column % shape.cols) * shape.rows;
+  }
   const double pi = std::numbers::pi;
+  const double n_double = static_cast<double>(n);
   double min_distance = 2.0;     // min over k != 0 of 1 - lambda_k
   double max_distance = 0.0;     // max over k of 1 - lambda_k
   double max_modulus_sq = 0.0;   // singular: max over k != 0 of |lambda_k|^2
   double min_modulus_sq = 1.0;   // singular: min over k of |lambda_k|^2
-  for (std::size_t k = 0; k < n; ++k) {
-    if (!singular) {
-      double distance = 0.0;
-      for (const Entry& e : first) {
-        const std::size_t m = multiply_mod(k, e.column, n);
-        const double s = std::sin(pi * static_cast<double>(m) / static_cast<double>(n));
-        distance += e.weight * 2.0 * s * s;
+  std::vector<std::size_t> row_phase(entries, 0);
+  std::vector<std::size_t> phase(entries);
+  for (std::size_t a = 0; a < shape.rows; ++a) {
+    phase = row_phase;
+    for (std::size_t b = 0; b < shape.cols; ++b) {
+      const bool trivial = a == 0 && b == 0;
+      if (!singular) {
+        double distance = 0.0;
+        for (std::size_t e = 0; e < entries; ++e) {
+          const double sine = std::sin(pi * static_cast<double>(phase[e]) / n_double);
+          distance += first[e].weight * 2.0 * sine * sine;
+        }
+        if (!trivial) min_distance = std::min(min_distance, distance);
+        max_distance = std::max(max_distance, distance);
+      } else {
+        double re = 0.0;
+        double im = 0.0;
+        for (std::size_t e = 0; e < entries; ++e) {
+          const double angle = 2.0 * pi * static_cast<double>(phase[e]) / n_double;
+          re += first[e].weight * std::cos(angle);
+          im += first[e].weight * std::sin(angle);
+        }
+        const double modulus_sq = re * re + im * im;
+        if (!trivial) max_modulus_sq = std::max(max_modulus_sq, modulus_sq);
+        min_modulus_sq = std::min(min_modulus_sq, modulus_sq);
       }
-      if (k != 0) min_distance = std::min(min_distance, distance);
-      max_distance = std::max(max_distance, distance);
-    } else {
-      double re = 0.0;
-      double im = 0.0;
-      for (const Entry& e : first) {
-        const std::size_t m = multiply_mod(k, e.column, n);
-        const double angle = 2.0 * pi * static_cast<double>(m) / static_cast<double>(n);
-        re += e.weight * std::cos(angle);
-        im += e.weight * std::sin(angle);
-      }
-      const double modulus_sq = re * re + im * im;
-      if (k != 0) max_modulus_sq = std::max(max_modulus_sq, modulus_sq);
-      min_modulus_sq = std::min(min_modulus_sq, modulus_sq);
+      for (std::size_t e = 0; e < entries; ++e) phase[e] = add_mod(phase[e], step_col[e], n);
     }
+    for (std::size_t e = 0; e < entries; ++e) row_phase[e] = add_mod(row_phase[e], step_row[e], n);
   }
   if (singular) return finish(max_modulus_sq, min_modulus_sq, true, "circulant");
   SpectralReport report = finish(1.0 - min_distance, 1.0 - max_distance, false, "circulant");
@@ -98,6 +106,20 @@ SpectralReport circulant_spectrum(const MixingMatrix& matrix, bool singular) {
   report.spectral_gap = std::min(min_distance, 2.0 - max_distance);
   report.consensus_contraction = 1.0 - report.spectral_gap;
   return report;
+}
+
+bool invariant_under_shifts(const MixingMatrix& matrix, CirculantShape shape) {
+  const std::span<const Entry> first = matrix.row(0);
+  for (std::size_t i = 1; i < matrix.size(); ++i) {
+    if (matrix.row(i).size() != first.size()) return false;
+    const std::size_t r = i / shape.cols;
+    const std::size_t c = i % shape.cols;
+    for (const Entry& e : first) {
+      const std::size_t j = ((r + e.column / shape.cols) % shape.rows) * shape.cols + (c + e.column % shape.cols) % shape.cols;
+      if (matrix.weight(i, j) != e.weight) return false;
+    }
+  }
+  return true;
 }
 
 // Thick-restart Lanczos (the symmetric Krylov–Schur method of Wu & Simon 2000, Stewart
@@ -218,17 +240,17 @@ SpectralReport lanczos_spectrum(const MixingMatrix& matrix, bool singular, const
 }  // namespace
 
 bool is_circulant(const MixingMatrix& matrix) {
+  return matrix.size() == 0 || invariant_under_shifts(matrix, {1, matrix.size()});
+}
+
+std::optional<CirculantShape> circulant_shape(const MixingMatrix& matrix) {
   const std::size_t n = matrix.size();
-  if (n == 0) return true;
-  const std::span<const Entry> first = matrix.row(0);
-  for (std::size_t i = 1; i < n; ++i) {
-    const std::span<const Entry> r = matrix.row(i);
-    if (r.size() != first.size()) return false;
-    for (const Entry& e : first) {
-      if (matrix.weight(i, (i + e.column) % n) != e.weight) return false;
-    }
+  if (n == 0) return std::nullopt;
+  if (is_circulant(matrix)) return CirculantShape{1, n};
+  for (std::size_t cols = 2; cols <= n / 2; ++cols) {
+    if (n % cols == 0 && invariant_under_shifts(matrix, {n / cols, cols})) return CirculantShape{n / cols, cols};
   }
-  return true;
+  return std::nullopt;
 }
 
 SpectralReport analyze_spectrum(const MixingMatrix& matrix, const SpectralOptions& options) {
@@ -239,19 +261,22 @@ SpectralReport analyze_spectrum(const MixingMatrix& matrix, const SpectralOption
     return report;
   }
   SpectralMethod method = options.method;
+  std::optional<CirculantShape> shape;
   if (method == SpectralMethod::kAuto) {
     if (n <= options.dense_limit) {
       method = SpectralMethod::kDense;
     } else {
-      method = is_circulant(matrix) ? SpectralMethod::kCirculant : SpectralMethod::kLanczos;
+      shape = circulant_shape(matrix);
+      method = shape ? SpectralMethod::kCirculant : SpectralMethod::kLanczos;
     }
   }
   switch (method) {
     case SpectralMethod::kDense:
       return dense_spectrum(matrix, singular);
     case SpectralMethod::kCirculant:
-      if (!is_circulant(matrix)) throw std::invalid_argument("analyze_spectrum: the matrix is not circulant");
-      return circulant_spectrum(matrix, singular);
+      if (!shape) shape = circulant_shape(matrix);
+      if (!shape) throw std::invalid_argument("analyze_spectrum: the matrix is not circulant, not even on a 2-D torus");
+      return circulant_spectrum(matrix, *shape, singular);
     case SpectralMethod::kLanczos:
     case SpectralMethod::kAuto:
       break;

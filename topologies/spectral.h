@@ -2,10 +2,12 @@
 // SGD's agents agree. For symmetric doubly stochastic W, disagreement (x minus its mean)
 // shrinks per step by at most max(|lambda2|, |lambdaN|); the spectral gap is 1 minus that.
 // Small matrices are decomposed densely; large ones use an exact closed form when the
-// matrix is circulant (rings, ring lattices, exponential graphs) and Lanczos otherwise.
+// matrix is circulant (rings, ring lattices, exponential graphs) or circulant on a 2-D torus,
+// and Lanczos otherwise.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "topologies/mixing_matrix.h"
@@ -27,7 +29,8 @@ enum class SpectralMethod { kAuto, kDense, kCirculant, kLanczos };
 
 struct SpectralOptions {
   SpectralMethod method = SpectralMethod::kAuto;
-  // kAuto: dense up to this size, then circulant if the matrix is circulant, else Lanczos.
+  // kAuto: dense up to this size, then the closed form if circulant_shape finds one, else
+  // Lanczos.
   std::size_t dense_limit = 1000;
   std::size_t max_krylov_dimension = 40;  // Lanczos basis size (each restart keeps half)
   std::size_t max_restarts = 200;
@@ -50,5 +53,16 @@ SpectralReport analyze_spectrum(const MixingMatrix& matrix, const SpectralOption
 
 // True when W[i][(i + k) mod n] = W[0][k] for all i, k (detected in O(nonzeros)).
 bool is_circulant(const MixingMatrix& matrix);
+
+// A shape rows x cols = n such that W is invariant under the cyclic shifts of a 2-D torus
+// whose vertex i sits at (i / cols, i % cols): W[(r, c)][(r + dr, c + dc)] = W[0][(dr, dc)]
+// (mod rows, cols). {1, n} for an ordinary circulant (tried first), {R, C} for a torus
+// built by torus_graph with a rule that treats all agents alike; empty if none fits.
+// O(nonzeros) per candidate divisor; a mismatch usually shows in the first rows.
+struct CirculantShape {
+  std::size_t rows;
+  std::size_t cols;
+};
+std::optional<CirculantShape> circulant_shape(const MixingMatrix& matrix);
 
 }  // namespace cdsim

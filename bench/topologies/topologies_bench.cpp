@@ -3,6 +3,7 @@
 //                           spectrum (the circulant closed form); N = 1e6 is the figure the
 //                           issue asks for (under a minute on one core);
 //   ring_spectrum_only/N:   analyze_spectrum alone on a prebuilt million-agent ring matrix;
+//   torus_spectrum/S:       analyze_spectrum on a prebuilt S x S torus (closed form on Z_S x Z_S);
 //   lanczos_regular/N:      Lanczos on a random 4-regular graph (no closed form), checked
 //                           to have converged;
 //   dense/N:                dense eigen-decomposition of a random 4-regular graph's matrix;
@@ -50,6 +51,13 @@ void ring_spectrum_only(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(cdsim::analyze_spectrum(w).spectral_gap);
 }
 BENCHMARK(ring_spectrum_only)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+void torus_spectrum(benchmark::State& state) {
+  const std::size_t side = static_cast<std::size_t>(state.range(0));
+  const cdsim::MixingMatrix w = metropolis(cdsim::torus_graph(side, side));
+  for (auto _ : state) benchmark::DoNotOptimize(cdsim::analyze_spectrum(w).spectral_gap);
+}
+BENCHMARK(torus_spectrum)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 void lanczos_regular(benchmark::State& state) {
   const cdsim::MixingMatrix w = metropolis(random_regular(static_cast<std::size_t>(state.range(0))));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <vector>
 
 #include "topologies/generators.h"
@@ -233,4 +234,36 @@ TEST_CASE("restarted Lanczos resolves the clustered spectrum of a long path, or 
   CHECK_FALSE(cut.converged);
   CHECK(cut.iterations == 25);
   CHECK(cut.lambda2 > 0.9);  // the last Ritz estimate, not a placeholder
+}
+
+TEST_CASE("a torus is recognized as circulant on Z_R x Z_C and its closed form matches the 2-D formula") {
+  const MixingMatrix small = with_rule(torus_graph(4, 6), "metropolis_hastings");
+  const std::optional<CirculantShape> shape = circulant_shape(small);
+  REQUIRE(shape.has_value());
+  CHECK(shape->rows * shape->cols == 24);
+  CHECK(shape->rows > 1);
+  for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{3, 3}, {4, 6}, {5, 7}, {12, 15}}) {
+    const auto [l2, ln] = torus_closed_form(rows, cols);
+    const SpectralReport r = forced(with_rule(torus_graph(rows, cols), "metropolis_hastings"), SpectralMethod::kCirculant);
+    CAPTURE(rows);
+    CAPTURE(cols);
+    CHECK(r.method == "circulant");
+    CHECK(r.lambda2 == doctest::Approx(l2).epsilon(1e-12));
+    CHECK(r.lambda_n == doctest::Approx(ln).epsilon(1e-12));
+  }
+  CHECK_FALSE(circulant_shape(with_rule(grid_graph(4, 6), "metropolis_hastings")).has_value());
+  CHECK_FALSE(circulant_shape(with_rule(path_graph(12), "metropolis_hastings")).has_value());
+  CHECK(circulant_shape(with_rule(ring_graph(12), "metropolis_hastings"))->rows == 1);
+}
+
+TEST_CASE("a large torus takes the closed form with its small gap accurate to the last digits") {
+  const std::size_t rows = 150;
+  const std::size_t cols = 200;
+  const SpectralReport r = analyze_spectrum(with_rule(torus_graph(rows, cols), "metropolis_hastings"));
+  CHECK(r.method == "circulant");
+  // 1 - lambda_(a,b) = (4/5) (sin^2(pi a / rows) + sin^2(pi b / cols)); the smallest nonzero
+  // is at (0, 1), the largest at (rows/2, cols/2) where lambda = -3/5.
+  const double s = std::sin(std::numbers::pi / cols);
+  CHECK(r.spectral_gap == doctest::Approx(0.8 * s * s).epsilon(1e-12));
+  CHECK(r.lambda_n == doctest::Approx(-0.6).epsilon(1e-12));
 }
