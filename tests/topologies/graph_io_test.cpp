@@ -122,3 +122,14 @@ TEST_CASE("build_graph reads graph files and checks the agent count") {
   spec.file.clear();
   CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "/file");
 }
+
+TEST_CASE("write_dot labels both directions of an edge whose weights differ") {
+  MixingSpec spec;
+  spec.rule = "explicit";
+  spec.allow_asymmetric = true;
+  spec.matrix = {{0.5, 0.5, 0.0}, {0.0, 0.5, 0.5}, {0.5, 0.0, 0.5}};
+  const Graph triangle = ring_graph(3);
+  const std::string dot = write_dot(triangle, build_mixing_matrix(triangle, spec));
+  CHECK(dot.find("0 -- 1 [label=\"0.5 / 0\"") != std::string::npos);
+  CHECK(dot.find("0 -- 2 [label=\"0 / 0.5\"") != std::string::npos);
+}
