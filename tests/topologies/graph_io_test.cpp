@@ -2,11 +2,11 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/core/temp_dir.h"
 #include "tests/topologies/test_helpers.h"
 #include "topologies/generators.h"
 
@@ -99,7 +99,8 @@ TEST_CASE("malformed GraphML is a clear error on the file field") {
 }
 
 TEST_CASE("build_graph reads graph files and checks the agent count") {
-  const std::string path = "topologies_graph_io_test.dot";
+  const testing::TempDir dir;
+  const std::string path = dir.file("graph.dot");
   {
     std::ofstream out(path);
     out << write_dot(ring_graph(6), with_rule(ring_graph(6), "metropolis_hastings"));
@@ -117,7 +118,7 @@ TEST_CASE("build_graph reads graph files and checks the agent count") {
   }
   spec.kind = "edge_list";
   CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "");  // disconnected
-  std::remove(path.c_str());
+  spec.file = dir.file("missing.txt");
   CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "/file");  // missing
   spec.file.clear();
   CHECK(error_of([&] { build_graph(spec, 4, 0); }).field() == "/file");

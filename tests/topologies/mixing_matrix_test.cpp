@@ -3,12 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 
 #include "core/invalid_input.h"
+#include "tests/core/temp_dir.h"
 #include "tests/topologies/test_helpers.h"
 #include "topologies/generators.h"
 
@@ -170,7 +170,8 @@ TEST_CASE("an asymmetric doubly stochastic matrix needs the explicit opt-out, an
 }
 
 TEST_CASE("an explicit matrix can come from a text file, and its errors point at the file") {
-  const std::string path = "topologies_mixing_test_matrix.txt";
+  const testing::TempDir dir;
+  const std::string path = dir.file("matrix.txt");
   {
     std::ofstream out(path);
     out << "# the paper's ring on 3 agents\n0.34, 0.33, 0.33\n0.33 0.34 0.33\n0.33 0.33 0.34\n";
@@ -185,8 +186,7 @@ TEST_CASE("an explicit matrix can come from a text file, and its errors point at
   const InvalidInput e = error_of([&] { build_mixing_matrix(complete_graph(3), spec); });
   CHECK(e.field() == "/file");
   CHECK(std::string(e.what()).find("line 2") != std::string::npos);
-  std::remove(path.c_str());
-  spec.file = "no/such/file.txt";
+  spec.file = dir.file("missing.txt");
   CHECK(error_of([&] { build_mixing_matrix(complete_graph(3), spec); }).field() == "/file");
 }
 
