@@ -18,7 +18,24 @@ std::string path_for(const DataSpec& spec) {
 
 }  // namespace
 
+void validate(const DataSpec& spec) {
+  const std::string& source = spec.source;
+  if (source == "synthetic_linear" || source == "synthetic_logistic" || source == "gaussian_mixture") {
+    check_synthetic_spec(spec);
+    return;
+  }
+  if (source == "fashion_mnist" || source == "mnist_digits" || source == "cifar10" || source == "cifar100") return;
+  if (source == "idx") {
+    if (spec.path.empty()) throw InvalidInput("/path", "data source \"idx\" needs a path (a directory of IDX files)");
+    return;
+  }
+  throw InvalidInput("/source", "unknown data source \"" + source +
+                                    "\"; expected one of synthetic_linear, synthetic_logistic, gaussian_mixture, "
+                                    "fashion_mnist, mnist_digits, idx, cifar10, cifar100");
+}
+
 TrainTestData load_data(const DataSpec& spec, std::uint64_t seed) {
+  validate(spec);
   TrainTestData data;
   if (spec.source == "synthetic_linear") {
     data = make_synthetic_linear(spec, seed);
@@ -32,10 +49,6 @@ TrainTestData load_data(const DataSpec& spec, std::uint64_t seed) {
     data = load_cifar_directory(path_for(spec), CifarKind::kCifar10, spec.normalize);
   } else if (spec.source == "cifar100") {
     data = load_cifar_directory(path_for(spec), CifarKind::kCifar100, spec.normalize);
-  } else {
-    throw InvalidInput("/source", "unknown data source \"" + spec.source +
-                                      "\"; expected one of synthetic_linear, synthetic_logistic, gaussian_mixture, "
-                                      "fashion_mnist, mnist_digits, idx, cifar10, cifar100");
   }
   truncate(data.train, spec.max_train_samples);
   truncate(data.test, spec.max_test_samples);

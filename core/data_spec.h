@@ -25,4 +25,8 @@ struct DataSpec {
   bool normalize = true;  // images scaled to [0, 1]
 };
 
+// Checks what can be checked without reading files (the source name, synthetic sizes);
+// throws InvalidInput with the field ("/source", "/dimension", ...). load_data calls it too.
+void validate(const DataSpec& spec);
+
 }  // namespace cdsim

@@ -17,26 +17,16 @@ void require_labels(const ModelSpec& spec, const Dataset& data) {
                                     " is a regression problem; use linear_regression");
 }
 
-std::unique_ptr<Model> make_dense(const ModelSpec& spec, const Dataset& data, std::vector<std::size_t> hidden) {
+std::unique_ptr<Model> make_dense(const ModelSpec& spec, const Dataset& data, const std::vector<std::size_t>& hidden) {
   require_labels(spec, data);
-  if (spec.activation != "relu" && spec.activation != "tanh")
-    throw InvalidInput("/activation", "unknown activation \"" + spec.activation + "\"; expected relu or tanh");
-  check_initializer(spec.init, hidden.empty());
   std::vector<std::size_t> sizes = {data.dimension()};
-  for (std::size_t i = 0; i < hidden.size(); ++i) {
-    if (hidden[i] == 0 || hidden[i] > kMaxLayerWidth)
-      throw InvalidInput("/hidden/" + std::to_string(i), "hidden layer size " + std::to_string(hidden[i]) +
-                                                             " is out of range; expected 1 to 1000000");
-    sizes.push_back(hidden[i]);
-  }
+  sizes.insert(sizes.end(), hidden.begin(), hidden.end());
   sizes.push_back(static_cast<std::size_t>(data.num_classes));
   return std::make_unique<DenseNetwork>(spec.kind, std::move(sizes), spec.activation, spec.init);
 }
 
 std::unique_ptr<Model> make_cnn(const ModelSpec& spec, const Dataset& data) {
   require_labels(spec, data);
-  check_initializer(spec.init, false);
-  if (!(spec.dropout >= 0.0 && spec.dropout < 1.0)) throw InvalidInput("/dropout", "dropout must be in [0, 1)");
   const std::vector<int>& shape = data.sample_shape;
   if (shape.size() != 3 || shape[0] < 1 || shape[1] < 4 || shape[2] < 4 || shape[1] % 4 != 0 || shape[2] % 4 != 0 ||
       static_cast<std::size_t>(shape[0]) * static_cast<std::size_t>(shape[1]) * static_cast<std::size_t>(shape[2]) !=
@@ -49,14 +39,36 @@ std::unique_ptr<Model> make_cnn(const ModelSpec& spec, const Dataset& data) {
 
 }  // namespace
 
+void validate(const ModelSpec& spec) {
+  const std::string& kind = spec.kind;
+  const bool linear = kind == "linear_regression" || kind == "softmax_regression" || kind == "logistic_regression";
+  if (!linear && kind != "mlp" && kind != "paper_fcn" && kind != "paper_cnn")
+    throw InvalidInput("/kind", "unknown model kind \"" + kind +
+                                    "\"; expected linear_regression, softmax_regression, logistic_regression, mlp, "
+                                    "paper_fcn, paper_cnn");
+  check_initializer(spec.init, linear);
+  if (kind == "mlp") {
+    if (spec.hidden.empty()) throw InvalidInput("/hidden", "mlp needs at least one hidden layer size");
+    for (std::size_t i = 0; i < spec.hidden.size(); ++i)
+      if (spec.hidden[i] == 0 || spec.hidden[i] > kMaxLayerWidth)
+        throw InvalidInput("/hidden/" + std::to_string(i), "hidden layer size " + std::to_string(spec.hidden[i]) +
+                                                               " is out of range; expected 1 to 1000000");
+  }
+  if (kind == "mlp" && spec.activation != "relu" && spec.activation != "tanh")
+    throw InvalidInput("/activation", "unknown activation \"" + spec.activation + "\"; expected relu or tanh");
+  if (kind == "paper_fcn" && spec.activation != "relu") throw InvalidInput("/activation", "paper_fcn uses relu");
+  if (kind == "paper_cnn" && !(spec.dropout >= 0.0 && spec.dropout < 1.0))
+    throw InvalidInput("/dropout", "dropout must be in [0, 1)");
+}
+
 std::unique_ptr<Model> make_model(const ModelSpec& spec, const Dataset& shape_source) {
+  validate(spec);
   const std::size_t dimension = shape_source.dimension();
   if (dimension == 0) throw InvalidInput("", "data set " + shape_source.name + " has no features");
   if (spec.kind == "linear_regression") {
     if (shape_source.is_classification())
       throw InvalidInput("/kind", "linear_regression needs regression targets, but data set " + shape_source.name +
                                       " has class labels; use softmax_regression");
-    check_initializer(spec.init, true);
     return std::make_unique<LinearRegression>(dimension, spec.init);
   }
   if (spec.kind == "softmax_regression") return make_dense(spec, shape_source, {});
@@ -66,18 +78,9 @@ std::unique_ptr<Model> make_model(const ModelSpec& spec, const Dataset& shape_so
                                       std::to_string(shape_source.num_classes) + "; use softmax_regression");
     return make_dense(spec, shape_source, {});
   }
-  if (spec.kind == "mlp") {
-    if (spec.hidden.empty()) throw InvalidInput("/hidden", "mlp needs at least one hidden layer size");
-    return make_dense(spec, shape_source, spec.hidden);
-  }
-  if (spec.kind == "paper_fcn") {
-    if (spec.activation != "relu") throw InvalidInput("/activation", "paper_fcn uses relu");
-    return make_dense(spec, shape_source, std::vector<std::size_t>(20, 50));
-  }
-  if (spec.kind == "paper_cnn") return make_cnn(spec, shape_source);
-  throw InvalidInput("/kind", "unknown model kind \"" + spec.kind +
-                                  "\"; expected linear_regression, softmax_regression, logistic_regression, mlp, "
-                                  "paper_fcn, paper_cnn");
+  if (spec.kind == "mlp") return make_dense(spec, shape_source, spec.hidden);
+  if (spec.kind == "paper_fcn") return make_dense(spec, shape_source, std::vector<std::size_t>(20, 50));
+  return make_cnn(spec, shape_source);
 }
 
 }  // namespace cdsim

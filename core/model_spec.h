@@ -18,4 +18,8 @@ struct ModelSpec {
   std::string init = "glorot_uniform";  // glorot_uniform, normal (N(0, 0.05^2), as Keras), zeros (linear models only)
 };
 
+// What can be checked without the data (kind, hidden sizes, activation, dropout, init);
+// make_model calls it too. Throws InvalidInput with the field ("/kind", "/hidden/1", ...).
+void validate(const ModelSpec& spec);
+
 }  // namespace cdsim

@@ -98,7 +98,7 @@ void fill_empty_shards(Shards& shards) {
 Shards label_shards(const Dataset& data, std::size_t agents, const PartitionSpec& spec, Rng& rng) {
   require_classification(data, spec.kind);
   const auto classes = static_cast<std::size_t>(data.num_classes);
-  if (spec.classes_per_agent == 0 || spec.classes_per_agent > classes)
+  if (spec.classes_per_agent > classes)
     throw InvalidInput("/classes_per_agent", "classes_per_agent is " + std::to_string(spec.classes_per_agent) +
                                                  "; expected 1 to " + std::to_string(classes));
   std::vector<std::size_t> class_order = iota_indices(classes);
@@ -122,8 +122,6 @@ Shards label_shards(const Dataset& data, std::size_t agents, const PartitionSpec
 
 Shards dirichlet_shards(const Dataset& data, std::size_t agents, const PartitionSpec& spec, Rng& rng) {
   require_classification(data, spec.kind);
-  if (!(spec.dirichlet_alpha > 0.0) || !std::isfinite(spec.dirichlet_alpha))
-    throw InvalidInput("/dirichlet_alpha", "dirichlet_alpha must be a finite number > 0");
   std::vector<std::vector<std::size_t>> by_class = indices_by_class(data);
   Shards shards(agents);
   std::vector<double> proportions(agents);
@@ -138,13 +136,7 @@ Shards dirichlet_shards(const Dataset& data, std::size_t agents, const Partition
   return shards;
 }
 
-Shards fraction_shards(std::size_t n, std::size_t agents, const PartitionSpec& spec, Rng& rng) {
-  if (spec.fractions.size() != agents)
-    throw InvalidInput("/fractions", "fractions has " + std::to_string(spec.fractions.size()) +
-                                         " entries; expected one per agent (" + std::to_string(agents) + ")");
-  for (std::size_t i = 0; i < agents; ++i)
-    if (!(spec.fractions[i] > 0.0) || !std::isfinite(spec.fractions[i]))
-      throw InvalidInput("/fractions/" + std::to_string(i), "fraction must be a finite number > 0");
+Shards fraction_shards(std::size_t n, const PartitionSpec& spec, Rng& rng) {
   std::vector<std::size_t> order = iota_indices(n);
   shuffle_indices(order, rng);
   return split_contiguous(order, proportional_counts(spec.fractions, n));
@@ -152,9 +144,34 @@ Shards fraction_shards(std::size_t n, std::size_t agents, const PartitionSpec& s
 
 }  // namespace
 
-Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec, std::uint64_t seed) {
-  const std::size_t n = data.size();
+void validate(const PartitionSpec& spec, std::size_t agents) {
   if (agents == 0) throw InvalidInput("", "cannot partition data over 0 agents");
+  if (spec.kind == "iid") return;
+  if (spec.kind == "label_shards") {
+    if (spec.classes_per_agent == 0) throw InvalidInput("/classes_per_agent", "classes_per_agent must be at least 1");
+    return;
+  }
+  if (spec.kind == "dirichlet") {
+    if (!(spec.dirichlet_alpha > 0.0) || !std::isfinite(spec.dirichlet_alpha))
+      throw InvalidInput("/dirichlet_alpha", "dirichlet_alpha must be a finite number > 0");
+    return;
+  }
+  if (spec.kind == "fractions") {
+    if (spec.fractions.size() != agents)
+      throw InvalidInput("/fractions", "fractions has " + std::to_string(spec.fractions.size()) +
+                                           " entries; expected one per agent (" + std::to_string(agents) + ")");
+    for (std::size_t i = 0; i < agents; ++i)
+      if (!(spec.fractions[i] > 0.0) || !std::isfinite(spec.fractions[i]))
+        throw InvalidInput("/fractions/" + std::to_string(i), "fraction must be a finite number > 0");
+    return;
+  }
+  throw InvalidInput("/kind", "unknown partition kind \"" + spec.kind +
+                                  "\"; expected one of iid, label_shards, dirichlet, fractions");
+}
+
+Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec, std::uint64_t seed) {
+  validate(spec, agents);
+  const std::size_t n = data.size();
   if (n < agents)
     throw InvalidInput("", "data set " + data.name + " has " + std::to_string(n) + " samples, fewer than the " +
                                std::to_string(agents) + " agents");
@@ -168,11 +185,8 @@ Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& s
     shards = label_shards(data, agents, spec, rng);
   } else if (spec.kind == "dirichlet") {
     shards = dirichlet_shards(data, agents, spec, rng);
-  } else if (spec.kind == "fractions") {
-    shards = fraction_shards(n, agents, spec, rng);
   } else {
-    throw InvalidInput("/kind", "unknown partition kind \"" + spec.kind +
-                                    "\"; expected one of iid, label_shards, dirichlet, fractions");
+    shards = fraction_shards(n, spec, rng);
   }
   fill_empty_shards(shards);
   return shards;

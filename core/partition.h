@@ -23,6 +23,7 @@ using Shards = std::vector<std::vector<std::size_t>>;  // sample indices per age
 //  dirichlet    per class, agent proportions ~ Dirichlet(alpha); small alpha = strong skew.
 //  fractions    seeded shuffle, then contiguous shards with sizes proportional to
 //               `fractions` (one positive weight per agent, rounded by largest remainder).
+// Calls validate(spec, agents) first (core/partition_spec.h).
 // Every agent gets at least one sample (a sample is moved from the largest shard if needed);
 // throws InvalidInput ("/kind", "/classes_per_agent", "/dirichlet_alpha", "/fractions")
 // on bad specs, or ("", ...) when there are fewer samples than agents.

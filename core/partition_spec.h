@@ -16,4 +16,8 @@ struct PartitionSpec {
   std::vector<double> fractions;       // fractions: one positive weight per agent (normalized)
 };
 
+// What can be checked without the data (kind, agents > 0, alpha, fractions count and
+// signs); partition() calls it too. Throws InvalidInput with the field ("/kind", ...).
+void validate(const PartitionSpec& spec, std::size_t agents);
+
 }  // namespace cdsim

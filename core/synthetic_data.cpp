@@ -14,19 +14,6 @@ constexpr std::uint64_t kTruthStream = 0;
 constexpr std::uint64_t kTrainStream = 1;
 constexpr std::uint64_t kTestStream = 2;
 
-void check_sizes(const DataSpec& spec) {
-  if (spec.train_samples == 0) throw InvalidInput("/train_samples", "train_samples is 0; expected at least 1");
-  if (spec.test_samples == 0) throw InvalidInput("/test_samples", "test_samples is 0; expected at least 1");
-  if (spec.dimension == 0) throw InvalidInput("/dimension", "dimension is 0; expected at least 1");
-  if (spec.dimension > 1'000'000)
-    throw InvalidInput("/dimension", "dimension " + std::to_string(spec.dimension) + " is too large (at most 1000000)");
-  constexpr std::size_t kMaxFloats = 500'000'000;
-  if (spec.train_samples > kMaxFloats / spec.dimension || spec.test_samples > kMaxFloats / spec.dimension)
-    throw InvalidInput("/train_samples", "samples x dimension exceeds 500 million floats");
-  if (!(spec.noise_std >= 0.0) || !std::isfinite(spec.noise_std))
-    throw InvalidInput("/noise_std", "noise_std must be a finite number >= 0");
-}
-
 Dataset empty_like(const std::string& name, std::size_t samples, std::size_t dimension) {
   Dataset data;
   data.name = name;
@@ -54,8 +41,24 @@ double dot(const FeatureMatrix& features, Eigen::Index row, const Eigen::VectorX
 
 }  // namespace
 
+void check_synthetic_spec(const DataSpec& spec) {
+  if (spec.train_samples == 0) throw InvalidInput("/train_samples", "train_samples is 0; expected at least 1");
+  if (spec.test_samples == 0) throw InvalidInput("/test_samples", "test_samples is 0; expected at least 1");
+  if (spec.dimension == 0) throw InvalidInput("/dimension", "dimension is 0; expected at least 1");
+  if (spec.dimension > 1'000'000)
+    throw InvalidInput("/dimension", "dimension " + std::to_string(spec.dimension) + " is too large (at most 1000000)");
+  constexpr std::size_t kMaxFloats = 500'000'000;
+  if (spec.train_samples > kMaxFloats / spec.dimension || spec.test_samples > kMaxFloats / spec.dimension)
+    throw InvalidInput("/train_samples", "samples x dimension exceeds 500 million floats");
+  if (!(spec.noise_std >= 0.0) || !std::isfinite(spec.noise_std))
+    throw InvalidInput("/noise_std", "noise_std must be a finite number >= 0");
+  if (spec.source == "gaussian_mixture" && (spec.classes < 2 || spec.classes > 100'000))
+    throw InvalidInput("/classes", "classes is " + std::to_string(spec.classes) + "; expected 2 to 100000");
+}
+
+
 TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed) {
-  check_sizes(spec);
+  check_synthetic_spec(spec);
   Rng truth(seed, kTruthStream, RngPurpose::kData);
   const Eigen::VectorXd w = normal_vector(spec.dimension, 1.0 / std::sqrt(static_cast<double>(spec.dimension)), truth);
   const double b = truth.normal();
@@ -73,7 +76,7 @@ TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed) {
 }
 
 TrainTestData make_synthetic_logistic(const DataSpec& spec, std::uint64_t seed) {
-  check_sizes(spec);
+  check_synthetic_spec(spec);
   Rng truth(seed, kTruthStream, RngPurpose::kData);
   const Eigen::VectorXd w = normal_vector(spec.dimension, 2.0 / std::sqrt(static_cast<double>(spec.dimension)), truth);
   const double b = 0.5 * truth.normal();
@@ -94,9 +97,7 @@ TrainTestData make_synthetic_logistic(const DataSpec& spec, std::uint64_t seed) 
 }
 
 TrainTestData make_gaussian_mixture(const DataSpec& spec, std::uint64_t seed) {
-  check_sizes(spec);
-  if (spec.classes < 2 || spec.classes > 100'000)
-    throw InvalidInput("/classes", "classes is " + std::to_string(spec.classes) + "; expected 2 to 100000");
+  check_synthetic_spec(spec);
   Rng truth(seed, kTruthStream, RngPurpose::kData);
   std::vector<Eigen::VectorXd> means;
   for (std::size_t c = 0; c < spec.classes; ++c) means.push_back(normal_vector(spec.dimension, 1.0, truth));

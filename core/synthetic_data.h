@@ -11,6 +11,10 @@
 
 namespace cdsim {
 
+// Throws InvalidInput("/train_samples", "/dimension", "/noise_std", "/classes") for sizes
+// that are zero or too large (over 500 million floats).
+void check_synthetic_spec(const DataSpec& spec);
+
 // y = x.w* + b* + noise_std * N(0,1), x ~ N(0, I); w* ~ N(0, I/d), b* ~ N(0, 1).
 TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed);
 // label = 1 with probability sigmoid(x.w* + b*), x ~ N(0, I); w* ~ N(0, 4I/d), b* ~ N(0, 0.25).

@@ -234,3 +234,28 @@ TEST_CASE("make_model validates dense model specs") {
   spec.kind = "softmax_regression";
   CHECK_THROWS_AS(make_model(spec, load_data(linear, 1).train), InvalidInput);
 }
+
+TEST_CASE("model specs are validated before any data exists") {
+  ModelSpec spec;
+  CHECK_NOTHROW(validate(spec));
+  spec.kind = "paper_cnn";
+  CHECK_NOTHROW(validate(spec));
+  spec.dropout = -0.1;
+  CHECK_THROWS_AS(validate(spec), InvalidInput);
+  spec = ModelSpec{};
+  spec.kind = "paper_fcn";
+  spec.activation = "tanh";
+  CHECK_THROWS_AS(validate(spec), InvalidInput);
+  spec.kind = "softmax_regression";
+  spec.init = "zeros";
+  CHECK_NOTHROW(validate(spec));
+  spec.kind = "mlp";
+  spec.hidden = {3};
+  spec.activation = "relu";
+  try {
+    validate(spec);
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& e) {
+    CHECK(e.field() == "/init");
+  }
+}

@@ -122,3 +122,23 @@ TEST_CASE("partitions reject too few samples, unknown kinds and label kinds on r
   spec.kind = "dirichlet";
   CHECK_THROWS_AS(partition(regression, 2, spec, 1), InvalidInput);
 }
+
+TEST_CASE("partition specs are validated before any data exists") {
+  PartitionSpec spec;
+  CHECK_NOTHROW(validate(spec, 5));
+  CHECK_THROWS_AS(validate(spec, 0), InvalidInput);
+  spec.kind = "dirichlet";
+  spec.dirichlet_alpha = 0.0;
+  CHECK_THROWS_AS(validate(spec, 5), InvalidInput);
+  spec.kind = "label_shards";
+  spec.classes_per_agent = 0;
+  CHECK_THROWS_AS(validate(spec, 5), InvalidInput);
+  spec.kind = "fractions";
+  spec.fractions = {1.0, 1.0};
+  try {
+    validate(spec, 3);
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& e) {
+    CHECK(e.field() == "/fractions");
+  }
+}

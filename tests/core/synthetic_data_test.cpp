@@ -117,3 +117,22 @@ TEST_CASE("bad synthetic specs are rejected naming the field") {
   spec.classes = 1;
   CHECK_THROWS_AS(load_data(spec, 1), InvalidInput);
 }
+
+TEST_CASE("data specs are validated before anything is read or generated") {
+  DataSpec spec;
+  CHECK_NOTHROW(validate(spec));
+  spec.source = "idx";
+  CHECK_THROWS_AS(validate(spec), InvalidInput);
+  spec.path = "/somewhere";
+  CHECK_NOTHROW(validate(spec));
+  spec.source = "fashion_mnist";
+  CHECK_NOTHROW(validate(spec));
+  spec.source = "gaussian_mixture";
+  spec.train_samples = 0;
+  try {
+    validate(spec);
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& e) {
+    CHECK(e.field() == "/train_samples");
+  }
+}
