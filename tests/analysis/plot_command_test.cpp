@@ -29,8 +29,8 @@ bool has_temporary_files(const std::filesystem::path& folder) {
 
 TEST_CASE("plotting two quickstart runs writes a PNG figure into the first run directory") {
   TempFolder temp("plot-png");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
-  const auto complete = make_run(temp.path(), kPlotQuickstartComplete, "complete");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
+  const auto complete = quickstart_runs().complete();
   const CliOutcome outcome = run_plot({ring, complete}, "");
   INFO(outcome.output);
   REQUIRE(outcome.exit_code == 0);
@@ -47,8 +47,8 @@ TEST_CASE("plotting two quickstart runs writes a PNG figure into the first run d
 
 TEST_CASE("drawing the same runs to SVG twice gives byte-identical files") {
   TempFolder temp("plot-svg");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
-  const auto complete = make_run(temp.path(), kPlotQuickstartComplete, "complete");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
+  const auto complete = quickstart_runs().complete();
   const auto first = temp.path() / "first.svg";
   const auto second = temp.path() / "second.svg";
   REQUIRE(run_plot({ring, complete}, "--x bytes --out " + first.string()).exit_code == 0);
@@ -62,7 +62,7 @@ TEST_CASE("drawing the same runs to SVG twice gives byte-identical files") {
 
 TEST_CASE("a missing run directory exits 2 with its path in the message and writes nothing") {
   TempFolder temp("plot-missing");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const auto missing = temp.path() / "no-such-run";
   const CliOutcome outcome = run_plot({ring, missing}, "");
   CHECK(outcome.exit_code == 2);
@@ -73,7 +73,7 @@ TEST_CASE("a missing run directory exits 2 with its path in the message and writ
 
 TEST_CASE("a metrics.csv without a plotted column exits 2 naming the file and the column") {
   TempFolder temp("plot-column");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const std::string csv = read_text(ring / "metrics.csv");
   const std::string column = ",consensus_distance";
   REQUIRE(csv.find(column) != std::string::npos);
@@ -87,7 +87,7 @@ TEST_CASE("a metrics.csv without a plotted column exits 2 naming the file and th
 
 TEST_CASE("an empty or header-only metrics.csv exits 2 naming the file") {
   TempFolder temp("plot-empty");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const std::string csv = read_text(ring / "metrics.csv");
   for (const std::string& text : {std::string(), csv.substr(0, csv.find('\n') + 1)}) {
     write_text(ring / "metrics.csv", text);
@@ -100,7 +100,7 @@ TEST_CASE("an empty or header-only metrics.csv exits 2 naming the file") {
 
 TEST_CASE("bad options exit 2 before anything is drawn") {
   TempFolder temp("plot-options");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const CliOutcome extension = run_plot({ring}, "--out " + (temp.path() / "figure.jpeg").string());
   CHECK(extension.exit_code == 2);
   CHECK(mentions(extension, "figure.jpeg"));
@@ -116,7 +116,7 @@ TEST_CASE("bad options exit 2 before anything is drawn") {
 
 TEST_CASE("a Python interpreter that cannot be started exits 1 naming it") {
   TempFolder temp("plot-python");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const std::string python = (temp.path() / "no-python").string();
   ::setenv("CDSIM_PYTHON", python.c_str(), 1);
   const CliOutcome outcome = run_plot({ring}, "");
@@ -127,9 +127,8 @@ TEST_CASE("a Python interpreter that cannot be started exits 1 naming it") {
 
 TEST_CASE("run directories, labels and output names with spaces reach plot.py intact") {
   TempFolder temp("plot-names");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
-  const auto spaced = temp.path() / "ring with spaces";
-  std::filesystem::copy(ring, spaced);
+  const auto ring = quickstart_runs().ring();
+  const auto spaced = copy_run(ring, temp.path(), "ring with spaces");
   // No shell between cdsim and Python: the quoted words below arrive as single arguments.
   const std::string figure = (temp.path() / "figure one.svg").string();
   const CliOutcome outcome =

@@ -49,8 +49,8 @@ void check_series_match_csv(const nlohmann::json& line, const std::filesystem::p
 
 TEST_CASE("every default panel draws each run's own metrics.csv columns") {
   TempFolder temp("plot-data");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
-  const auto complete = make_run(temp.path(), kPlotQuickstartComplete, "complete");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
+  const auto complete = quickstart_runs().complete();
   const nlohmann::json data = dump({ring, complete}, "");
   // Regression runs have no accuracy: the default metric falls back to the test loss.
   CHECK(data["metric"] == "test_loss");
@@ -73,8 +73,8 @@ TEST_CASE("every default panel draws each run's own metrics.csv columns") {
 
 TEST_CASE("lines are labelled scenario / algorithm / topology unless labels are given") {
   TempFolder temp("plot-labels");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
-  const auto complete = make_run(temp.path(), kPlotQuickstartComplete, "complete");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
+  const auto complete = quickstart_runs().complete();
   const nlohmann::json series = dump({ring, complete}, "--x epoch")["panels"][0]["series"];
   CHECK(series[0]["label"] == "quickstart / cdsgd / ring");
   CHECK(series[1]["label"] == "quickstart_complete / cdsgd / complete");
@@ -82,7 +82,7 @@ TEST_CASE("lines are labelled scenario / algorithm / topology unless labels are 
   CHECK(named[0]["label"] == "ring 8");
   CHECK(named[1]["label"] == "K8");
   // Two runs of one scenario are told apart by their directory names.
-  const auto again = make_run(temp.path(), kPlotQuickstart, "again");
+  const auto again = copy_run(quickstart_runs().ring(), temp.path(), "again");
   const nlohmann::json twins = dump({ring, again}, "--x epoch")["panels"][0]["series"];
   CHECK(twins[0]["label"] == "quickstart / cdsgd / ring (ring)");
   CHECK(twins[1]["label"] == "quickstart / cdsgd / ring (again)");
@@ -90,7 +90,7 @@ TEST_CASE("lines are labelled scenario / algorithm / topology unless labels are 
 
 TEST_CASE("one axis, another metric and a linear scale give one panel of that column") {
   TempFolder temp("plot-one-panel");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const nlohmann::json data = dump({ring}, "--x bytes --metric average_model_test_loss --yscale linear");
   REQUIRE(data["panels"].size() == 1);
   CHECK(data["panels"][0]["yscale"] == "linear");
@@ -99,7 +99,7 @@ TEST_CASE("one axis, another metric and a linear scale give one panel of that co
 
 TEST_CASE("extra metrics.csv columns, in any order, change nothing that is plotted") {
   TempFolder temp("plot-extra");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const nlohmann::json before = dump({ring}, "");
   // Add a column at the front of every line.
   std::istringstream in(read_text(ring / "metrics.csv"));
@@ -116,7 +116,7 @@ TEST_CASE("extra metrics.csv columns, in any order, change nothing that is plott
 
 TEST_CASE("an accuracy metric on a regression run exits 2 and points to the loss") {
   TempFolder temp("plot-accuracy");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   const CliOutcome outcome = run_plot({ring}, "--metric test_accuracy --dump-data");
   CHECK(outcome.exit_code == 2);
   CHECK(mentions(outcome, (ring / "metrics.csv").string()));
@@ -139,13 +139,13 @@ TEST_CASE("classification runs plot test accuracy on a linear axis, mixed with r
   CHECK(data["metric"] == "test_accuracy");
   CHECK(data["panels"][0]["yscale"] == "linear");
   check_series_match_csv(data["panels"][0]["series"][0], mixture, "epoch", "test_accuracy", false);
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   CHECK(dump({mixture, ring}, "")["metric"] == "test_loss");
 }
 
 TEST_CASE("a run without summary.json is labelled by its directory name") {
   TempFolder temp("plot-no-summary");
-  const auto ring = make_run(temp.path(), kPlotQuickstart, "ring");
+  const auto ring = copy_run(quickstart_runs().ring(), temp.path(), "ring");
   std::filesystem::remove(ring / "summary.json");
   CHECK(dump({ring}, "--x epoch")["panels"][0]["series"][0]["label"] == "ring");
   write_text(ring / "summary.json", "{not json");

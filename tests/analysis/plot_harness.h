@@ -28,6 +28,37 @@ inline std::filesystem::path make_run(const std::filesystem::path& folder, const
   return out;
 }
 
+// The quickstart on a ring and on a complete graph, run once per test process: runs are
+// deterministic, so sharing them changes nothing, and it keeps the suite fast under the
+// sanitizers. Tests that edit a run, or write into it, work on a copy (copy_run).
+class QuickstartRuns {
+ public:
+  QuickstartRuns()
+      : folder_("plot-runs"),
+        ring_(make_run(folder_.path(), kPlotQuickstart, "ring")),
+        complete_(make_run(folder_.path(), kPlotQuickstartComplete, "complete")) {}
+  const std::filesystem::path& ring() const { return ring_; }
+  const std::filesystem::path& complete() const { return complete_; }
+
+ private:
+  TempFolder folder_;
+  std::filesystem::path ring_;
+  std::filesystem::path complete_;
+};
+
+inline const QuickstartRuns& quickstart_runs() {
+  static const QuickstartRuns runs;
+  return runs;
+}
+
+// A copy of `run` at `folder`/`name`, free to edit.
+inline std::filesystem::path copy_run(const std::filesystem::path& run, const std::filesystem::path& folder,
+                                      const std::string& name) {
+  const std::filesystem::path copy = folder / name;
+  std::filesystem::copy(run, copy, std::filesystem::copy_options::recursive);
+  return copy;
+}
+
 // metrics.csv as column name -> values ("nan" parses to NaN).
 inline std::vector<std::string> split_commas(const std::string& line) {
   std::vector<std::string> cells;
