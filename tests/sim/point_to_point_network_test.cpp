@@ -9,7 +9,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/rng.h"
 #include "sim/simulation.h"
 #include "tests/sim/test_messages.h"
 
@@ -222,46 +221,4 @@ TEST_CASE("observers see the send, the transmission start on the right link and 
   g.sim.run();
   CHECK(log == std::vector<std::string>{"send 1 @0s", "start 1 @0s on 1->0", "send 2 @0s", "start 2 @100us on 1->0",
                                         "delivered 1 @110us", "delivered 2 @210us"});
-}
-
-TEST_CASE("the same randomized traffic gives the same trace, event for event") {
-  // Random sizes and send times on a 6-ring with chords; the observer trace must repeat.
-  auto trace_of = [](std::uint64_t seed) {
-    Simulation sim(seed);
-    std::vector<PointToPointNetwork::Edge> edges;
-    for (std::uint32_t i = 0; i < 6; ++i) edges.emplace_back(AgentId{i}, AgentId{(i + 1) % 6});
-    edges.emplace_back(AgentId{0}, AgentId{3});
-    PointToPointNetwork network(sim, 6, edges, kSpec);
-    std::vector<std::string> trace;
-    cdsim::NetworkObserver observer;
-    observer.on_transmission_start = [&trace](const Message& m, SimTime t, std::size_t link) {
-      trace.push_back("start " + std::to_string(m.round) + " " + std::to_string(link) + " " + cdsim::to_string(t));
-    };
-    network.add_observer(std::move(observer));
-    network.set_delivery_handler([&trace, &sim](Message&& m) {
-      trace.push_back("delivered " + std::to_string(m.round) + " " + cdsim::to_string(sim.now()));
-    });
-    cdsim::Rng rng = sim.rng(0, cdsim::RngPurpose::kSampling);
-    for (std::int64_t round = 0; round < 300; ++round) {
-      const std::size_t edge = rng.uniform_index(edges.size());
-      const bool reverse = rng.uniform_index(2) == 1;
-      Message m = make_message(edges[edge].first.value, edges[edge].second.value,
-                          static_cast<std::int64_t>(rng.uniform_index(50'000)), round);
-      if (reverse) std::swap(m.from, m.to);
-      const SimTime when = SimTime::from_ns(static_cast<std::int64_t>(rng.uniform_index(1'000'000'000)));
-      sim.schedule_at(when, [&network, m = std::move(m)]() mutable { network.send(std::move(m)); });
-    }
-    sim.run();
-    return trace;
-  };
-  const std::vector<std::string> first = trace_of(3);
-  CHECK(first.size() == 600);
-  CHECK(first == trace_of(3));
-  CHECK(first != trace_of(4));
-}
-
-TEST_CASE("a message with a negative size is a logic error") {
-  Fixture f(3, kPath, kSpec);
-  CHECK_THROWS_AS(f.network.send(make_message(0, 1, -1)), std::logic_error);
-  CHECK(f.network.stats().messages_sent == 0);
 }
