@@ -20,6 +20,8 @@ class LocalLearner {
   virtual std::size_t parameter_count() const = 0;
   // Steps (minibatches) in one pass over the agent's shard.
   virtual std::size_t steps_per_epoch() const = 0;
+  // Training samples in the agent's shard (FedAvg weighs clients by it).
+  virtual std::size_t shard_size() const = 0;
   // Draws the next minibatch, writes the gradient of its mean loss at `parameters`, and
   // returns that loss.
   virtual double compute_gradient(std::span<const float> parameters, std::span<float> gradient) = 0;
@@ -34,6 +36,7 @@ class ModelLearner final : public LocalLearner {
 
   std::size_t parameter_count() const override { return model_->parameter_count(); }
   std::size_t steps_per_epoch() const override { return sampler_.batches_per_epoch(); }
+  std::size_t shard_size() const override { return sampler_.shard_size(); }
   double compute_gradient(std::span<const float> parameters, std::span<float> gradient) override;
 
  private:
