@@ -1,9 +1,8 @@
 // The mixing matrix Pi of consensus SGD: agent i's new parameters are sum_j Pi[i][j] x_j.
-// Stored sparse in compressed rows (one entry per edge direction plus the diagonal, so a
-// million-agent ring costs memory in proportion to its edges), each row in ascending column
-// order so that every reduction over neighbours runs in one fixed order. Built from a
-// weight rule or an explicit matrix and validated: nonnegative, supported on the graph's
-// edges and the diagonal, rows and columns summing to 1, symmetric unless opted out.
+// Sparse compressed rows (memory in proportion to edges), each row in ascending column
+// order so every reduction over neighbours runs in one fixed order. Built from a weight
+// rule or an explicit matrix and validated: nonnegative, supported on edges and the
+// diagonal, rows and columns summing to 1, symmetric unless explicitly opted out.
 #pragma once
 
 #include <Eigen/SparseCore>

@@ -1,9 +1,8 @@
-// Spectral analysis of a mixing matrix: the eigenvalues that govern how fast consensus
-// SGD's agents agree. For symmetric doubly stochastic W, disagreement (x minus its mean)
-// shrinks per step by at most max(|lambda2|, |lambdaN|); the spectral gap is 1 minus that.
-// Small matrices are decomposed densely; large ones use an exact closed form when the
-// matrix is circulant (rings, ring lattices, exponential graphs) or circulant on a 2-D torus,
-// and Lanczos otherwise.
+// Spectral analysis of a mixing matrix: for symmetric doubly stochastic W, disagreement
+// (x minus its mean) shrinks per step by at most max(|lambda2|, |lambdaN|); the spectral
+// gap is 1 minus that. Small matrices are decomposed densely; large ones use an exact
+// closed form when W is circulant on a ring or a 2-D torus (rings, ring lattices,
+// exponential graphs, tori), and thick-restart Lanczos otherwise.
 #pragma once
 
 #include <cstddef>
