@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -34,12 +35,13 @@ MixingMatrix assemble(std::size_t n, RowFn row_weights) {
   return MixingMatrix(n, std::move(offsets), std::move(entries));
 }
 
-// Row i with `neighbor_weight(j)` on each neighbour j and the remainder on the diagonal.
+// Row i with `neighbor_weight(i, j)` on each neighbour j and, on the diagonal, `self_weight`
+// if given, else the remainder 1 - sum of the neighbour weights.
 template <typename WeightFn>
-MixingMatrix neighbor_rule(const Graph& graph, WeightFn neighbor_weight) {
+MixingMatrix neighbor_rule(const Graph& graph, WeightFn neighbor_weight, std::optional<double> self_weight = {}) {
   return assemble(graph.vertex_count(), [&](std::size_t i, std::vector<Entry>& out) {
     const std::size_t diagonal_at = out.size();
-    double self = 1.0;
+    double remainder = 1.0;
     bool diagonal_placed = false;
     for (std::size_t j : graph.neighbors(i)) {
       if (!diagonal_placed && j > i) {
@@ -47,12 +49,12 @@ MixingMatrix neighbor_rule(const Graph& graph, WeightFn neighbor_weight) {
         diagonal_placed = true;
       }
       const double w = neighbor_weight(i, j);
-      self -= w;
+      remainder -= w;
       out.push_back({j, w});
     }
     if (!diagonal_placed) out.push_back({i, 0.0});
     for (std::size_t k = diagonal_at; k < out.size(); ++k) {
-      if (out[k].column == i) out[k].weight = self;
+      if (out[k].column == i) out[k].weight = self_weight.value_or(remainder);
     }
   });
 }
@@ -84,17 +86,8 @@ MixingMatrix ring_preset(const Graph& graph, const MixingSpec& spec) {
     throw InvalidInput("/self_weight", "self_weight + " + std::to_string(d) + " x neighbor_weight = " + number(total) +
                                            ", expected 1 within 1e-9 (off by " + number(total - 1.0) + ")");
   }
-  return assemble(n, [&](std::size_t i, std::vector<Entry>& out) {
-    bool diagonal_placed = false;
-    for (std::size_t j : graph.neighbors(i)) {
-      if (!diagonal_placed && j > i) {
-        out.push_back({i, spec.self_weight});
-        diagonal_placed = true;
-      }
-      out.push_back({j, spec.neighbor_weight});
-    }
-    if (!diagonal_placed) out.push_back({i, spec.self_weight});
-  });
+  const double w = spec.neighbor_weight;
+  return neighbor_rule(graph, [w](std::size_t, std::size_t) { return w; }, spec.self_weight);
 }
 
 // Dense rows (from the scenario or a file) to sparse: keeps the diagonal and every nonzero.
