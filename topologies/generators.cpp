@@ -259,6 +259,18 @@ Graph random_regular_graph(std::size_t n, std::size_t d, Rng& rng) {
     throw InvalidInput("/degree", "degree = " + std::to_string(d) + " with " + std::to_string(n) +
                                       " agents; expected d < n and n·d even");
   }
+  if (2 * d > n - 1) {
+    // Dense: the complement of a random (n-1-d)-regular graph, which pairing draws easily.
+    const Graph sparse = random_regular_graph(n, n - 1 - d, rng);
+    std::vector<Edge> edges;
+    edges.reserve(n * d / 2);
+    for (std::size_t u = 0; u < n; ++u) {
+      for (std::size_t v = u + 1; v < n; ++v) {
+        if (!sparse.has_edge(u, v)) edges.emplace_back(u, v);
+      }
+    }
+    return Graph(n, std::move(edges));
+  }
   constexpr int kMaxRestarts = 1000;
   constexpr int kTriesPerEdge = 100;
   for (int restart = 0; restart < kMaxRestarts; ++restart) {

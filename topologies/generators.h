@@ -60,7 +60,8 @@ Graph one_peer_exponential_graph(std::size_t n, std::int64_t step);
 // the graph is reproducible for a given C library (glibc everywhere cdsim is built).
 Graph erdos_renyi_graph(std::size_t n, double p, Rng& rng);
 // Uniform-ish simple d-regular graph by random pairing of points with rejection of loops
-// and multi-edges, restarting on a dead end (Steger & Wormald 1999). Needs n·d even, d < n.
+// and multi-edges, restarting on a dead end (Steger & Wormald 1999); for d > (n-1)/2 the
+// complement of a random (n-1-d)-regular graph. Needs n·d even, d < n.
 Graph random_regular_graph(std::size_t n, std::size_t d, Rng& rng);
 // Ring lattice with k neighbours each side, each lattice edge (u, u+j) rewired with
 // probability beta to (u, w), w uniform among non-neighbours (as networkx). n·k edges.

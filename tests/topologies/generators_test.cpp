@@ -160,7 +160,7 @@ TEST_CASE("Erdős–Rényi hits every pair position with equal frequency") {
 
 TEST_CASE("random regular graphs are simple and d-regular") {
   Rng rng(9, 0, RngPurpose::kTopology);
-  for (auto [n, d] : {std::pair<std::size_t, std::size_t>{10, 3}, {50, 4}, {31, 6}, {8, 7}}) {
+  for (auto [n, d] : {std::pair<std::size_t, std::size_t>{10, 3}, {50, 4}, {31, 6}, {8, 7}, {60, 50}, {61, 30}, {40, 39}}) {
     const Graph g = random_regular_graph(n, d, rng);
     CHECK(g.edge_count() == n * d / 2);
     CHECK(all_degrees(g, d));
