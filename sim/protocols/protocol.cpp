@@ -1,6 +1,7 @@
 #include "sim/protocols/protocol.h"
 
 #include "core/invalid_input.h"
+#include "sim/protocols/parameter_server.h"
 #include "sim/protocols/synchronous_consensus.h"
 
 namespace cdsim {
@@ -21,6 +22,12 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
   const std::string& kind = context.algorithm.kind;
   if (kind == "cdsgd" || kind == "cdmsgd" || kind == "cdmsgd_two_sequence") {
     return std::make_unique<SynchronousConsensus>(std::move(context));
+  }
+  if (kind == "sgd" || kind == "msgd") {
+    const std::string& communication = context.algorithm.communication;
+    if (communication == "parameter_server") return std::make_unique<ParameterServer>(std::move(context));
+    throw InvalidInput("/communication", "unknown communication \"" + communication +
+                                             "\" for " + kind + "; expected parameter_server");
   }
   throw InvalidInput("/kind", "no protocol implements algorithm \"" + kind + "\"");
 }

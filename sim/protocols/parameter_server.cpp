@@ -1,0 +1,147 @@
+#include "sim/protocols/parameter_server.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "core/consensus.h"
+#include "core/invalid_input.h"
+#include "sim/protocols/wire_size.h"
+
+namespace cdsim {
+
+OptimizerSpec data_parallel_optimizer(const AlgorithmSpec& algorithm) {
+  if (algorithm.kind != "sgd" && algorithm.kind != "msgd") {
+    throw InvalidInput("/kind", "\"" + algorithm.kind + "\" is not a centralized algorithm; expected sgd or msgd");
+  }
+  OptimizerSpec spec;
+  spec.kind = algorithm.kind == "sgd" ? "sgd" : "nesterov";
+  spec.learning_rate = algorithm.learning_rate;
+  spec.momentum = algorithm.momentum;
+  spec.weight_decay = algorithm.weight_decay;
+  spec.schedule = algorithm.schedule;
+  validate(spec);
+  return spec;
+}
+
+ParameterServer::ParameterServer(ProtocolContext context)
+    : context_(std::move(context)),
+      server_{static_cast<std::uint32_t>(context_.learners.size())},
+      optimizer_(data_parallel_optimizer(context_.algorithm), context_.initial_parameters.size()),
+      global_(context_.initial_parameters),
+      mean_gradient_(global_.size(), 0.0f),
+      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
+                context_.observe_every_steps, context_.observer) {
+  if (context_.algorithm.communication != "parameter_server") {
+    throw InvalidInput("/communication", "the parameter server protocol runs with communication "
+                                         "\"parameter_server\", found \"" + context_.algorithm.communication + "\"");
+  }
+  const std::size_t worker_count = context_.learners.size();
+  if (worker_count == 0) throw std::logic_error("ParameterServer: no workers");
+  if (context_.network.node_count() <= worker_count) {
+    throw std::logic_error("ParameterServer: the network has no server node " + std::to_string(worker_count));
+  }
+  for (const auto& learner : context_.learners) {
+    if (learner->parameter_count() != global_.size()) {
+      throw std::logic_error("ParameterServer: learner parameter count differs from the initial vector");
+    }
+  }
+  auto initial = std::make_shared<const std::vector<float>>(global_);
+  workers_.resize(worker_count);
+  for (Worker& worker : workers_) worker.parameters = initial;
+  gradients_.resize(worker_count);
+  context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
+}
+
+void ParameterServer::start() {
+  recorder_.report(0, std::vector<std::vector<float>>(workers_.size(), global_));
+  if (context_.total_steps <= 0) return;
+  for (std::size_t j = 0; j < workers_.size(); ++j) begin_step(j);
+}
+
+std::int64_t ParameterServer::completed_steps() const {
+  std::int64_t least = context_.total_steps;
+  for (const Worker& worker : workers_) least = std::min(least, worker.step);
+  return least;
+}
+
+void ParameterServer::begin_step(std::size_t j) {
+  Worker& worker = workers_[j];
+  // The gradient math runs now; the simulated clock charges the compute time for it.
+  worker.gradient = std::make_shared<std::vector<float>>(global_.size());
+  context_.learners[j]->compute_gradient(*worker.parameters, *worker.gradient);
+  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { send_gradient(j); });
+}
+
+void ParameterServer::send_gradient(std::size_t j) {
+  Worker& worker = workers_[j];
+  const AgentId sender{static_cast<std::uint32_t>(j)};
+  Message message;
+  message.from = sender;
+  message.to = server_;
+  message.size = parameter_message_size(sender, server_, worker.step, PayloadKind::kGradient, global_.size());
+  message.kind = static_cast<std::uint32_t>(PayloadKind::kGradient);
+  message.round = worker.step;
+  message.payload = std::move(worker.gradient);
+  context_.network.send(std::move(message));
+}
+
+void ParameterServer::deliver(Message&& message) {
+  if (message.to == server_) {
+    receive_gradient(std::move(message));
+  } else {
+    receive_parameters(std::move(message));
+  }
+}
+
+void ParameterServer::receive_gradient(Message&& message) {
+  const std::size_t j = message.from.value;
+  if (j >= workers_.size() || message.round != server_step_ || gradients_[j]) {
+    throw std::logic_error("ParameterServer: unexpected gradient from worker " + std::to_string(j) +
+                           " for step " + std::to_string(message.round) + " at server step " +
+                           std::to_string(server_step_));
+  }
+  gradients_[j] = std::move(message.payload);
+  if (++gradients_received_ < workers_.size()) return;
+
+  // Mean gradient summed in worker order, so the rounding is fixed; then one optimizer step.
+  const double weight = 1.0 / static_cast<double>(workers_.size());
+  std::vector<WeightedParameters> inputs;
+  inputs.reserve(gradients_.size());
+  for (const auto& gradient : gradients_) inputs.push_back({weight, *gradient});
+  mix(inputs, mean_gradient_);
+  optimizer_.step(global_, mean_gradient_);
+  for (auto& gradient : gradients_) gradient.reset();
+  gradients_received_ = 0;
+  ++server_step_;
+
+  // One snapshot, shared by the N messages down.
+  auto snapshot = std::make_shared<const std::vector<float>>(global_);
+  for (std::size_t worker = 0; worker < workers_.size(); ++worker) {
+    const AgentId receiver{static_cast<std::uint32_t>(worker)};
+    Message down;
+    down.from = server_;
+    down.to = receiver;
+    down.size = parameter_message_size(server_, receiver, server_step_, PayloadKind::kParameters, global_.size());
+    down.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
+    down.round = server_step_;
+    down.payload = snapshot;
+    context_.network.send(std::move(down));
+  }
+}
+
+void ParameterServer::receive_parameters(Message&& message) {
+  const std::size_t j = message.to.value;
+  Worker& worker = workers_.at(j);
+  if (message.from != server_ || message.round != worker.step + 1) {
+    throw std::logic_error("ParameterServer: worker " + std::to_string(j) + " at step " +
+                           std::to_string(worker.step) + " received parameters of step " +
+                           std::to_string(message.round));
+  }
+  worker.parameters = std::move(message.payload);
+  ++worker.step;
+  recorder_.agent_finished(j, worker.step, *worker.parameters);
+  if (worker.step < context_.total_steps) begin_step(j);
+}
+
+}  // namespace cdsim

@@ -1,0 +1,60 @@
+// Centralized data-parallel SGD and MSGD through a parameter server, as a practitioner
+// runs it: node N (the server) holds the model; every step each worker computes its
+// gradient at the current global parameters and sends it up, the server averages the N
+// gradients, applies the optimizer, and sends the new parameters back down. Owns the
+// server's model and optimizer state and the workers' copies.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/optimizer.h"
+#include "sim/message.h"
+#include "sim/protocols/protocol.h"
+#include "sim/protocols/step_recorder.h"
+
+namespace cdsim {
+
+// The optimizer a centralized baseline applies to the mean gradient: sgd is plain SGD,
+// msgd is Keras-style Nesterov (m <- mu m - alpha g; x <- x + mu m - alpha g), both with
+// the algorithm's learning rate, schedule and weight decay. Throws InvalidInput("/kind",
+// "/learning_rate", "/momentum", "/weight_decay", "/schedule/...") for a bad spec.
+OptimizerSpec data_parallel_optimizer(const AlgorithmSpec& algorithm);
+
+class ParameterServer final : public Protocol {
+ public:
+  // Takes over the network's delivery handler. The network needs node N (the server)
+  // linked to every agent (protocol_links). The server computes in zero simulated time.
+  explicit ParameterServer(ProtocolContext context);
+
+  void start() override;
+  std::int64_t completed_steps() const override;
+  // The server's model after the steps it has applied.
+  const std::vector<float>& parameters() const { return global_; }
+
+ private:
+  struct Worker {
+    std::shared_ptr<const std::vector<float>> parameters;  // x(step), shared with the server's broadcast
+    std::shared_ptr<std::vector<float>> gradient;          // being computed, sent when compute ends
+    std::int64_t step = 0;                                  // parameter vectors received so far
+  };
+  void begin_step(std::size_t worker);
+  void send_gradient(std::size_t worker);
+  void deliver(Message&& message);
+  void receive_gradient(Message&& message);
+  void receive_parameters(Message&& message);
+
+  ProtocolContext context_;
+  AgentId server_;
+  Optimizer optimizer_;
+  std::vector<float> global_;  // x(server_step_)
+  std::vector<float> mean_gradient_;
+  std::vector<std::shared_ptr<const std::vector<float>>> gradients_;  // this step's, by worker
+  std::size_t gradients_received_ = 0;
+  std::int64_t server_step_ = 0;
+  std::vector<Worker> workers_;
+  StepRecorder recorder_;
+};
+
+}  // namespace cdsim
