@@ -1,9 +1,7 @@
 // Fully connected classifiers with a softmax cross-entropy output: softmax regression
 // (no hidden layer), the MLP (any hidden sizes, ReLU or tanh) and the paper's FCN
-// (20 hidden layers of 50 ReLU units). Parameters, layer by layer: the kernel W
-// (inputs x outputs, row-major, as Keras lays it out) then the bias b. Minibatch math is
-// matrix products on row-major activation blocks; scratch grows to the largest batch
-// seen and is reused, so steady-state steps do not allocate.
+// (20 hidden layers of 50 ReLU units). It owns its activation scratch, which grows to the
+// largest batch seen and is reused; the parameters stay in the caller's flat vector.
 #pragma once
 
 #include "core/model.h"
@@ -12,6 +10,8 @@
 
 namespace cdsim {
 
+// Parameters, layer by layer: the kernel W (inputs x outputs, row-major, as Keras lays it
+// out) then the bias b. Minibatch math is matrix products on row-major activation blocks.
 class DenseNetwork final : public Model {
  public:
   using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

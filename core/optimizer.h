@@ -1,10 +1,6 @@
 // A local optimizer with per-agent state (the momentum buffer and the step count),
 // applying one update to a flat parameter vector given a gradient. Updates are
-// element-wise in float32, in index order, so they are deterministic. Forms (alpha_k =
-// learning_rate * step_size(schedule, k), g = gradient + weight_decay * x):
-//   sgd:      x <- x - alpha_k g
-//   momentum: v <- mu v - alpha_k g;  x <- x + v
-//   nesterov: v <- mu v - alpha_k g;  x <- x + mu v - alpha_k g   (Keras' SGD(nesterov=True))
+// element-wise in float32, in index order, so they are deterministic.
 #pragma once
 
 #include "core/optimizer_spec.h"
@@ -23,6 +19,11 @@ void validate(const OptimizerSpec& spec);
 // alpha_k = learning_rate * step_size(schedule, k)
 double learning_rate_at(const OptimizerSpec& spec, std::int64_t step);
 
+// Forms, with alpha_k = learning_rate * step_size(schedule, k) and g = gradient +
+// weight_decay * x (L2 on every parameter, biases included):
+//   sgd:      x <- x - alpha_k g
+//   momentum: v <- mu v - alpha_k g;  x <- x + v
+//   nesterov: v <- mu v - alpha_k g;  x <- x + mu v - alpha_k g   (Keras' SGD(nesterov=True))
 class Optimizer {
  public:
   Optimizer(OptimizerSpec spec, std::size_t parameter_count);

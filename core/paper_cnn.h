@@ -1,11 +1,7 @@
 // The paper's CNN (the Keras CIFAR-10 example): conv32-conv32-maxpool-dropout,
-// conv64-conv64-maxpool-dropout, dense 512, softmax; 3x3 same-padding ReLU convolutions,
-// 2x2 max pooling, inverted dropout at `dropout` after each pooling stage (as the issue
-// specifies; the Keras example's extra dropout 0.5 after the dense layer is not included).
-// Works for any C x H x W input with H and W divisible by 4 (28x28x1, 32x32x3).
-// Images are processed channels-last (HWC); the parameters are, layer by layer, the kernel
-// in Keras' layout ((3, 3, in, out) for convolutions, (in, out) for dense, with the
-// flattened HWC features as the dense input) followed by the bias.
+// conv64-conv64-maxpool-dropout, dense 512 (ReLU), softmax, for any C x H x W input with H
+// and W divisible by 4 (28x28x1, 32x32x3). It owns its activation and im2col scratch; the
+// parameters stay in the caller's flat vector.
 #pragma once
 
 #include "core/layers.h"
@@ -16,6 +12,11 @@
 
 namespace cdsim {
 
+// 3x3 same-padding ReLU convolutions, 2x2 max pooling, inverted dropout at `dropout` after
+// each pooling stage (as the issue specifies; the Keras example's extra dropout 0.5 after
+// the dense layer is not included). Images are processed channels-last (HWC). Parameters,
+// layer by layer: the kernel in Keras' layout ((3, 3, in, out) for convolutions, (in, out)
+// for dense layers, whose input is the flattened HWC features) followed by the bias.
 class PaperCnn final : public Model {
  public:
   PaperCnn(int channels, int height, int width, int classes, double dropout, std::string init);
