@@ -15,6 +15,7 @@
 #include "core/model.h"
 #include "core/partition.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/protocol.h"
@@ -77,10 +78,9 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   // Build and check everything before anything is written.
-  const Graph graph = within_section("/topology", [&] {
-    return build_graph(scenario.topology, scenario.agents, scenario.seed);
-  });
-  const MixingMatrix mixing = within_section("/mixing", [&] { return build_mixing_matrix(graph, scenario.mixing); });
+  const ScenarioTopology topology = build_scenario_topology(scenario);
+  const Graph& graph = topology.graph;
+  const MixingMatrix& mixing = topology.mixing;
   const TrainTestData data = within_section("/data", [&] { return load_data(scenario.data, scenario.seed); });
   const Shards shards = within_section("/data/partition", [&] {
     return partition(data.train, scenario.agents, scenario.partition, scenario.seed);

@@ -17,5 +17,7 @@ struct CommandResult {
 void add_run_command(CLI::App& app, CommandResult& result);
 void add_plot_command(CLI::App& app, CommandResult& result);
 void add_validate_command(CLI::App& app, CommandResult& result);
+void add_topology_command(CLI::App& app, CommandResult& result);
+void add_data_command(CLI::App& app, CommandResult& result);
 
 }  // namespace cdsim::apps

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   cdsim::apps::add_run_command(app, result);
   cdsim::apps::add_validate_command(app, result);
   cdsim::apps::add_plot_command(app, result);
+  cdsim::apps::add_topology_command(app, result);
+  cdsim::apps::add_data_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

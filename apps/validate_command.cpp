@@ -3,10 +3,8 @@
 
 #include "apps/commands.h"
 #include "apps/scenario_errors.h"
-#include "core/invalid_input.h"
 #include "scenarios/scenario_loader.h"
-#include "topologies/generators.h"
-#include "topologies/mixing_matrix.h"
+#include "scenarios/scenario_topology.h"
 
 namespace cdsim::apps {
 namespace {
@@ -15,18 +13,8 @@ int validate(const std::string& path) {
   return with_scenario_errors(path, [&] {
     const Scenario scenario = load_scenario(path);
     // The topology and mixing weights are cheap to build, so validation checks them too.
-    Graph graph = [&] {
-      try {
-        return build_graph(scenario.topology, scenario.agents, scenario.seed);
-      } catch (const InvalidInput& error) {
-        throw error.within("/topology");
-      }
-    }();
-    try {
-      build_mixing_matrix(graph, scenario.mixing);
-    } catch (const InvalidInput& error) {
-      throw error.within("/mixing");
-    }
+    const ScenarioTopology topology = build_scenario_topology(scenario);
+    const Graph& graph = topology.graph;
     std::cout << path << ": ok (" << scenario.name << ", " << scenario.agents << " agents, "
               << scenario.topology.kind << " with " << graph.edge_count() << " edges)\n";
     return kExitSuccess;

@@ -9,38 +9,9 @@
 #include "sim/protocols/wire_size.h"
 
 namespace cdsim {
-namespace {
-
-// omega Pi + (1 - omega) I: omega = 1 is full consensus, omega = 0 none.
-MixingMatrix blend_with_identity(const MixingMatrix& mixing, double omega) {
-  if (omega == 1.0) return mixing;
-  std::vector<std::size_t> offsets{0};
-  std::vector<MixingMatrix::Entry> entries;
-  for (std::size_t i = 0; i < mixing.size(); ++i) {
-    bool has_diagonal = false;
-    for (const MixingMatrix::Entry& entry : mixing.row(i)) {
-      if (entry.column == i) {
-        entries.push_back({i, omega * entry.weight + (1.0 - omega)});
-        has_diagonal = true;
-      } else {
-        if (!has_diagonal && entry.column > i) {
-          entries.push_back({i, 1.0 - omega});
-          has_diagonal = true;
-        }
-        entries.push_back({entry.column, omega * entry.weight});
-      }
-    }
-    if (!has_diagonal) entries.push_back({i, 1.0 - omega});
-    offsets.push_back(entries.size());
-  }
-  return MixingMatrix(mixing.size(), std::move(offsets), std::move(entries));
-}
-
-}  // namespace
-
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
-      mixing_(blend_with_identity(context_.mixing, context_.algorithm.consensus_weight)),
+      mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
       recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
                 context_.observe_every_steps, context_.observer) {
   const AlgorithmSpec& algorithm = context_.algorithm;

@@ -1,0 +1,136 @@
+// `cdsim topology`: what-if figures of one or more topologies before any training runs.
+// Each spec is a scenario (a file, or inline JSON with --spec); only its agents, seed,
+// topology, mixing, network and model size matter here.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/commands.h"
+#include "apps/scenario_errors.h"
+#include "core/data_loader.h"
+#include "core/model.h"
+#include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_topology.h"
+#include "sim/protocols/wire_size.h"
+#include "topologies/graph_io.h"
+#include "topologies/topology_report.h"
+
+namespace cdsim::apps {
+namespace {
+
+struct TopologyArguments {
+  std::vector<std::string> files;
+  std::vector<std::string> inline_specs;
+  bool json = false;
+  std::string dot_path;
+  std::uint64_t parameters = 0;  // 0: the scenario model's parameter count
+  double factor = 1000.0;
+  bool shared_uplink = false;
+};
+
+// The scenario's model size, built on its data (a small slice is enough for the shape).
+std::uint64_t model_parameters(const Scenario& scenario) {
+  DataSpec data = scenario.data;
+  data.max_train_samples = 1;
+  data.max_test_samples = 1;
+  const TrainTestData loaded = load_data(data, scenario.seed);
+  return make_model(scenario.model, loaded.train)->parameter_count();
+}
+
+NamedReport report_for(const Scenario& scenario, const TopologyArguments& arguments, const Graph& graph,
+                       const MixingMatrix& mixing) {
+  const std::uint64_t parameters = arguments.parameters > 0 ? arguments.parameters : model_parameters(scenario);
+  ReportOptions options;
+  const std::int64_t message_bytes =
+      parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, parameters).bytes();
+  options.model_bytes = 4 * parameters;
+  options.message_overhead_bytes = static_cast<std::uint64_t>(message_bytes) - options.model_bytes;
+  options.link.latency_s = scenario.network.latency.seconds();
+  options.link.bandwidth_bytes_per_s = scenario.network.bandwidth.bytes_per_second();
+  options.shared_uplink = arguments.shared_uplink;
+  options.disagreement_factor = arguments.factor;
+  return NamedReport{scenario.name, describe_topology(graph, mixing, options)};
+}
+
+nlohmann::json to_json(const NamedReport& named) {
+  nlohmann::json object = {{"name", named.name}};
+  for (const ReportField& field : report_fields(named.report)) {
+    std::visit(
+        [&](const auto& value) {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            object[field.key] = nullptr;
+          } else {
+            object[field.key] = value;
+          }
+        },
+        field.value);
+  }
+  return object;
+}
+
+int describe(const TopologyArguments& arguments) {
+  std::vector<std::pair<std::string, std::string>> sources;  // (origin, JSON text or "" for a file)
+  for (const std::string& file : arguments.files) sources.emplace_back(file, "");
+  for (std::size_t i = 0; i < arguments.inline_specs.size(); ++i) {
+    sources.emplace_back("--spec " + std::to_string(i + 1), arguments.inline_specs[i]);
+  }
+  if (sources.empty()) {
+    std::cerr << "error: give at least one scenario file or --spec JSON\n";
+    return kExitBadInput;
+  }
+  if (!arguments.dot_path.empty() && sources.size() != 1) {
+    std::cerr << "error: --dot draws one topology; give exactly one spec\n";
+    return kExitBadInput;
+  }
+  std::vector<NamedReport> reports;
+  for (const auto& [origin, text] : sources) {
+    const int code = with_scenario_errors(origin, [&] {
+      const Scenario scenario = text.empty() ? load_scenario(origin) : parse_scenario(text, "spec");
+      const ScenarioTopology topology = build_scenario_topology(scenario);
+      reports.push_back(report_for(scenario, arguments, topology.graph, topology.mixing));
+      if (!arguments.dot_path.empty()) {
+        std::ofstream out(arguments.dot_path, std::ios::binary);
+        out << write_dot(topology.graph, topology.mixing);
+        if (!out) throw std::runtime_error(arguments.dot_path + ": cannot write the drawing");
+      }
+      return kExitSuccess;
+    });
+    if (code != kExitSuccess) return code;
+  }
+  if (arguments.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const NamedReport& report : reports) array.push_back(to_json(report));
+    std::cout << array.dump(2) << "\n";
+  } else {
+    std::cout << format_report_table(reports);
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+void add_topology_command(CLI::App& app, CommandResult& result) {
+  auto arguments = std::make_shared<TopologyArguments>();
+  CLI::App* command = app.add_subcommand(
+      "topology", "Spectral what-if of topologies: gap, edges, bytes and time per round, steps to agree");
+  command->add_option("scenarios", arguments->files, "Scenario files (their topology, mixing, network, model)");
+  command->add_option("--spec", arguments->inline_specs,
+                      "Inline scenario JSON, e.g. '{\"agents\": 16, \"topology\": {\"kind\": \"torus\"}}'");
+  command->add_flag("--json", arguments->json, "Print JSON instead of a table");
+  command->add_option("--dot", arguments->dot_path, "Write a Graphviz drawing with the mixing weights");
+  command->add_option("--parameters", arguments->parameters,
+                      "Model size in parameters (default: the scenario's model)");
+  command->add_option("--factor", arguments->factor, "Disagreement shrink factor to predict steps for")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--shared-uplink", arguments->shared_uplink,
+                    "An agent's messages share one uplink (default: one link per edge, as cdsim run)");
+  command->callback([arguments, &result] { result.exit_code = describe(*arguments); });
+}
+
+}  // namespace cdsim::apps
