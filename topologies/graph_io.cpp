@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "core/invalid_input.h"
@@ -94,8 +95,18 @@ Graph parse_edge_list(std::istream& in, const std::string& source) {
   std::size_t vertex_count = 0;
   std::string line;
   std::size_t line_number = 0;
+  std::optional<std::size_t> declared;  // from a "# <N> vertices" comment, as write_edge_list writes
   while (std::getline(in, line)) {
     ++line_number;
+    if (const std::size_t hash = line.find('#'); hash != std::string::npos) {
+      std::istringstream comment(line.substr(hash + 1));
+      std::string count;
+      std::string word;
+      std::size_t value = 0;
+      if (comment >> count >> word && (word == "vertices" || word == "vertices,") && parse_index(count, value)) {
+        declared = value;
+      }
+    }
     line = line.substr(0, std::min(line.find('#'), line.find('%')));
     std::replace(line.begin(), line.end(), ',', ' ');
     std::istringstream fields(line);
@@ -109,6 +120,13 @@ Graph parse_edge_list(std::istream& in, const std::string& source) {
     }
     edges.emplace_back(u, v);
     vertex_count = std::max({vertex_count, u + 1, v + 1});
+  }
+  if (declared) {
+    if (*declared < vertex_count) {
+      throw InvalidInput("/file", source + " declares " + std::to_string(*declared) + " vertices but uses vertex id " +
+                                      std::to_string(vertex_count - 1) + "; expected ids below the declared count");
+    }
+    vertex_count = *declared;
   }
   return Graph(vertex_count, std::move(edges));
 }

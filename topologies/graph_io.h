@@ -16,8 +16,9 @@ Graph read_graph_file(const std::string& path, const std::string& format);
 
 // Edge list: one edge "u v" per line (0-based vertex ids, separated by spaces, tabs or a
 // comma); blank lines and text after '#' or '%' are ignored. The vertex count is the
-// largest id + 1. Self-loops and duplicates are dropped (see Graph). `source` names the
-// input in error messages.
+// largest id + 1, unless a comment "# <N> vertices" (as write_edge_list writes) declares
+// it, which keeps isolated vertices. Self-loops and duplicates are dropped (see Graph).
+// `source` names the input in error messages.
 Graph parse_edge_list(std::istream& in, const std::string& source);
 
 // Graphviz DOT ("graph" or "digraph"; directed edges count as undirected). Node ids must be

@@ -37,9 +37,13 @@ TEST_CASE("a malformed edge list line is reported with its line number") {
   CHECK(error_of([] { parse(parse_edge_list, "-1 2\n"); }).field() == "/file");
 }
 
-TEST_CASE("edge lists written by write_edge_list read back to the same graph") {
+TEST_CASE("edge lists written by write_edge_list read back to the same graph, isolated vertices included") {
   const Graph g = hypercube_graph(16);
   CHECK(parse(parse_edge_list, write_edge_list(g)) == g);
+  const Graph isolated(5, {{0, 1}, {1, 2}});
+  CHECK(parse(parse_edge_list, write_edge_list(isolated)) == isolated);
+  CHECK(parse(parse_edge_list, "# 4 vertices\n0 1\n").vertex_count() == 4);
+  CHECK(error_of([] { parse(parse_edge_list, "# 2 vertices\n0 3\n"); }).field() == "/file");
 }
 
 TEST_CASE("a Graphviz DOT graph or digraph is read through Boost.Graph with integer node ids") {
