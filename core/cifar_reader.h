@@ -3,10 +3,10 @@
 // checked to be whole records before anything is allocated; errors name the file.
 #pragma once
 
-#include "core/dataset.h"
-
 #include <string>
 #include <vector>
+
+#include "core/dataset.h"
 
 namespace cdsim {
 
@@ -17,8 +17,8 @@ inline constexpr std::size_t kCifarPixels = 3 * 32 * 32;
 // Reads and concatenates `files` (CIFAR-100 uses the fine label). sample_shape {3, 32, 32};
 // features in channel-major order as stored; scaled to [0, 1] when `normalize`.
 // Throws InvalidInput("/path", "<file>: ...").
-Dataset read_cifar_files(const std::vector<std::string>& files, CifarKind kind, const std::string& name,
-                         bool normalize);
+Dataset read_cifar_files(const std::vector<std::string>& files, CifarKind kind,
+                         const std::string& name, bool normalize);
 
 // CIFAR-10: data_batch_1..5.bin and test_batch.bin; CIFAR-100: train.bin and test.bin,
 // in `directory` (e.g. cifar-10-batches-bin/ or cifar-100-binary/).

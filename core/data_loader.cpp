@@ -20,18 +20,23 @@ std::string path_for(const DataSpec& spec) {
 
 void validate(const DataSpec& spec) {
   const std::string& source = spec.source;
-  if (source == "synthetic_linear" || source == "synthetic_logistic" || source == "gaussian_mixture") {
+  if (source == "synthetic_linear" || source == "synthetic_logistic" ||
+      source == "gaussian_mixture") {
     check_synthetic_spec(spec);
     return;
   }
-  if (source == "fashion_mnist" || source == "mnist_digits" || source == "cifar10" || source == "cifar100") return;
+  if (source == "fashion_mnist" || source == "mnist_digits" || source == "cifar10" ||
+      source == "cifar100")
+    return;
   if (source == "idx") {
-    if (spec.path.empty()) throw InvalidInput("/path", "data source \"idx\" needs a path (a directory of IDX files)");
+    if (spec.path.empty())
+      throw InvalidInput("/path", "data source \"idx\" needs a path (a directory of IDX files)");
     return;
   }
-  throw InvalidInput("/source", "unknown data source \"" + source +
-                                    "\"; expected one of synthetic_linear, synthetic_logistic, gaussian_mixture, "
-                                    "fashion_mnist, mnist_digits, idx, cifar10, cifar100");
+  throw InvalidInput(
+      "/source", "unknown data source \"" + source +
+                     "\"; expected one of synthetic_linear, synthetic_logistic, gaussian_mixture, "
+                     "fashion_mnist, mnist_digits, idx, cifar10, cifar100");
 }
 
 TrainTestData load_data(const DataSpec& spec, std::uint64_t seed) {
@@ -43,7 +48,8 @@ TrainTestData load_data(const DataSpec& spec, std::uint64_t seed) {
     data = make_synthetic_logistic(spec, seed);
   } else if (spec.source == "gaussian_mixture") {
     data = make_gaussian_mixture(spec, seed);
-  } else if (spec.source == "fashion_mnist" || spec.source == "mnist_digits" || spec.source == "idx") {
+  } else if (spec.source == "fashion_mnist" || spec.source == "mnist_digits" ||
+             spec.source == "idx") {
     data = load_idx_directory(path_for(spec), spec.source, spec.normalize);
   } else if (spec.source == "cifar10") {
     data = load_cifar_directory(path_for(spec), CifarKind::kCifar10, spec.normalize);

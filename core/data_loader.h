@@ -4,10 +4,10 @@
 // and, for files, the file.
 #pragma once
 
+#include <cstdint>
+
 #include "core/data_spec.h"
 #include "core/dataset.h"
-
-#include <cstdint>
 
 namespace cdsim {
 

@@ -11,13 +11,14 @@
 namespace cdsim {
 
 struct DataSourceInfo {
-  std::string name;         // the DataSpec::source value
+  std::string name;  // the DataSpec::source value
   std::string description;
-  std::string path;         // default location read from ("" for synthetic sources)
-  bool available = false;   // synthetic sources are always available
-  std::size_t train_samples = 0;  // of the files found (synthetic: DataSpec's default); 0 when unavailable
+  std::string path;        // default location read from ("" for synthetic sources)
+  bool available = false;  // synthetic sources are always available
+  std::size_t train_samples =
+      0;  // of the files found (synthetic: DataSpec's default); 0 when unavailable
   std::size_t test_samples = 0;
-  std::string note;         // how to get it when unavailable, or what the counts mean
+  std::string note;  // how to get it when unavailable, or what the counts mean
 };
 
 std::vector<DataSourceInfo> list_data_sources();

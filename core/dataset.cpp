@@ -4,11 +4,13 @@
 
 namespace cdsim {
 
-std::vector<std::size_t> label_histogram(const Dataset& data, const std::vector<std::size_t>& indices) {
+std::vector<std::size_t> label_histogram(const Dataset& data,
+                                         const std::vector<std::size_t>& indices) {
   std::vector<std::size_t> counts(static_cast<std::size_t>(data.num_classes), 0);
   if (!data.is_classification()) return counts;
   for (std::size_t index : indices) {
-    if (index >= data.labels.size()) throw std::out_of_range("label_histogram: sample index out of range");
+    if (index >= data.labels.size())
+      throw std::out_of_range("label_histogram: sample index out of range");
     ++counts[static_cast<std::size_t>(data.labels[index])];
   }
   return counts;

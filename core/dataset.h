@@ -4,7 +4,6 @@
 #pragma once
 
 #include <Eigen/Core>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,11 +15,12 @@ using FeatureMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen
 
 struct Dataset {
   std::string name;
-  FeatureMatrix features;              // n x d, one sample per row
-  std::vector<std::int32_t> labels;    // classification: n labels in [0, num_classes); empty for regression
-  Eigen::VectorXf targets;             // regression: n targets; empty for classification
-  int num_classes = 0;                 // 0 for regression
-  std::vector<int> sample_shape;       // e.g. {1, 28, 28} (channels, height, width) or {d}
+  FeatureMatrix features;  // n x d, one sample per row
+  std::vector<std::int32_t>
+      labels;               // classification: n labels in [0, num_classes); empty for regression
+  Eigen::VectorXf targets;  // regression: n targets; empty for classification
+  int num_classes = 0;      // 0 for regression
+  std::vector<int> sample_shape;  // e.g. {1, 28, 28} (channels, height, width) or {d}
 
   std::size_t size() const { return static_cast<std::size_t>(features.rows()); }
   std::size_t dimension() const { return static_cast<std::size_t>(features.cols()); }
@@ -34,7 +34,8 @@ struct TrainTestData {
 
 // Number of samples of each class (a vector of num_classes counts) among the samples
 // `indices`; an empty vector for regression data. Throws std::out_of_range on a bad index.
-std::vector<std::size_t> label_histogram(const Dataset& data, const std::vector<std::size_t>& indices);
+std::vector<std::size_t> label_histogram(const Dataset& data,
+                                         const std::vector<std::size_t>& indices);
 
 // The first `count` samples of `data` (all of them when count is 0 or >= size()).
 void truncate(Dataset& data, std::size_t count);

@@ -1,17 +1,17 @@
 #include "core/dense_network.h"
 
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
 #include "core/initializers.h"
 #include "core/layers.h"
 #include "core/model_common.h"
 #include "core/softmax_cross_entropy.h"
 
-#include <cmath>
-#include <cstring>
-#include <stdexcept>
-
 namespace cdsim {
-DenseNetwork::DenseNetwork(std::string kind, std::vector<std::size_t> layer_sizes, std::string activation,
-                           std::string init)
+DenseNetwork::DenseNetwork(std::string kind, std::vector<std::size_t> layer_sizes,
+                           std::string activation, std::string init)
     : kind_(std::move(kind)),
       sizes_(std::move(layer_sizes)),
       relu_(activation == "relu"),
@@ -30,17 +30,21 @@ double DenseNetwork::flops_per_sample() const {
   double flops = 0;
   for (std::size_t l = 0; l + 1 < sizes_.size(); ++l) {
     const double in = static_cast<double>(sizes_[l]), out = static_cast<double>(sizes_[l + 1]);
-    flops += (l == 0 ? 4.0 : 6.0) * in * out + 6.0 * out;  // GEMMs; bias, activation and its derivative
+    flops +=
+        (l == 0 ? 4.0 : 6.0) * in * out + 6.0 * out;  // GEMMs; bias, activation and its derivative
   }
   return flops;
 }
 
 void DenseNetwork::initialize(std::span<float> parameters, Rng& rng) const {
-  if (parameters.size() != parameter_count_) throw std::invalid_argument("parameter span has the wrong size");
+  if (parameters.size() != parameter_count_)
+    throw std::invalid_argument("parameter span has the wrong size");
   for (std::size_t l = 0; l + 1 < sizes_.size(); ++l) {
     const std::size_t kernel = sizes_[l] * sizes_[l + 1];
-    initialize_weights(parameters.subspan(offsets_[l], kernel), sizes_[l], sizes_[l + 1], init_, rng);
-    std::fill_n(parameters.begin() + static_cast<std::ptrdiff_t>(offsets_[l] + kernel), sizes_[l + 1], 0.0f);
+    initialize_weights(parameters.subspan(offsets_[l], kernel), sizes_[l], sizes_[l + 1], init_,
+                       rng);
+    std::fill_n(parameters.begin() + static_cast<std::ptrdiff_t>(offsets_[l] + kernel),
+                sizes_[l + 1], 0.0f);
   }
 }
 
@@ -55,14 +59,16 @@ void DenseNetwork::ensure_capacity(Eigen::Index rows) {
   labels_.resize(static_cast<std::size_t>(rows));
 }
 
-void DenseNetwork::forward(std::span<const float> parameters, const float* input, Eigen::Index rows) {
+void DenseNetwork::forward(std::span<const float> parameters, const float* input,
+                           Eigen::Index rows) {
   const std::size_t layers = sizes_.size() - 1;
   for (std::size_t l = 0; l < layers; ++l) {
     const auto in = static_cast<Eigen::Index>(sizes_[l]);
     const auto out = static_cast<Eigen::Index>(sizes_[l + 1]);
     const float* kernel = parameters.data() + offsets_[l];
     float* z = activations_[l].data();
-    dense_forward(l == 0 ? input : activations_[l - 1].data(), rows, in, out, kernel, kernel + in * out, z);
+    dense_forward(l == 0 ? input : activations_[l - 1].data(), rows, in, out, kernel,
+                  kernel + in * out, z);
     if (l + 1 == layers) break;
     const auto count = static_cast<std::size_t>(rows * out);
     if (relu_) {
@@ -74,17 +80,19 @@ void DenseNetwork::forward(std::span<const float> parameters, const float* input
 }
 
 double DenseNetwork::loss_and_gradient(std::span<const float> parameters, const Dataset& data,
-                                       std::span<const std::size_t> batch, std::span<float> gradient,
-                                       Rng& /*dropout_rng*/) {
+                                       std::span<const std::size_t> batch,
+                                       std::span<float> gradient, Rng& /*dropout_rng*/) {
   check_spans(parameter_count_, parameters.size(), gradient.size(), batch.size());
   require_labels(data, sizes_.back());
-  if (data.dimension() != sizes_[0]) throw std::invalid_argument("data dimension does not match the model's input");
+  if (data.dimension() != sizes_[0])
+    throw std::invalid_argument("data dimension does not match the model's input");
   const auto rows = static_cast<Eigen::Index>(batch.size());
   ensure_capacity(rows);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (batch[i] >= data.size()) throw std::out_of_range("batch index out of range");
     std::memcpy(input_.row(static_cast<Eigen::Index>(i)).data(),
-                data.features.row(static_cast<Eigen::Index>(batch[i])).data(), sizeof(float) * sizes_[0]);
+                data.features.row(static_cast<Eigen::Index>(batch[i])).data(),
+                sizeof(float) * sizes_[0]);
     labels_[i] = data.labels[batch[i]];
   }
   forward(parameters, input_.data(), rows);
@@ -93,14 +101,14 @@ double DenseNetwork::loss_and_gradient(std::span<const float> parameters, const 
   const float inv_batch = 1.0f / static_cast<float>(batch.size());
   const CrossEntropySums sums =
       softmax_cross_entropy(activations_.back().data(), batch.size(), sizes_.back(), sizes_.back(),
-                            std::span<const std::int32_t>(labels_.data(), batch.size()), deltas_.back().data(),
-                            inv_batch);
+                            std::span<const std::int32_t>(labels_.data(), batch.size()),
+                            deltas_.back().data(), inv_batch);
   for (std::size_t l = layers; l-- > 0;) {
     const auto in = static_cast<Eigen::Index>(sizes_[l]);
     const auto out = static_cast<Eigen::Index>(sizes_[l + 1]);
     float* previous = l == 0 ? nullptr : deltas_[l - 1].data();
-    dense_backward(l == 0 ? input_.data() : activations_[l - 1].data(), deltas_[l].data(), rows, in, out,
-                   parameters.data() + offsets_[l], gradient.data() + offsets_[l],
+    dense_backward(l == 0 ? input_.data() : activations_[l - 1].data(), deltas_[l].data(), rows, in,
+                   out, parameters.data() + offsets_[l], gradient.data() + offsets_[l],
                    gradient.data() + offsets_[l] + sizes_[l] * sizes_[l + 1], previous);
     if (previous == nullptr) continue;
     const float* activation = activations_[l - 1].data();
@@ -115,17 +123,21 @@ double DenseNetwork::loss_and_gradient(std::span<const float> parameters, const 
 }
 
 Evaluation DenseNetwork::evaluate(std::span<const float> parameters, const Dataset& data) {
-  if (parameters.size() != parameter_count_) throw std::invalid_argument("parameter span has the wrong size");
+  if (parameters.size() != parameter_count_)
+    throw std::invalid_argument("parameter span has the wrong size");
   ensure_capacity(static_cast<Eigen::Index>(std::min(data.size(), kEvaluationChunk)));
-  return evaluate_classifier(data, kEvaluationChunk, sizes_.back(), [&](std::size_t start, std::size_t rows) {
-    forward(parameters, data.features.row(static_cast<Eigen::Index>(start)).data(), static_cast<Eigen::Index>(rows));
-    return activations_.back().data();
-  });
+  return evaluate_classifier(
+      data, kEvaluationChunk, sizes_.back(), [&](std::size_t start, std::size_t rows) {
+        forward(parameters, data.features.row(static_cast<Eigen::Index>(start)).data(),
+                static_cast<Eigen::Index>(rows));
+        return activations_.back().data();
+      });
 }
 
 std::string DenseNetwork::describe() const {
   std::string shape;
-  for (std::size_t l = 0; l < sizes_.size(); ++l) shape += (l ? "-" : "") + std::to_string(sizes_[l]);
+  for (std::size_t l = 0; l < sizes_.size(); ++l)
+    shape += (l ? "-" : "") + std::to_string(sizes_[l]);
   std::string text = kind_ + " " + shape;
   if (sizes_.size() > 2) text += " " + activation_;
   return text + " (" + with_thousands(parameter_count_) + " parameters)";

@@ -1,7 +1,5 @@
 #include "core/idx_reader.h"
 
-#include "core/invalid_input.h"
-
 #include <zlib.h>
 
 #include <algorithm>
@@ -10,12 +8,14 @@
 #include <fstream>
 #include <memory>
 
+#include "core/invalid_input.h"
+
 namespace cdsim {
 namespace {
 
 constexpr std::uint8_t kUnsignedByte = 0x08;
 constexpr std::uint64_t kMaxPayloadBytes = 4ULL << 30;  // 4 GiB: far above any IDX data set
-constexpr std::uint64_t kMaxGzipRatio = 1032;           // deflate cannot compress better than ~1032:1
+constexpr std::uint64_t kMaxGzipRatio = 1032;  // deflate cannot compress better than ~1032:1
 
 [[noreturn]] void fail(const std::string& path, const std::string& message) {
   throw InvalidInput("/path", path + ": " + message);
@@ -37,8 +37,10 @@ class ByteSource {
       std::array<unsigned char, 4> trailer{};
       probe.seekg(static_cast<std::streamoff>(file_size_ - 4));
       probe.read(reinterpret_cast<char*>(trailer.data()), 4);
-      gzip_size_mod_ = static_cast<std::uint32_t>(trailer[0]) | static_cast<std::uint32_t>(trailer[1]) << 8 |
-                       static_cast<std::uint32_t>(trailer[2]) << 16 | static_cast<std::uint32_t>(trailer[3]) << 24;
+      gzip_size_mod_ = static_cast<std::uint32_t>(trailer[0]) |
+                       static_cast<std::uint32_t>(trailer[1]) << 8 |
+                       static_cast<std::uint32_t>(trailer[2]) << 16 |
+                       static_cast<std::uint32_t>(trailer[3]) << 24;
     }
     file_ = gzopen(path.c_str(), "rb");
     if (file_ == nullptr) fail(path, "cannot open");
@@ -68,18 +70,20 @@ class ByteSource {
   void check_length(std::uint64_t total) const {
     if (!compressed_) {
       if (file_size_ < total)
-        fail(path_, "file is truncated: header announces " + std::to_string(total) + " bytes, file has " +
-                        std::to_string(file_size_));
+        fail(path_, "file is truncated: header announces " + std::to_string(total) +
+                        " bytes, file has " + std::to_string(file_size_));
       if (file_size_ > total)
-        fail(path_, "file has " + std::to_string(file_size_ - total) + " bytes more than its header announces");
+        fail(path_, "file has " + std::to_string(file_size_ - total) +
+                        " bytes more than its header announces");
       return;
     }
     if (total > file_size_ * kMaxGzipRatio + 1024)
-      fail(path_, "header announces " + std::to_string(total) + " bytes, more than a " + std::to_string(file_size_) +
-                      "-byte gzip file can hold");
+      fail(path_, "header announces " + std::to_string(total) + " bytes, more than a " +
+                      std::to_string(file_size_) + "-byte gzip file can hold");
     if (file_size_ >= 18 && static_cast<std::uint32_t>(total) != gzip_size_mod_)
-      fail(path_, "header announces " + std::to_string(total) + " bytes but the gzip stream holds " +
-                      std::to_string(gzip_size_mod_) + " (mod 2^32): the file is truncated or corrupt");
+      fail(path_, "header announces " + std::to_string(total) +
+                      " bytes but the gzip stream holds " + std::to_string(gzip_size_mod_) +
+                      " (mod 2^32): the file is truncated or corrupt");
   }
 
  private:
@@ -101,15 +105,17 @@ Header read_header(ByteSource& source, const std::string& path) {
   if (magic[0] != 0 || magic[1] != 0)
     fail(path, "not an IDX file (magic number must start with two zero bytes)");
   if (magic[2] != kUnsignedByte)
-    fail(path, "IDX element type code " + std::to_string(magic[2]) + " is not supported; expected 8 (unsigned byte)");
+    fail(path, "IDX element type code " + std::to_string(magic[2]) +
+                   " is not supported; expected 8 (unsigned byte)");
   if (magic[3] == 0 || magic[3] > 4)
     fail(path, "IDX file has " + std::to_string(magic[3]) + " dimensions; expected 1 to 4");
   Header header;
   for (int i = 0; i < magic[3]; ++i) {
     std::array<std::uint8_t, 4> bytes{};
     source.read(bytes.data(), 4, "dimension sizes");
-    const std::uint32_t dim = static_cast<std::uint32_t>(bytes[0]) << 24 | static_cast<std::uint32_t>(bytes[1]) << 16 |
-                              static_cast<std::uint32_t>(bytes[2]) << 8 | static_cast<std::uint32_t>(bytes[3]);
+    const std::uint32_t dim =
+        static_cast<std::uint32_t>(bytes[0]) << 24 | static_cast<std::uint32_t>(bytes[1]) << 16 |
+        static_cast<std::uint32_t>(bytes[2]) << 8 | static_cast<std::uint32_t>(bytes[3]);
     header.dims.push_back(dim);
     header.payload_bytes *= dim;  // at most 4 factors < 2^32 each: checked before it can overflow
     if (header.payload_bytes > kMaxPayloadBytes)
@@ -140,26 +146,29 @@ IdxArray read_idx(const std::string& path) {
 void write_idx(const std::string& path, const IdxArray& array) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + path);
-  const std::array<char, 4> magic = {0, 0, static_cast<char>(kUnsignedByte), static_cast<char>(array.dims.size())};
+  const std::array<char, 4> magic = {0, 0, static_cast<char>(kUnsignedByte),
+                                     static_cast<char>(array.dims.size())};
   out.write(magic.data(), 4);
   for (std::uint32_t dim : array.dims) {
     const std::array<char, 4> bytes = {static_cast<char>(dim >> 24), static_cast<char>(dim >> 16),
                                        static_cast<char>(dim >> 8), static_cast<char>(dim)};
     out.write(bytes.data(), 4);
   }
-  out.write(reinterpret_cast<const char*>(array.data.data()), static_cast<std::streamsize>(array.data.size()));
+  out.write(reinterpret_cast<const char*>(array.data.data()),
+            static_cast<std::streamsize>(array.data.size()));
   if (!out) throw std::runtime_error("error writing " + path);
 }
 
-Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path, const std::string& name,
-                         bool normalize) {
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path,
+                         const std::string& name, bool normalize) {
   const IdxArray images = read_idx(images_path);
   const IdxArray labels = read_idx(labels_path);
-  if (images.dims.size() != 3) fail(images_path, "image file must have 3 dimensions (count, rows, columns)");
+  if (images.dims.size() != 3)
+    fail(images_path, "image file must have 3 dimensions (count, rows, columns)");
   if (labels.dims.size() != 1) fail(labels_path, "label file must have 1 dimension (count)");
   if (images.dims[0] != labels.dims[0])
-    fail(labels_path, "has " + std::to_string(labels.dims[0]) + " labels but " + images_path + " has " +
-                          std::to_string(images.dims[0]) + " images");
+    fail(labels_path, "has " + std::to_string(labels.dims[0]) + " labels but " + images_path +
+                          " has " + std::to_string(images.dims[0]) + " images");
   const std::size_t n = images.dims[0];
   const std::size_t d = static_cast<std::size_t>(images.dims[1]) * images.dims[2];
   Dataset data;
@@ -170,7 +179,8 @@ Dataset read_idx_dataset(const std::string& images_path, const std::string& labe
   float* out = data.features.data();
   for (std::size_t i = 0; i < n * d; ++i) out[i] = static_cast<float>(images.data[i]) * scale;
   data.labels.assign(labels.data.begin(), labels.data.end());
-  const std::uint8_t max_label = labels.data.empty() ? 0 : *std::max_element(labels.data.begin(), labels.data.end());
+  const std::uint8_t max_label =
+      labels.data.empty() ? 0 : *std::max_element(labels.data.begin(), labels.data.end());
   data.num_classes = static_cast<int>(max_label) + 1;
   return data;
 }
@@ -183,22 +193,26 @@ std::string find_idx_file(const std::string& directory, const std::string& suffi
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
     const std::string file = entry.path().filename().string();
     for (const std::string& ending : {suffix, suffix + ".gz"})
-      if (file.size() >= ending.size() && file.compare(file.size() - ending.size(), ending.size(), ending) == 0)
+      if (file.size() >= ending.size() &&
+          file.compare(file.size() - ending.size(), ending.size(), ending) == 0)
         matches.push_back(entry.path().string());
   }
-  if (matches.empty()) throw InvalidInput("/path", directory + ": no file named *" + suffix + "[.gz]");
+  if (matches.empty())
+    throw InvalidInput("/path", directory + ": no file named *" + suffix + "[.gz]");
   if (matches.size() > 1) {
     std::sort(matches.begin(), matches.end());
-    throw InvalidInput("/path", directory + ": several files match *" + suffix + "[.gz] (" + matches[0] + ", " +
-                                    matches[1] + "); keep one");
+    throw InvalidInput("/path", directory + ": several files match *" + suffix + "[.gz] (" +
+                                    matches[0] + ", " + matches[1] + "); keep one");
   }
   return matches.front();
 }
 
-TrainTestData load_idx_directory(const std::string& directory, const std::string& name, bool normalize) {
+TrainTestData load_idx_directory(const std::string& directory, const std::string& name,
+                                 bool normalize) {
   TrainTestData data;
   data.train = read_idx_dataset(find_idx_file(directory, "train-images-idx3-ubyte"),
-                                find_idx_file(directory, "train-labels-idx1-ubyte"), name + "/train", normalize);
+                                find_idx_file(directory, "train-labels-idx1-ubyte"),
+                                name + "/train", normalize);
   // MNIST and Fashion-MNIST call the test set t10k, EMNIST calls it test.
   std::string test_images, test_labels;
   try {
@@ -211,7 +225,8 @@ TrainTestData load_idx_directory(const std::string& directory, const std::string
   data.test = read_idx_dataset(test_images, test_labels, name + "/test", normalize);
   if (data.train.sample_shape != data.test.sample_shape)
     throw InvalidInput("/path", directory + ": train and test images have different sizes");
-  data.train.num_classes = data.test.num_classes = std::max(data.train.num_classes, data.test.num_classes);
+  data.train.num_classes = data.test.num_classes =
+      std::max(data.train.num_classes, data.test.num_classes);
   return data;
 }
 

@@ -4,11 +4,11 @@
 // truncated, corrupt or absurd file is a clear error naming the file, never a crash.
 #pragma once
 
-#include "core/dataset.h"
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/dataset.h"
 
 namespace cdsim {
 
@@ -26,8 +26,8 @@ void write_idx(const std::string& path, const IdxArray& array);
 
 // Images (n x rows x cols) and labels (n) as a Dataset with sample_shape {1, rows, cols};
 // pixels scaled to [0, 1] when `normalize`, else raw 0..255. num_classes = max label + 1.
-Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path, const std::string& name,
-                         bool normalize);
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path,
+                         const std::string& name, bool normalize);
 
 // The IDX file in `directory` whose name ends in `suffix` + "" or ".gz" (e.g.
 // "train-images-idx3-ubyte", which also finds EMNIST's "emnist-digits-train-images-idx3-ubyte").
@@ -36,6 +36,7 @@ std::string find_idx_file(const std::string& directory, const std::string& suffi
 
 // *train-{images,labels} and *t10k-{images,labels} (or EMNIST's *test-...) of `directory`;
 // num_classes is the larger of the two sets' so both agree.
-TrainTestData load_idx_directory(const std::string& directory, const std::string& name, bool normalize);
+TrainTestData load_idx_directory(const std::string& directory, const std::string& name,
+                                 bool normalize);
 
 }  // namespace cdsim

@@ -3,11 +3,11 @@
 // Internal to core's models; biases always start at zero.
 #pragma once
 
-#include "core/rng.h"
-
 #include <cstddef>
 #include <span>
 #include <string>
+
+#include "core/rng.h"
 
 namespace cdsim {
 
@@ -15,7 +15,7 @@ namespace cdsim {
 // that zero weights cannot train (hidden layers would stay symmetric).
 void check_initializer(const std::string& init, bool allow_zeros);
 
-void initialize_weights(std::span<float> weights, std::size_t fan_in, std::size_t fan_out, const std::string& init,
-                        Rng& rng);
+void initialize_weights(std::span<float> weights, std::size_t fan_in, std::size_t fan_out,
+                        const std::string& init, Rng& rng);
 
 }  // namespace cdsim

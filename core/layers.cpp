@@ -19,10 +19,12 @@ Eigen::Index samples_per_chunk(const ConvShape& shape) {
 }
 
 // Patch rows of samples [first, first + count): row (s, y, x), columns (ky, kx, c).
-void im2col(const float* input, Eigen::Index first, Eigen::Index count, const ConvShape& shape, RowMatrix& patches) {
+void im2col(const float* input, Eigen::Index first, Eigen::Index count, const ConvShape& shape,
+            RowMatrix& patches) {
   const Eigen::Index h = shape.height, w = shape.width, c = shape.in_channels;
   const Eigen::Index cols = 9 * c;
-  if (patches.rows() < count * h * w || patches.cols() != cols) patches.resize(std::max(patches.rows(), count * h * w), cols);
+  if (patches.rows() < count * h * w || patches.cols() != cols)
+    patches.resize(std::max(patches.rows(), count * h * w), cols);
   const auto channel_bytes = static_cast<std::size_t>(c) * sizeof(float);
   for (Eigen::Index s = 0; s < count; ++s) {
     const float* image = input + (first + s) * h * w * c;
@@ -46,8 +48,8 @@ void im2col(const float* input, Eigen::Index first, Eigen::Index count, const Co
 }
 
 // Adds patch gradients back onto the images they were copied from.
-void col2im_add(const RowMatrix& patch_deltas, Eigen::Index first, Eigen::Index count, const ConvShape& shape,
-                float* input_delta) {
+void col2im_add(const RowMatrix& patch_deltas, Eigen::Index first, Eigen::Index count,
+                const ConvShape& shape, float* input_delta) {
   const Eigen::Index h = shape.height, w = shape.width, c = shape.in_channels;
   const Eigen::Index cols = 9 * c;
   for (Eigen::Index s = 0; s < count; ++s) {
@@ -73,7 +75,8 @@ void col2im_add(const RowMatrix& patch_deltas, Eigen::Index first, Eigen::Index 
 // out[c] = sum over rows of values[r][c], rows added in order. (Eigen's colwise().sum()
 // vectorizes differently depending on where `out` is aligned, which would make the
 // rounding depend on the caller's buffer addresses.)
-void column_sums(const float* values, Eigen::Index rows, Eigen::Index cols, float* out, bool accumulate) {
+void column_sums(const float* values, Eigen::Index rows, Eigen::Index cols, float* out,
+                 bool accumulate) {
   if (!accumulate) std::fill_n(out, cols, 0.0f);
   for (Eigen::Index r = 0; r < rows; ++r) {
     const float* row = values + r * cols;
@@ -83,15 +86,16 @@ void column_sums(const float* values, Eigen::Index rows, Eigen::Index cols, floa
 
 }  // namespace
 
-void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out, const float* kernel,
-                   const float* bias, float* output) {
+void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out,
+                   const float* kernel, const float* bias, float* output) {
   MatrixMap z(output, rows, out);
   z.noalias() = ConstMatrixMap(input, rows, in) * ConstMatrixMap(kernel, in, out);
   z.rowwise() += ConstRowVectorMap(bias, out);
 }
 
-void dense_backward(const float* input, const float* delta, Eigen::Index rows, Eigen::Index in, Eigen::Index out,
-                    const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta) {
+void dense_backward(const float* input, const float* delta, Eigen::Index rows, Eigen::Index in,
+                    Eigen::Index out, const float* kernel, float* grad_kernel, float* grad_bias,
+                    float* input_delta) {
   const ConstMatrixMap d(delta, rows, out);
   MatrixMap(grad_kernel, in, out).noalias() = ConstMatrixMap(input, rows, in).transpose() * d;
   column_sums(delta, rows, out, grad_bias, false);
@@ -107,8 +111,8 @@ void relu_backward(const float* activation, float* delta, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) delta[i] = activation[i] > 0.0f ? delta[i] : 0.0f;
 }
 
-void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape, const float* kernel,
-                     const float* bias, float* output, RowMatrix& patches) {
+void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
+                     const float* kernel, const float* bias, float* output, RowMatrix& patches) {
   const Eigen::Index pixels = shape.height * shape.width;
   const Eigen::Index cols = 9 * shape.in_channels;
   const ConstMatrixMap k(kernel, cols, shape.out_channels);
@@ -123,17 +127,17 @@ void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& 
   }
 }
 
-void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples, const ConvShape& shape,
-                      const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta,
-                      RowMatrix& patches, RowMatrix& patch_deltas) {
+void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
+                      const ConvShape& shape, const float* kernel, float* grad_kernel,
+                      float* grad_bias, float* input_delta, RowMatrix& patches,
+                      RowMatrix& patch_deltas) {
   const Eigen::Index pixels = shape.height * shape.width;
   const Eigen::Index cols = 9 * shape.in_channels;
   const ConstMatrixMap k(kernel, cols, shape.out_channels);
   MatrixMap grad_k(grad_kernel, cols, shape.out_channels);
   grad_k.setZero();
   std::fill_n(grad_bias, shape.out_channels, 0.0f);
-  if (input_delta != nullptr)
-    std::fill_n(input_delta, samples * pixels * shape.in_channels, 0.0f);
+  if (input_delta != nullptr) std::fill_n(input_delta, samples * pixels * shape.in_channels, 0.0f);
   const Eigen::Index chunk = samples_per_chunk(shape);
   for (Eigen::Index first = 0; first < samples; first += chunk) {
     const Eigen::Index count = std::min(chunk, samples - first);
@@ -150,16 +154,18 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
   }
 }
 
-void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height, Eigen::Index width,
-                      Eigen::Index channels, float* output, std::uint8_t* argmax) {
+void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,
+                      Eigen::Index width, Eigen::Index channels, float* output,
+                      std::uint8_t* argmax) {
   const Eigen::Index oh = height / 2, ow = width / 2;
   for (Eigen::Index s = 0; s < samples; ++s)
     for (Eigen::Index y = 0; y < oh; ++y)
       for (Eigen::Index x = 0; x < ow; ++x) {
-        const float* corners[4] = {input + ((s * height + 2 * y) * width + 2 * x) * channels,
-                                   input + ((s * height + 2 * y) * width + 2 * x + 1) * channels,
-                                   input + ((s * height + 2 * y + 1) * width + 2 * x) * channels,
-                                   input + ((s * height + 2 * y + 1) * width + 2 * x + 1) * channels};
+        const float* corners[4] = {
+            input + ((s * height + 2 * y) * width + 2 * x) * channels,
+            input + ((s * height + 2 * y) * width + 2 * x + 1) * channels,
+            input + ((s * height + 2 * y + 1) * width + 2 * x) * channels,
+            input + ((s * height + 2 * y + 1) * width + 2 * x + 1) * channels};
         float* out = output + ((s * oh + y) * ow + x) * channels;
         std::uint8_t* arg = argmax + ((s * oh + y) * ow + x) * channels;
         for (Eigen::Index c = 0; c < channels; ++c) {
@@ -172,8 +178,9 @@ void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index hei
       }
 }
 
-void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples, Eigen::Index height,
-                       Eigen::Index width, Eigen::Index channels, float* input_delta) {
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples,
+                       Eigen::Index height, Eigen::Index width, Eigen::Index channels,
+                       float* input_delta) {
   const Eigen::Index oh = height / 2, ow = width / 2;
   std::fill_n(input_delta, samples * height * width * channels, 0.0f);
   for (Eigen::Index s = 0; s < samples; ++s)

@@ -5,24 +5,24 @@
 // scratch matrices they pass, which only grow.
 #pragma once
 
-#include "core/rng.h"
-
 #include <Eigen/Core>
-
 #include <cstddef>
 #include <cstdint>
+
+#include "core/rng.h"
 
 namespace cdsim {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // output (rows x out) = input (rows x in) * kernel (in x out, row-major) + bias
-void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out, const float* kernel,
-                   const float* bias, float* output);
+void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out,
+                   const float* kernel, const float* bias, float* output);
 // From delta = dLoss/dOutput (rows x out): grad_kernel = input^T delta, grad_bias = column
 // sums, and (when input_delta is not null) input_delta = delta kernel^T.
-void dense_backward(const float* input, const float* delta, Eigen::Index rows, Eigen::Index in, Eigen::Index out,
-                    const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta);
+void dense_backward(const float* input, const float* delta, Eigen::Index rows, Eigen::Index in,
+                    Eigen::Index out, const float* kernel, float* grad_kernel, float* grad_bias,
+                    float* input_delta);
 
 void relu_forward(float* values, std::size_t count);
 // delta *= (activation > 0), with `activation` the ReLU output.
@@ -35,20 +35,23 @@ struct ConvShape {
 
 // 3x3 same-padding convolution of `samples` HWC images; the kernel is laid out as Keras'
 // (3, 3, in, out), row-major. `patches` is im2col scratch (grown as needed).
-void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape, const float* kernel,
-                     const float* bias, float* output, RowMatrix& patches);
+void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
+                     const float* kernel, const float* bias, float* output, RowMatrix& patches);
 // Accumulates nothing: overwrites grad_kernel and grad_bias; writes input_delta when not
 // null. `delta` is dLoss/dOutput (pre-activation).
-void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples, const ConvShape& shape,
-                      const float* kernel, float* grad_kernel, float* grad_bias, float* input_delta,
-                      RowMatrix& patches, RowMatrix& patch_deltas);
+void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
+                      const ConvShape& shape, const float* kernel, float* grad_kernel,
+                      float* grad_bias, float* input_delta, RowMatrix& patches,
+                      RowMatrix& patch_deltas);
 
 // 2x2 max pooling with stride 2 of HWC images (height and width even); `argmax` records
 // which of the 4 inputs won (0..3) for the backward pass.
-void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height, Eigen::Index width,
-                      Eigen::Index channels, float* output, std::uint8_t* argmax);
-void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples, Eigen::Index height,
-                       Eigen::Index width, Eigen::Index channels, float* input_delta);
+void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,
+                      Eigen::Index width, Eigen::Index channels, float* output,
+                      std::uint8_t* argmax);
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples,
+                       Eigen::Index height, Eigen::Index width, Eigen::Index channels,
+                       float* input_delta);
 
 // Inverted dropout: each value is kept with probability 1 - rate and scaled by 1/(1 - rate),
 // else zeroed; `mask` receives the factor applied (for the backward pass: delta *= mask).

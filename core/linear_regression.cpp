@@ -1,10 +1,10 @@
 #include "core/linear_regression.h"
 
-#include "core/initializers.h"
-#include "core/model_common.h"
-
 #include <limits>
 #include <stdexcept>
+
+#include "core/initializers.h"
+#include "core/model_common.h"
 
 namespace cdsim {
 namespace {
@@ -13,7 +13,8 @@ using ConstVectorMap = Eigen::Map<const Eigen::VectorXf>;
 
 void require_targets(const Dataset& data) {
   if (data.targets.size() != data.features.rows())
-    throw std::invalid_argument("linear regression needs one target per sample in data set " + data.name);
+    throw std::invalid_argument("linear regression needs one target per sample in data set " +
+                                data.name);
 }
 
 }  // namespace
@@ -32,8 +33,8 @@ void LinearRegression::initialize(std::span<float> parameters, Rng& rng) const {
 }
 
 double LinearRegression::loss_and_gradient(std::span<const float> parameters, const Dataset& data,
-                                           std::span<const std::size_t> batch, std::span<float> gradient,
-                                           Rng& /*dropout_rng*/) {
+                                           std::span<const std::size_t> batch,
+                                           std::span<float> gradient, Rng& /*dropout_rng*/) {
   check_spans(parameter_count(), parameters.size(), gradient.size(), batch.size());
   require_targets(data);
   gather_rows(data, batch, rows_);
@@ -42,7 +43,8 @@ double LinearRegression::loss_and_gradient(std::span<const float> parameters, co
   const float b = parameters[dimension_];
   residuals_.noalias() = rows_ * w;
   for (std::size_t i = 0; i < batch.size(); ++i)
-    residuals_[static_cast<Eigen::Index>(i)] += b - data.targets[static_cast<Eigen::Index>(batch[i])];
+    residuals_[static_cast<Eigen::Index>(i)] +=
+        b - data.targets[static_cast<Eigen::Index>(batch[i])];
   const float inv_batch = 1.0f / static_cast<float>(batch.size());
   Eigen::Map<Eigen::VectorXf> grad_w(gradient.data(), d);
   grad_w.noalias() = rows_.transpose() * residuals_;
@@ -52,7 +54,8 @@ double LinearRegression::loss_and_gradient(std::span<const float> parameters, co
 }
 
 Evaluation LinearRegression::evaluate(std::span<const float> parameters, const Dataset& data) {
-  if (parameters.size() != parameter_count()) throw std::invalid_argument("parameter span has the wrong size");
+  if (parameters.size() != parameter_count())
+    throw std::invalid_argument("parameter span has the wrong size");
   require_targets(data);
   const auto d = static_cast<Eigen::Index>(dimension_);
   const ConstVectorMap w(parameters.data(), d);
@@ -60,7 +63,8 @@ Evaluation LinearRegression::evaluate(std::span<const float> parameters, const D
   double sum_sq = 0.0;
   const auto n = static_cast<Eigen::Index>(data.size());
   for (Eigen::Index start = 0; start < n; start += static_cast<Eigen::Index>(kEvaluationChunk)) {
-    const Eigen::Index rows = std::min<Eigen::Index>(static_cast<Eigen::Index>(kEvaluationChunk), n - start);
+    const Eigen::Index rows =
+        std::min<Eigen::Index>(static_cast<Eigen::Index>(kEvaluationChunk), n - start);
     residuals_.noalias() = data.features.middleRows(start, rows) * w;
     residuals_.array() += b;
     residuals_ -= data.targets.segment(start, rows);

@@ -1,10 +1,10 @@
 #include "core/minibatch_sampler.h"
 
-#include "core/invalid_input.h"
-#include "core/shuffle.h"
-
 #include <algorithm>
 #include <utility>
+
+#include "core/invalid_input.h"
+#include "core/shuffle.h"
 
 namespace cdsim {
 

@@ -4,11 +4,11 @@
 // shard (as Keras' fit does), so every sample is used exactly once per epoch.
 #pragma once
 
-#include "core/rng.h"
-
 #include <cstddef>
 #include <span>
 #include <vector>
+
+#include "core/rng.h"
 
 namespace cdsim {
 

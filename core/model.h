@@ -4,14 +4,14 @@
 // worker thread) has its own instance; it is never shared between threads.
 #pragma once
 
-#include "core/dataset.h"
-#include "core/model_spec.h"
-#include "core/rng.h"
-
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
+
+#include "core/dataset.h"
+#include "core/model_spec.h"
+#include "core/rng.h"
 
 namespace cdsim {
 

@@ -3,14 +3,14 @@
 // formatting sizes for Model::describe().
 #pragma once
 
-#include "core/dataset.h"
-#include "core/model.h"
-#include "core/softmax_cross_entropy.h"
-
 #include <algorithm>
 #include <cstddef>
 #include <span>
 #include <string>
+
+#include "core/dataset.h"
+#include "core/model.h"
+#include "core/softmax_cross_entropy.h"
 
 namespace cdsim {
 
@@ -20,8 +20,8 @@ void gather_rows(const Dataset& data, std::span<const std::size_t> batch, Featur
 
 // Throws std::invalid_argument when a span does not have the model's parameter count, or
 // when the batch is empty.
-void check_spans(std::size_t parameter_count, std::size_t parameters_size, std::size_t gradient_size,
-                 std::size_t batch_size);
+void check_spans(std::size_t parameter_count, std::size_t parameters_size,
+                 std::size_t gradient_size, std::size_t batch_size);
 
 // 101770 -> "101,770"
 std::string with_thousands(std::size_t value);
@@ -36,7 +36,8 @@ void require_labels(const Dataset& data, std::size_t classes);
 // Mean cross-entropy and accuracy over `data`, in chunks of `chunk` rows:
 // `logits_for(start, rows)` returns the row-major rows x classes logits of those samples.
 template <typename LogitsFor>
-Evaluation evaluate_classifier(const Dataset& data, std::size_t chunk, std::size_t classes, LogitsFor&& logits_for) {
+Evaluation evaluate_classifier(const Dataset& data, std::size_t chunk, std::size_t classes,
+                               LogitsFor&& logits_for) {
   require_labels(data, classes);
   const std::size_t n = data.size();
   CrossEntropySums total;
@@ -44,7 +45,8 @@ Evaluation evaluate_classifier(const Dataset& data, std::size_t chunk, std::size
     const std::size_t rows = std::min(chunk, n - start);
     const float* logits = logits_for(start, rows);
     const CrossEntropySums sums = softmax_cross_entropy(
-        logits, rows, classes, classes, std::span<const std::int32_t>(data.labels.data() + start, rows), nullptr, 1.0f);
+        logits, rows, classes, classes,
+        std::span<const std::int32_t>(data.labels.data() + start, rows), nullptr, 1.0f);
     total.loss_sum += sums.loss_sum;
     total.correct += sums.correct;
   }

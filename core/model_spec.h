@@ -15,7 +15,8 @@ struct ModelSpec {
   std::vector<std::size_t> hidden;      // mlp hidden sizes
   std::string activation = "relu";      // mlp: relu or tanh
   double dropout = 0.25;                // paper_cnn
-  std::string init = "glorot_uniform";  // glorot_uniform, normal (N(0, 0.05^2), as Keras), zeros (linear models only)
+  std::string init = "glorot_uniform";  // glorot_uniform, normal (N(0, 0.05^2), as Keras), zeros
+                                        // (linear models only)
 };
 
 // What can be checked without the data (kind, hidden sizes, activation, dropout, init);

@@ -1,19 +1,21 @@
 #include "core/optimizer.h"
 
-#include "core/invalid_input.h"
-
 #include <cmath>
 #include <stdexcept>
 #include <utility>
+
+#include "core/invalid_input.h"
 
 namespace cdsim {
 
 void validate(const OptimizerSpec& spec) {
   if (spec.kind != "sgd" && spec.kind != "momentum" && spec.kind != "nesterov")
-    throw InvalidInput("/kind", "unknown optimizer \"" + spec.kind + "\"; expected sgd, momentum or nesterov");
+    throw InvalidInput(
+        "/kind", "unknown optimizer \"" + spec.kind + "\"; expected sgd, momentum or nesterov");
   if (!(spec.learning_rate > 0.0) || !std::isfinite(spec.learning_rate))
     throw InvalidInput("/learning_rate", "learning_rate must be a finite number > 0");
-  if (!(spec.momentum >= 0.0 && spec.momentum < 1.0)) throw InvalidInput("/momentum", "momentum must be in [0, 1)");
+  if (!(spec.momentum >= 0.0 && spec.momentum < 1.0))
+    throw InvalidInput("/momentum", "momentum must be in [0, 1)");
   if (!(spec.weight_decay >= 0.0) || !std::isfinite(spec.weight_decay))
     throw InvalidInput("/weight_decay", "weight_decay must be a finite number >= 0");
   try {

@@ -3,12 +3,12 @@
 // element-wise in float32, in index order, so they are deterministic.
 #pragma once
 
-#include "core/optimizer_spec.h"
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "core/optimizer_spec.h"
 
 namespace cdsim {
 

@@ -2,9 +2,9 @@
 // the Optimizer (core/optimizer.h) validates them.
 #pragma once
 
-#include "core/step_size.h"
-
 #include <string>
+
+#include "core/step_size.h"
 
 namespace cdsim {
 

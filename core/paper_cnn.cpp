@@ -1,10 +1,10 @@
 #include "core/paper_cnn.h"
 
+#include <stdexcept>
+
 #include "core/initializers.h"
 #include "core/model_common.h"
 #include "core/softmax_cross_entropy.h"
-
-#include <stdexcept>
 
 namespace cdsim {
 namespace {
@@ -13,8 +13,14 @@ constexpr Eigen::Index kDenseUnits = 512;
 
 }  // namespace
 
-PaperCnn::PaperCnn(int channels, int height, int width, int classes, double dropout, std::string init)
-    : channels_(channels), height_(height), width_(width), classes_(classes), dropout_(dropout), init_(std::move(init)) {
+PaperCnn::PaperCnn(int channels, int height, int width, int classes, double dropout,
+                   std::string init)
+    : channels_(channels),
+      height_(height),
+      width_(width),
+      classes_(classes),
+      dropout_(dropout),
+      init_(std::move(init)) {
   convs_[0] = {height_, width_, channels_, 32};
   convs_[1] = {height_, width_, 32, 32};
   convs_[2] = {height_ / 2, width_ / 2, 32, 64};
@@ -37,25 +43,30 @@ double PaperCnn::flops_per_sample() const {
   for (std::size_t k = 0; k < 4; ++k) {
     const double pixels = static_cast<double>(convs_[k].height * convs_[k].width);
     const double macs = pixels * static_cast<double>(convs_[k].kernel_size());
-    flops += (k == 0 ? 4.0 : 6.0) * macs + 4.0 * pixels * static_cast<double>(convs_[k].out_channels);
+    flops +=
+        (k == 0 ? 4.0 : 6.0) * macs + 4.0 * pixels * static_cast<double>(convs_[k].out_channels);
   }
-  flops += 6.0 * static_cast<double>(flat_ * kDenseUnits) + 6.0 * static_cast<double>(kDenseUnits * classes_);
+  flops += 6.0 * static_cast<double>(flat_ * kDenseUnits) +
+           6.0 * static_cast<double>(kDenseUnits * classes_);
   return flops;
 }
 
 void PaperCnn::initialize(std::span<float> parameters, Rng& rng) const {
-  if (parameters.size() != parameter_count_) throw std::invalid_argument("parameter span has the wrong size");
-  auto layer = [&](std::size_t offset, std::size_t fan_in, std::size_t fan_out, std::size_t kernel, std::size_t bias) {
+  if (parameters.size() != parameter_count_)
+    throw std::invalid_argument("parameter span has the wrong size");
+  auto layer = [&](std::size_t offset, std::size_t fan_in, std::size_t fan_out, std::size_t kernel,
+                   std::size_t bias) {
     initialize_weights(parameters.subspan(offset, kernel), fan_in, fan_out, init_, rng);
     std::fill_n(parameters.begin() + static_cast<std::ptrdiff_t>(offset + kernel), bias, 0.0f);
   };
   for (std::size_t k = 0; k < 4; ++k) {
     // Keras' Glorot for convolutions: fans scaled by the receptive field (3 x 3).
-    const auto in = static_cast<std::size_t>(convs_[k].in_channels), out = static_cast<std::size_t>(convs_[k].out_channels);
+    const auto in = static_cast<std::size_t>(convs_[k].in_channels),
+               out = static_cast<std::size_t>(convs_[k].out_channels);
     layer(offsets_[k], 9 * in, 9 * out, static_cast<std::size_t>(convs_[k].kernel_size()), out);
   }
-  layer(offsets_[4], static_cast<std::size_t>(flat_), kDenseUnits, static_cast<std::size_t>(flat_ * kDenseUnits),
-        kDenseUnits);
+  layer(offsets_[4], static_cast<std::size_t>(flat_), kDenseUnits,
+        static_cast<std::size_t>(flat_ * kDenseUnits), kDenseUnits);
   const auto classes = static_cast<std::size_t>(classes_);
   layer(offsets_[5], kDenseUnits, classes, kDenseUnits * classes, classes);
 }
@@ -93,12 +104,16 @@ void PaperCnn::forward(std::span<const float> parameters, Eigen::Index rows, Rng
   auto conv = [&](std::size_t k, const float* in, float* out) {
     const float* kernel = p + offsets_[k];
     conv3x3_forward(in, rows, convs_[k], kernel, kernel + convs_[k].kernel_size(), out, patches_);
-    relu_forward(out, static_cast<std::size_t>(rows * convs_[k].height * convs_[k].width * convs_[k].out_channels));
+    relu_forward(out, static_cast<std::size_t>(rows * convs_[k].height * convs_[k].width *
+                                               convs_[k].out_channels));
   };
-  auto pool = [&](const float* in, const ConvShape& shape, float* out, std::uint8_t* argmax, float* mask) {
+  auto pool = [&](const float* in, const ConvShape& shape, float* out, std::uint8_t* argmax,
+                  float* mask) {
     maxpool2_forward(in, rows, shape.height, shape.width, shape.out_channels, out, argmax);
-    const auto count = static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels / 4);
-    if (dropout_rng != nullptr && dropout_ > 0.0) dropout_forward(out, count, dropout_, mask, *dropout_rng);
+    const auto count =
+        static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels / 4);
+    if (dropout_rng != nullptr && dropout_ > 0.0)
+      dropout_forward(out, count, dropout_, mask, *dropout_rng);
   };
   conv(0, input_.data(), conv1_.data());
   conv(1, conv1_.data(), conv2_.data());
@@ -106,15 +121,16 @@ void PaperCnn::forward(std::span<const float> parameters, Eigen::Index rows, Rng
   conv(2, pool1_.data(), conv3_.data());
   conv(3, conv3_.data(), conv4_.data());
   pool(conv4_.data(), convs_[3], pool2_.data(), argmax2_.data(), mask2_.data());
-  dense_forward(pool2_.data(), rows, flat_, kDenseUnits, p + offsets_[4], p + offsets_[4] + flat_ * kDenseUnits,
-                dense_.data());
+  dense_forward(pool2_.data(), rows, flat_, kDenseUnits, p + offsets_[4],
+                p + offsets_[4] + flat_ * kDenseUnits, dense_.data());
   relu_forward(dense_.data(), static_cast<std::size_t>(rows * kDenseUnits));
-  dense_forward(dense_.data(), rows, kDenseUnits, classes_, p + offsets_[5], p + offsets_[5] + kDenseUnits * classes_,
-                logits_.data());
+  dense_forward(dense_.data(), rows, kDenseUnits, classes_, p + offsets_[5],
+                p + offsets_[5] + kDenseUnits * classes_, logits_.data());
 }
 
 double PaperCnn::loss_and_gradient(std::span<const float> parameters, const Dataset& data,
-                                   std::span<const std::size_t> batch, std::span<float> gradient, Rng& dropout_rng) {
+                                   std::span<const std::size_t> batch, std::span<float> gradient,
+                                   Rng& dropout_rng) {
   check_spans(parameter_count_, parameters.size(), gradient.size(), batch.size());
   require_labels(data, static_cast<std::size_t>(classes_));
   if (static_cast<Eigen::Index>(data.dimension()) != channels_ * height_ * width_)
@@ -127,23 +143,27 @@ double PaperCnn::loss_and_gradient(std::span<const float> parameters, const Data
     labels_[i] = data.labels[batch[i]];
   }
   forward(parameters, rows, &dropout_rng);
-  const CrossEntropySums sums = softmax_cross_entropy(
-      logits_.data(), batch.size(), static_cast<std::size_t>(classes_), static_cast<std::size_t>(classes_),
-      std::span<const std::int32_t>(labels_.data(), batch.size()), d_logits_.data(), 1.0f / static_cast<float>(rows));
+  const CrossEntropySums sums =
+      softmax_cross_entropy(logits_.data(), batch.size(), static_cast<std::size_t>(classes_),
+                            static_cast<std::size_t>(classes_),
+                            std::span<const std::int32_t>(labels_.data(), batch.size()),
+                            d_logits_.data(), 1.0f / static_cast<float>(rows));
 
   const float* p = parameters.data();
   float* g = gradient.data();
-  dense_backward(dense_.data(), d_logits_.data(), rows, kDenseUnits, classes_, p + offsets_[5], g + offsets_[5],
-                 g + offsets_[5] + kDenseUnits * classes_, d_dense_.data());
+  dense_backward(dense_.data(), d_logits_.data(), rows, kDenseUnits, classes_, p + offsets_[5],
+                 g + offsets_[5], g + offsets_[5] + kDenseUnits * classes_, d_dense_.data());
   relu_backward(dense_.data(), d_dense_.data(), static_cast<std::size_t>(rows * kDenseUnits));
-  dense_backward(pool2_.data(), d_dense_.data(), rows, flat_, kDenseUnits, p + offsets_[4], g + offsets_[4],
-                 g + offsets_[4] + flat_ * kDenseUnits, d_pool2_.data());
-  auto unpool = [&](const ConvShape& shape, float* d_pooled, const float* mask, const std::uint8_t* argmax,
-                    const float* activation, float* d_activation) {
-    const auto pooled = static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels / 4);
+  dense_backward(pool2_.data(), d_dense_.data(), rows, flat_, kDenseUnits, p + offsets_[4],
+                 g + offsets_[4], g + offsets_[4] + flat_ * kDenseUnits, d_pool2_.data());
+  auto unpool = [&](const ConvShape& shape, float* d_pooled, const float* mask,
+                    const std::uint8_t* argmax, const float* activation, float* d_activation) {
+    const auto pooled =
+        static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels / 4);
     if (dropout_ > 0.0)
       for (std::size_t i = 0; i < pooled; ++i) d_pooled[i] *= mask[i];
-    maxpool2_backward(d_pooled, argmax, rows, shape.height, shape.width, shape.out_channels, d_activation);
+    maxpool2_backward(d_pooled, argmax, rows, shape.height, shape.width, shape.out_channels,
+                      d_activation);
     relu_backward(activation, d_activation,
                   static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels));
   };
@@ -151,33 +171,42 @@ double PaperCnn::loss_and_gradient(std::span<const float> parameters, const Data
     conv3x3_backward(in, d_out, rows, convs_[k], p + offsets_[k], g + offsets_[k],
                      g + offsets_[k] + convs_[k].kernel_size(), d_in, patches_, patch_deltas_);
     if (d_in != nullptr)
-      relu_backward(in, d_in, static_cast<std::size_t>(rows * convs_[k].height * convs_[k].width * convs_[k].in_channels));
+      relu_backward(in, d_in,
+                    static_cast<std::size_t>(rows * convs_[k].height * convs_[k].width *
+                                             convs_[k].in_channels));
   };
-  unpool(convs_[3], d_pool2_.data(), mask2_.data(), argmax2_.data(), conv4_.data(), d_conv4_.data());
+  unpool(convs_[3], d_pool2_.data(), mask2_.data(), argmax2_.data(), conv4_.data(),
+         d_conv4_.data());
   conv_back(3, conv3_.data(), d_conv4_.data(), d_conv3_.data());
-  conv3x3_backward(pool1_.data(), d_conv3_.data(), rows, convs_[2], p + offsets_[2], g + offsets_[2],
-                   g + offsets_[2] + convs_[2].kernel_size(), d_pool1_.data(), patches_, patch_deltas_);
-  unpool(convs_[1], d_pool1_.data(), mask1_.data(), argmax1_.data(), conv2_.data(), d_conv2_.data());
+  conv3x3_backward(pool1_.data(), d_conv3_.data(), rows, convs_[2], p + offsets_[2],
+                   g + offsets_[2], g + offsets_[2] + convs_[2].kernel_size(), d_pool1_.data(),
+                   patches_, patch_deltas_);
+  unpool(convs_[1], d_pool1_.data(), mask1_.data(), argmax1_.data(), conv2_.data(),
+         d_conv2_.data());
   conv_back(1, conv1_.data(), d_conv2_.data(), d_conv1_.data());
   conv_back(0, input_.data(), d_conv1_.data(), nullptr);
   return sums.loss_sum / static_cast<double>(rows);
 }
 
 Evaluation PaperCnn::evaluate(std::span<const float> parameters, const Dataset& data) {
-  if (parameters.size() != parameter_count_) throw std::invalid_argument("parameter span has the wrong size");
+  if (parameters.size() != parameter_count_)
+    throw std::invalid_argument("parameter span has the wrong size");
   constexpr std::size_t kChunk = 128;
   ensure_capacity(static_cast<Eigen::Index>(std::min(data.size(), kChunk)));
-  return evaluate_classifier(data, kChunk, static_cast<std::size_t>(classes_), [&](std::size_t start, std::size_t rows) {
-    for (std::size_t r = 0; r < rows; ++r) load_sample(data, start + r, static_cast<Eigen::Index>(r));
-    forward(parameters, static_cast<Eigen::Index>(rows), nullptr);
-    return logits_.data();
-  });
+  return evaluate_classifier(data, kChunk, static_cast<std::size_t>(classes_),
+                             [&](std::size_t start, std::size_t rows) {
+                               for (std::size_t r = 0; r < rows; ++r)
+                                 load_sample(data, start + r, static_cast<Eigen::Index>(r));
+                               forward(parameters, static_cast<Eigen::Index>(rows), nullptr);
+                               return logits_.data();
+                             });
 }
 
 std::string PaperCnn::describe() const {
-  return "paper_cnn " + std::to_string(height_) + "x" + std::to_string(width_) + "x" + std::to_string(channels_) +
-         " conv32-conv32-pool-conv64-conv64-pool-dense512-" + std::to_string(classes_) + " dropout " +
-         std::to_string(dropout_).substr(0, 4) + " (" + with_thousands(parameter_count_) + " parameters)";
+  return "paper_cnn " + std::to_string(height_) + "x" + std::to_string(width_) + "x" +
+         std::to_string(channels_) + " conv32-conv32-pool-conv64-conv64-pool-dense512-" +
+         std::to_string(classes_) + " dropout " + std::to_string(dropout_).substr(0, 4) + " (" +
+         with_thousands(parameter_count_) + " parameters)";
 }
 
 }  // namespace cdsim

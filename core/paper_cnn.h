@@ -4,11 +4,11 @@
 // parameters stay in the caller's flat vector.
 #pragma once
 
-#include "core/layers.h"
-#include "core/model.h"
-
 #include <array>
 #include <vector>
+
+#include "core/layers.h"
+#include "core/model.h"
 
 namespace cdsim {
 
@@ -24,8 +24,9 @@ class PaperCnn final : public Model {
   std::size_t parameter_count() const override { return parameter_count_; }
   double flops_per_sample() const override;
   void initialize(std::span<float> parameters, Rng& rng) const override;
-  double loss_and_gradient(std::span<const float> parameters, const Dataset& data, std::span<const std::size_t> batch,
-                           std::span<float> gradient, Rng& dropout_rng) override;
+  double loss_and_gradient(std::span<const float> parameters, const Dataset& data,
+                           std::span<const std::size_t> batch, std::span<float> gradient,
+                           Rng& dropout_rng) override;
   Evaluation evaluate(std::span<const float> parameters, const Dataset& data) override;
   std::string describe() const override;
 
@@ -40,7 +41,7 @@ class PaperCnn final : public Model {
   double dropout_;
   std::string init_;
   std::array<ConvShape, 4> convs_;
-  Eigen::Index flat_ = 0;      // features entering the dense layer
+  Eigen::Index flat_ = 0;                 // features entering the dense layer
   std::array<std::size_t, 6> offsets_{};  // kernel offsets: conv1..conv4, dense1, dense2
   std::size_t parameter_count_ = 0;
   Eigen::Index capacity_ = 0;

@@ -1,13 +1,13 @@
 #include "core/partition.h"
 
-#include "core/invalid_input.h"
-#include "core/rng.h"
-#include "core/shuffle.h"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
+
+#include "core/invalid_input.h"
+#include "core/rng.h"
+#include "core/shuffle.h"
 
 namespace cdsim {
 namespace {
@@ -19,7 +19,8 @@ std::vector<std::size_t> iota_indices(std::size_t n) {
 }
 
 // Splits `weights`-proportional integer counts summing to `total` (largest remainder).
-std::vector<std::size_t> proportional_counts(const std::vector<double>& weights, std::size_t total) {
+std::vector<std::size_t> proportional_counts(const std::vector<double>& weights,
+                                             std::size_t total) {
   const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
   std::vector<std::size_t> counts(weights.size());
   std::vector<std::pair<double, std::size_t>> remainders;
@@ -31,13 +32,16 @@ std::vector<std::size_t> proportional_counts(const std::vector<double>& weights,
     remainders.emplace_back(exact - static_cast<double>(counts[i]), i);
   }
   // Larger remainder first; ties to the lower index, so the result is deterministic.
-  std::sort(remainders.begin(), remainders.end(),
-            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-  for (std::size_t k = 0; assigned < total; ++k, ++assigned) ++counts[remainders[k % remainders.size()].second];
+  std::sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (std::size_t k = 0; assigned < total; ++k, ++assigned)
+    ++counts[remainders[k % remainders.size()].second];
   return counts;
 }
 
-Shards split_contiguous(const std::vector<std::size_t>& order, const std::vector<std::size_t>& counts) {
+Shards split_contiguous(const std::vector<std::size_t>& order,
+                        const std::vector<std::size_t>& counts) {
   Shards shards(counts.size());
   std::size_t start = 0;
   for (std::size_t a = 0; a < counts.size(); ++a) {
@@ -72,13 +76,15 @@ double gamma_draw(double shape, Rng& rng) {
 
 std::vector<std::vector<std::size_t>> indices_by_class(const Dataset& data) {
   std::vector<std::vector<std::size_t>> by_class(static_cast<std::size_t>(data.num_classes));
-  for (std::size_t i = 0; i < data.labels.size(); ++i) by_class[static_cast<std::size_t>(data.labels[i])].push_back(i);
+  for (std::size_t i = 0; i < data.labels.size(); ++i)
+    by_class[static_cast<std::size_t>(data.labels[i])].push_back(i);
   return by_class;
 }
 
 void require_classification(const Dataset& data, const std::string& kind) {
   if (!data.is_classification())
-    throw InvalidInput("/kind", "partition kind \"" + kind + "\" needs class labels, but data set " + data.name +
+    throw InvalidInput("/kind", "partition kind \"" + kind +
+                                    "\" needs class labels, but data set " + data.name +
                                     " is a regression problem; use iid or fractions");
 }
 
@@ -86,10 +92,12 @@ void require_classification(const Dataset& data, const std::string& kind) {
 void fill_empty_shards(Shards& shards) {
   for (auto& shard : shards) {
     if (!shard.empty()) continue;
-    auto largest = std::max_element(shards.begin(), shards.end(),
-                                     [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    auto largest = std::max_element(shards.begin(), shards.end(), [](const auto& a, const auto& b) {
+      return a.size() < b.size();
+    });
     if (largest->size() < 2)
-      throw InvalidInput("", "the partition leaves fewer samples than agents; give fewer agents or more classes");
+      throw InvalidInput(
+          "", "the partition leaves fewer samples than agents; give fewer agents or more classes");
     shard.push_back(largest->back());
     largest->pop_back();
   }
@@ -99,7 +107,8 @@ Shards label_shards(const Dataset& data, std::size_t agents, const PartitionSpec
   require_classification(data, spec.kind);
   const auto classes = static_cast<std::size_t>(data.num_classes);
   if (spec.classes_per_agent > classes)
-    throw InvalidInput("/classes_per_agent", "classes_per_agent is " + std::to_string(spec.classes_per_agent) +
+    throw InvalidInput("/classes_per_agent", "classes_per_agent is " +
+                                                 std::to_string(spec.classes_per_agent) +
                                                  "; expected 1 to " + std::to_string(classes));
   std::vector<std::size_t> class_order = iota_indices(classes);
   shuffle_indices(class_order, rng);
@@ -113,14 +122,16 @@ Shards label_shards(const Dataset& data, std::size_t agents, const PartitionSpec
     if (holders[c].empty()) continue;
     shuffle_indices(by_class[c], rng);
     const std::vector<double> equal(holders[c].size(), 1.0);
-    const Shards parts = split_contiguous(by_class[c], proportional_counts(equal, by_class[c].size()));
+    const Shards parts =
+        split_contiguous(by_class[c], proportional_counts(equal, by_class[c].size()));
     for (std::size_t h = 0; h < holders[c].size(); ++h)
       shards[holders[c][h]].insert(shards[holders[c][h]].end(), parts[h].begin(), parts[h].end());
   }
   return shards;
 }
 
-Shards dirichlet_shards(const Dataset& data, std::size_t agents, const PartitionSpec& spec, Rng& rng) {
+Shards dirichlet_shards(const Dataset& data, std::size_t agents, const PartitionSpec& spec,
+                        Rng& rng) {
   require_classification(data, spec.kind);
   std::vector<std::vector<std::size_t>> by_class = indices_by_class(data);
   Shards shards(agents);
@@ -129,9 +140,12 @@ Shards dirichlet_shards(const Dataset& data, std::size_t agents, const Partition
     shuffle_indices(members, rng);
     double sum = 0.0;
     for (double& p : proportions) sum += (p = gamma_draw(spec.dirichlet_alpha, rng));
-    if (!(sum > 0.0)) std::fill(proportions.begin(), proportions.end(), 1.0);  // all draws underflowed
-    const Shards parts = split_contiguous(members, proportional_counts(proportions, members.size()));
-    for (std::size_t a = 0; a < agents; ++a) shards[a].insert(shards[a].end(), parts[a].begin(), parts[a].end());
+    if (!(sum > 0.0))
+      std::fill(proportions.begin(), proportions.end(), 1.0);  // all draws underflowed
+    const Shards parts =
+        split_contiguous(members, proportional_counts(proportions, members.size()));
+    for (std::size_t a = 0; a < agents; ++a)
+      shards[a].insert(shards[a].end(), parts[a].begin(), parts[a].end());
   }
   return shards;
 }
@@ -148,7 +162,8 @@ void validate(const PartitionSpec& spec, std::size_t agents) {
   if (agents == 0) throw InvalidInput("", "cannot partition data over 0 agents");
   if (spec.kind == "iid") return;
   if (spec.kind == "label_shards") {
-    if (spec.classes_per_agent == 0) throw InvalidInput("/classes_per_agent", "classes_per_agent must be at least 1");
+    if (spec.classes_per_agent == 0)
+      throw InvalidInput("/classes_per_agent", "classes_per_agent must be at least 1");
     return;
   }
   if (spec.kind == "dirichlet") {
@@ -159,22 +174,25 @@ void validate(const PartitionSpec& spec, std::size_t agents) {
   if (spec.kind == "fractions") {
     if (spec.fractions.size() != agents)
       throw InvalidInput("/fractions", "fractions has " + std::to_string(spec.fractions.size()) +
-                                           " entries; expected one per agent (" + std::to_string(agents) + ")");
+                                           " entries; expected one per agent (" +
+                                           std::to_string(agents) + ")");
     for (std::size_t i = 0; i < agents; ++i)
       if (!(spec.fractions[i] > 0.0) || !std::isfinite(spec.fractions[i]))
-        throw InvalidInput("/fractions/" + std::to_string(i), "fraction must be a finite number > 0");
+        throw InvalidInput("/fractions/" + std::to_string(i),
+                           "fraction must be a finite number > 0");
     return;
   }
   throw InvalidInput("/kind", "unknown partition kind \"" + spec.kind +
                                   "\"; expected one of iid, label_shards, dirichlet, fractions");
 }
 
-Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec, std::uint64_t seed) {
+Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec,
+                 std::uint64_t seed) {
   validate(spec, agents);
   const std::size_t n = data.size();
   if (n < agents)
-    throw InvalidInput("", "data set " + data.name + " has " + std::to_string(n) + " samples, fewer than the " +
-                               std::to_string(agents) + " agents");
+    throw InvalidInput("", "data set " + data.name + " has " + std::to_string(n) +
+                               " samples, fewer than the " + std::to_string(agents) + " agents");
   Rng rng(seed, 0, RngPurpose::kPartition);
   Shards shards;
   if (spec.kind == "iid") {
@@ -192,7 +210,8 @@ Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& s
   return shards;
 }
 
-std::vector<std::vector<std::size_t>> shard_label_histograms(const Dataset& data, const Shards& shards) {
+std::vector<std::vector<std::size_t>> shard_label_histograms(const Dataset& data,
+                                                             const Shards& shards) {
   std::vector<std::vector<std::size_t>> histograms;
   histograms.reserve(shards.size());
   for (const auto& shard : shards) histograms.push_back(label_histogram(data, shard));

@@ -3,12 +3,12 @@
 // Rng(seed, 0, RngPurpose::kPartition), so the same seed gives the same shards.
 #pragma once
 
-#include "core/dataset.h"
-#include "core/partition_spec.h"
-
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "core/dataset.h"
+#include "core/partition_spec.h"
 
 namespace cdsim {
 
@@ -27,9 +27,11 @@ using Shards = std::vector<std::vector<std::size_t>>;  // sample indices per age
 // Every agent gets at least one sample (a sample is moved from the largest shard if needed);
 // throws InvalidInput ("/kind", "/classes_per_agent", "/dirichlet_alpha", "/fractions")
 // on bad specs, or ("", ...) when there are fewer samples than agents.
-Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec, std::uint64_t seed);
+Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec,
+                 std::uint64_t seed);
 
 // Per-agent label histograms (agents x num_classes), for the run report.
-std::vector<std::vector<std::size_t>> shard_label_histograms(const Dataset& data, const Shards& shards);
+std::vector<std::vector<std::size_t>> shard_label_histograms(const Dataset& data,
+                                                             const Shards& shards);
 
 }  // namespace cdsim

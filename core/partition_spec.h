@@ -10,10 +10,10 @@
 namespace cdsim {
 
 struct PartitionSpec {
-  std::string kind = "iid";            // iid, label_shards, dirichlet, fractions
-  std::size_t classes_per_agent = 2;   // label_shards
-  double dirichlet_alpha = 0.5;        // dirichlet
-  std::vector<double> fractions;       // fractions: one positive weight per agent (normalized)
+  std::string kind = "iid";           // iid, label_shards, dirichlet, fractions
+  std::size_t classes_per_agent = 2;  // label_shards
+  double dirichlet_alpha = 0.5;       // dirichlet
+  std::vector<double> fractions;      // fractions: one positive weight per agent (normalized)
 };
 
 // What can be checked without the data (kind, agents > 0, alpha, fractions count and

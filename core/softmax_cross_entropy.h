@@ -18,7 +18,7 @@ struct CrossEntropySums {
 // `gradient` may be null (evaluation) or equal to `logits` (computed in place).
 // Throws std::out_of_range on a label outside [0, classes).
 CrossEntropySums softmax_cross_entropy(const float* logits, std::size_t rows, std::size_t classes,
-                                       std::size_t stride, std::span<const std::int32_t> labels, float* gradient,
-                                       float scale);
+                                       std::size_t stride, std::span<const std::int32_t> labels,
+                                       float* gradient, float scale);
 
 }  // namespace cdsim

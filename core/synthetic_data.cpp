@@ -1,10 +1,10 @@
 #include "core/synthetic_data.h"
 
-#include "core/invalid_input.h"
-#include "core/rng.h"
-
 #include <cmath>
 #include <string>
+
+#include "core/invalid_input.h"
+#include "core/rng.h"
 
 namespace cdsim {
 namespace {
@@ -24,7 +24,8 @@ Dataset empty_like(const std::string& name, std::size_t samples, std::size_t dim
 
 void fill_normal(FeatureMatrix& features, Rng& rng) {
   for (Eigen::Index r = 0; r < features.rows(); ++r)
-    for (Eigen::Index c = 0; c < features.cols(); ++c) features(r, c) = static_cast<float>(rng.normal());
+    for (Eigen::Index c = 0; c < features.cols(); ++c)
+      features(r, c) = static_cast<float>(rng.normal());
 }
 
 Eigen::VectorXd normal_vector(std::size_t size, double scale, Rng& rng) {
@@ -35,32 +36,38 @@ Eigen::VectorXd normal_vector(std::size_t size, double scale, Rng& rng) {
 
 double dot(const FeatureMatrix& features, Eigen::Index row, const Eigen::VectorXd& w) {
   double sum = 0.0;
-  for (Eigen::Index c = 0; c < features.cols(); ++c) sum += static_cast<double>(features(row, c)) * w[c];
+  for (Eigen::Index c = 0; c < features.cols(); ++c)
+    sum += static_cast<double>(features(row, c)) * w[c];
   return sum;
 }
 
 }  // namespace
 
 void check_synthetic_spec(const DataSpec& spec) {
-  if (spec.train_samples == 0) throw InvalidInput("/train_samples", "train_samples is 0; expected at least 1");
-  if (spec.test_samples == 0) throw InvalidInput("/test_samples", "test_samples is 0; expected at least 1");
+  if (spec.train_samples == 0)
+    throw InvalidInput("/train_samples", "train_samples is 0; expected at least 1");
+  if (spec.test_samples == 0)
+    throw InvalidInput("/test_samples", "test_samples is 0; expected at least 1");
   if (spec.dimension == 0) throw InvalidInput("/dimension", "dimension is 0; expected at least 1");
   if (spec.dimension > 1'000'000)
-    throw InvalidInput("/dimension", "dimension " + std::to_string(spec.dimension) + " is too large (at most 1000000)");
+    throw InvalidInput("/dimension", "dimension " + std::to_string(spec.dimension) +
+                                         " is too large (at most 1000000)");
   constexpr std::size_t kMaxFloats = 500'000'000;
-  if (spec.train_samples > kMaxFloats / spec.dimension || spec.test_samples > kMaxFloats / spec.dimension)
+  if (spec.train_samples > kMaxFloats / spec.dimension ||
+      spec.test_samples > kMaxFloats / spec.dimension)
     throw InvalidInput("/train_samples", "samples x dimension exceeds 500 million floats");
   if (!(spec.noise_std >= 0.0) || !std::isfinite(spec.noise_std))
     throw InvalidInput("/noise_std", "noise_std must be a finite number >= 0");
   if (spec.source == "gaussian_mixture" && (spec.classes < 2 || spec.classes > 100'000))
-    throw InvalidInput("/classes", "classes is " + std::to_string(spec.classes) + "; expected 2 to 100000");
+    throw InvalidInput("/classes",
+                       "classes is " + std::to_string(spec.classes) + "; expected 2 to 100000");
 }
-
 
 TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed) {
   check_synthetic_spec(spec);
   Rng truth(seed, kTruthStream, RngPurpose::kData);
-  const Eigen::VectorXd w = normal_vector(spec.dimension, 1.0 / std::sqrt(static_cast<double>(spec.dimension)), truth);
+  const Eigen::VectorXd w =
+      normal_vector(spec.dimension, 1.0 / std::sqrt(static_cast<double>(spec.dimension)), truth);
   const double b = truth.normal();
   auto make = [&](std::size_t samples, std::uint64_t stream, const char* name) {
     Rng rng(seed, stream, RngPurpose::kData);
@@ -68,7 +75,8 @@ TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed) {
     fill_normal(data.features, rng);
     data.targets.resize(data.features.rows());
     for (Eigen::Index r = 0; r < data.features.rows(); ++r)
-      data.targets[r] = static_cast<float>(dot(data.features, r, w) + b + spec.noise_std * rng.normal());
+      data.targets[r] =
+          static_cast<float>(dot(data.features, r, w) + b + spec.noise_std * rng.normal());
     return data;
   };
   return {make(spec.train_samples, kTrainStream, "synthetic_linear/train"),
@@ -78,7 +86,8 @@ TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed) {
 TrainTestData make_synthetic_logistic(const DataSpec& spec, std::uint64_t seed) {
   check_synthetic_spec(spec);
   Rng truth(seed, kTruthStream, RngPurpose::kData);
-  const Eigen::VectorXd w = normal_vector(spec.dimension, 2.0 / std::sqrt(static_cast<double>(spec.dimension)), truth);
+  const Eigen::VectorXd w =
+      normal_vector(spec.dimension, 2.0 / std::sqrt(static_cast<double>(spec.dimension)), truth);
   const double b = 0.5 * truth.normal();
   auto make = [&](std::size_t samples, std::uint64_t stream, const char* name) {
     Rng rng(seed, stream, RngPurpose::kData);
@@ -100,7 +109,8 @@ TrainTestData make_gaussian_mixture(const DataSpec& spec, std::uint64_t seed) {
   check_synthetic_spec(spec);
   Rng truth(seed, kTruthStream, RngPurpose::kData);
   std::vector<Eigen::VectorXd> means;
-  for (std::size_t c = 0; c < spec.classes; ++c) means.push_back(normal_vector(spec.dimension, 1.0, truth));
+  for (std::size_t c = 0; c < spec.classes; ++c)
+    means.push_back(normal_vector(spec.dimension, 1.0, truth));
   auto make = [&](std::size_t samples, std::uint64_t stream, const char* name) {
     Rng rng(seed, stream, RngPurpose::kData);
     Dataset data = empty_like(name, samples, spec.dimension);

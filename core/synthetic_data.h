@@ -4,10 +4,10 @@
 // training samples does not change the test set.
 #pragma once
 
+#include <cstdint>
+
 #include "core/data_spec.h"
 #include "core/dataset.h"
-
-#include <cstdint>
 
 namespace cdsim {
 

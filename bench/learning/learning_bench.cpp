@@ -3,13 +3,7 @@
 // threads, where each thread trains its own agent (its own model, parameters and sampler),
 // the way cdsim runs agents in parallel. Also the machine's Eigen matrix-product rate.
 // Output: one tab-separated line per measurement (see --help).
-#include "core/data_loader.h"
-#include "core/minibatch_sampler.h"
-#include "core/model.h"
-#include "core/optimizer.h"
-
 #include <Eigen/Core>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +12,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/data_loader.h"
+#include "core/minibatch_sampler.h"
+#include "core/model.h"
+#include "core/optimizer.h"
 
 namespace {
 
@@ -50,9 +49,11 @@ cdsim::Dataset random_images(int channels, int size, std::size_t samples) {
   const auto d = static_cast<Eigen::Index>(channels * size * size);
   data.features.resize(static_cast<Eigen::Index>(samples), d);
   cdsim::Rng rng(1, 0, cdsim::RngPurpose::kData);
-  for (Eigen::Index i = 0; i < data.features.size(); ++i) data.features.data()[i] = static_cast<float>(rng.uniform01());
+  for (Eigen::Index i = 0; i < data.features.size(); ++i)
+    data.features.data()[i] = static_cast<float>(rng.uniform01());
   data.num_classes = 10;
-  for (std::size_t i = 0; i < samples; ++i) data.labels.push_back(static_cast<std::int32_t>(rng.uniform_index(10)));
+  for (std::size_t i = 0; i < samples; ++i)
+    data.labels.push_back(static_cast<std::int32_t>(rng.uniform_index(10)));
   data.sample_shape = {channels, size, size};
   return data;
 }
@@ -70,8 +71,8 @@ cdsim::ModelSpec spec_for(const std::string& name) {
 }
 
 // Runs `threads` agents, each training its own copy for `seconds`; returns samples/s.
-double training_throughput(const std::string& name, const cdsim::Dataset& data, std::size_t batch, int threads,
-                           double seconds, std::string& description) {
+double training_throughput(const std::string& name, const cdsim::Dataset& data, std::size_t batch,
+                           int threads, double seconds, std::string& description) {
   std::atomic<bool> stop{false};
   std::atomic<int> ready{0};
   std::vector<std::size_t> samples(static_cast<std::size_t>(threads), 0);
@@ -85,7 +86,8 @@ double training_throughput(const std::string& name, const cdsim::Dataset& data, 
     cdsim::Optimizer optimizer(optimizer_spec, parameters.size());
     std::vector<std::size_t> shard(data.size());
     for (std::size_t i = 0; i < shard.size(); ++i) shard[i] = i;
-    cdsim::MinibatchSampler sampler(shard, batch, cdsim::Rng(1, static_cast<std::uint64_t>(id), cdsim::RngPurpose::kMinibatch));
+    cdsim::MinibatchSampler sampler(
+        shard, batch, cdsim::Rng(1, static_cast<std::uint64_t>(id), cdsim::RngPurpose::kMinibatch));
     cdsim::Rng dropout(1, static_cast<std::uint64_t>(id), cdsim::RngPurpose::kDropout);
     auto step = [&] {
       std::span<const std::size_t> next = sampler.next();
@@ -145,12 +147,14 @@ double gemm_rate(Eigen::Index m, Eigen::Index n, Eigen::Index k, int threads, do
 
 void usage() {
   std::puts(
-      "usage: cdsim_bench_learning [--seconds S] [--batch B] [--threads 1,2] [--models softmax,mlp,fcn,cnn,cnn28]\n"
+      "usage: cdsim_bench_learning [--seconds S] [--batch B] [--threads 1,2] [--models "
+      "softmax,mlp,fcn,cnn,cnn28]\n"
       "                            [--no-gemm]\n"
       "Prints tab-separated lines:\n"
       "  train <model> <threads> <batch> <samples_per_s> <description>\n"
       "  gemm <m>x<k>x<n> <threads> <gflops>\n"
-      "softmax, mlp (784-128-10), fcn (paper, 784 inputs) and cnn28 train on 28x28x1 images; cnn on 32x32x3.\n"
+      "softmax, mlp (784-128-10), fcn (paper, 784 inputs) and cnn28 train on 28x28x1 images; cnn "
+      "on 32x32x3.\n"
       "With T threads, T agents train their own copies at once; samples_per_s is their sum.");
 }
 
@@ -187,8 +191,10 @@ int main(int argc, char** argv) {
   const cdsim::Dataset cifar = random_images(3, 32, 1024);
   if (options.gemm) {
     for (int threads : options.threads) {
-      std::printf("gemm\t512x512x512\t%d\t%.1f\n", threads, gemm_rate(512, 512, 512, threads, options.seconds / 2));
-      std::printf("gemm\t128x784x128\t%d\t%.1f\n", threads, gemm_rate(128, 128, 784, threads, options.seconds / 2));
+      std::printf("gemm\t512x512x512\t%d\t%.1f\n", threads,
+                  gemm_rate(512, 512, 512, threads, options.seconds / 2));
+      std::printf("gemm\t128x784x128\t%d\t%.1f\n", threads,
+                  gemm_rate(128, 128, 784, threads, options.seconds / 2));
       std::fflush(stdout);
     }
   }
@@ -200,8 +206,10 @@ int main(int argc, char** argv) {
     const cdsim::Dataset& data = name == "cnn" ? cifar : small;
     for (int threads : options.threads) {
       std::string description;
-      const double rate = training_throughput(name, data, options.batch, threads, options.seconds, description);
-      std::printf("train\t%s\t%d\t%zu\t%.1f\t%s\n", name.c_str(), threads, options.batch, rate, description.c_str());
+      const double rate =
+          training_throughput(name, data, options.batch, threads, options.seconds, description);
+      std::printf("train\t%s\t%d\t%zu\t%.1f\t%s\n", name.c_str(), threads, options.batch, rate,
+                  description.c_str());
       std::fflush(stdout);
     }
   }

@@ -1,19 +1,20 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numeric>
+
 #include "core/data_loader.h"
 #include "core/invalid_input.h"
 #include "core/model.h"
 #include "core/softmax_cross_entropy.h"
 #include "tests/core/gradient_check.h"
 
-#include <doctest/doctest.h>
-
-#include <cmath>
-#include <numeric>
-
 using namespace cdsim;
 
 namespace {
 
-TrainTestData mixture(std::size_t dimension, std::size_t classes, std::size_t samples = 64, double noise_std = 1.0) {
+TrainTestData mixture(std::size_t dimension, std::size_t classes, std::size_t samples = 64,
+                      double noise_std = 1.0) {
   DataSpec spec;
   spec.source = "gaussian_mixture";
   spec.dimension = dimension;
@@ -40,18 +41,20 @@ std::vector<std::size_t> first(std::size_t n) {
 // An independent, naive double-precision forward pass over the documented parameter layout
 // (per layer: kernel inputs x outputs row-major, then bias), returning the mean
 // cross-entropy over `batch`.
-double reference_loss(const std::vector<double>& parameters, const std::vector<std::size_t>& sizes, bool relu,
-                      const Dataset& data, const std::vector<std::size_t>& batch) {
+double reference_loss(const std::vector<double>& parameters, const std::vector<std::size_t>& sizes,
+                      bool relu, const Dataset& data, const std::vector<std::size_t>& batch) {
   double total = 0;
   for (std::size_t sample : batch) {
     std::vector<double> a(sizes[0]);
-    for (std::size_t i = 0; i < sizes[0]; ++i) a[i] = data.features(static_cast<Eigen::Index>(sample), static_cast<Eigen::Index>(i));
+    for (std::size_t i = 0; i < sizes[0]; ++i)
+      a[i] = data.features(static_cast<Eigen::Index>(sample), static_cast<Eigen::Index>(i));
     std::size_t offset = 0;
     for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
       std::vector<double> z(sizes[l + 1]);
       for (std::size_t o = 0; o < sizes[l + 1]; ++o) {
         z[o] = parameters[offset + sizes[l] * sizes[l + 1] + o];
-        for (std::size_t i = 0; i < sizes[l]; ++i) z[o] += a[i] * parameters[offset + i * sizes[l + 1] + o];
+        for (std::size_t i = 0; i < sizes[l]; ++i)
+          z[o] += a[i] * parameters[offset + i * sizes[l + 1] + o];
         if (l + 2 < sizes.size()) z[o] = relu ? std::max(z[o], 0.0) : std::tanh(z[o]);
       }
       offset += sizes[l] * sizes[l + 1] + sizes[l + 1];
@@ -85,8 +88,10 @@ TEST_CASE("the deep relu fcn gradient matches finite differences of a double-pre
   std::vector<std::size_t> coordinates;
   for (int k = 0; k < 100; ++k) coordinates.push_back(pick.uniform_index(x.size()));
   const testing::GradientCheck check = testing::check_against_reference(
-      [&](const std::vector<double>& p) { return reference_loss(p, sizes, true, data.train, batch); }, x, gradient,
-      coordinates);
+      [&](const std::vector<double>& p) {
+        return reference_loss(p, sizes, true, data.train, batch);
+      },
+      x, gradient, coordinates);
   CHECK(check.gradient_norm > 1e-4);
   CHECK(check.relative_error < 1e-3);
 }
@@ -95,13 +100,15 @@ TEST_CASE("softmax cross-entropy is stable for huge logits and matches the close
   const std::vector<float> logits = {1000.0f, 0.0f, -1000.0f, 1.0f, 2.0f, 3.0f};
   const std::vector<std::int32_t> labels = {1, 2};
   std::vector<float> gradient(6);
-  const CrossEntropySums sums = softmax_cross_entropy(logits.data(), 2, 3, 3, labels, gradient.data(), 1.0f);
+  const CrossEntropySums sums =
+      softmax_cross_entropy(logits.data(), 2, 3, 3, labels, gradient.data(), 1.0f);
   const double second = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3.0;
   CHECK(sums.loss_sum == doctest::Approx(1000.0 + second));
   CHECK(sums.correct == 1);
   CHECK(gradient[0] == doctest::Approx(1.0));
   CHECK(gradient[1] == doctest::Approx(-1.0));
-  CHECK(gradient[5] == doctest::Approx(std::exp(3.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 1.0));
+  CHECK(gradient[5] ==
+        doctest::Approx(std::exp(3.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 1.0));
   CHECK(std::isfinite(gradient[2]));
 }
 
@@ -120,13 +127,14 @@ TEST_CASE("softmax regression and mlp (relu, tanh) gradients match finite differ
   tanh.activation = "tanh";
   ModelSpec deep_tanh = tanh;
   deep_tanh.hidden = std::vector<std::size_t>(20, 50);
-  for (const Case& c : {Case{softmax, 1e-2}, Case{relu, 1e-3}, Case{tanh, 1e-2}, Case{deep_tanh, 1e-2}}) {
+  for (const Case& c :
+       {Case{softmax, 1e-2}, Case{relu, 1e-3}, Case{tanh, 1e-2}, Case{deep_tanh, 1e-2}}) {
     CAPTURE(c.spec.kind);
     CAPTURE(c.spec.activation);
     std::unique_ptr<Model> model = make_model(c.spec, data.train);
     std::vector<float> parameters = initialized(*model);
-    const testing::GradientCheck check =
-        testing::check_gradient(*model, parameters, data.train, {1, 4, 9, 16, 25, 36, 49, 50}, c.step, 120);
+    const testing::GradientCheck check = testing::check_gradient(
+        *model, parameters, data.train, {1, 4, 9, 16, 25, 36, 49, 50}, c.step, 120);
     CHECK(check.gradient_norm > 1e-3);
     CHECK(check.relative_error < 1e-3);
   }
@@ -144,7 +152,8 @@ TEST_CASE("dense models report their parameter counts and shapes") {
   CHECK(mlp->parameter_count() == 101770);
   CHECK(mlp->describe() == "mlp 784-128-10 relu (101,770 parameters)");
   spec.kind = "paper_fcn";
-  CHECK(make_model(spec, images)->parameter_count() == 784 * 50 + 50 + 19 * (50 * 50 + 50) + 50 * 10 + 10);
+  CHECK(make_model(spec, images)->parameter_count() ==
+        784 * 50 + 50 + 19 * (50 * 50 + 50) + 50 * 10 + 10);
   spec.kind = "softmax_regression";
   std::unique_ptr<Model> softmax = make_model(spec, images);
   CHECK(softmax->parameter_count() == 7850);
@@ -160,14 +169,17 @@ TEST_CASE("evaluation over chunks agrees with the batch loss, and accuracy count
   const std::vector<float> parameters = initialized(*model);
   std::vector<float> gradient(model->parameter_count());
   Rng unused(0, 0, RngPurpose::kDropout);
-  const double loss = model->loss_and_gradient(parameters, data.train, first(1100), gradient, unused);
+  const double loss =
+      model->loss_and_gradient(parameters, data.train, first(1100), gradient, unused);
   const Evaluation eval = model->evaluate(parameters, data.train);
   CHECK(eval.loss == doctest::Approx(loss).epsilon(1e-5));
   CHECK(eval.accuracy >= 0.0);
   CHECK(eval.accuracy <= 1.0);
 }
 
-TEST_CASE("a smaller batch after a larger one reuses the scratch and gives the same result as a fresh model") {
+TEST_CASE(
+    "a smaller batch after a larger one reuses the scratch and gives the same result as a fresh "
+    "model") {
   const TrainTestData data = mixture(5, 3);
   ModelSpec spec;
   spec.kind = "mlp";

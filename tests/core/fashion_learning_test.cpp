@@ -1,3 +1,8 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdio>
+
 #include "core/data_loader.h"
 #include "core/minibatch_sampler.h"
 #include "core/model.h"
@@ -5,18 +10,14 @@
 #include "core/partition.h"
 #include "tests/core/slow_tests.h"
 
-#include <doctest/doctest.h>
-
-#include <chrono>
-#include <cstdio>
-
 using namespace cdsim;
 
 namespace {
 
 // Plain SGD (constant step, batch 32) on the first `train_samples` Fashion-MNIST images;
 // returns the test accuracy on all 10,000 test images.
-double train_fashion(const ModelSpec& model_spec, std::size_t train_samples, int epochs, double learning_rate) {
+double train_fashion(const ModelSpec& model_spec, std::size_t train_samples, int epochs,
+                     double learning_rate) {
   DataSpec data_spec;
   data_spec.source = "fashion_mnist";
   data_spec.max_train_samples = train_samples;
@@ -37,16 +38,19 @@ double train_fashion(const ModelSpec& model_spec, std::size_t train_samples, int
     optimizer.step(parameters, gradient);
   }
   const double accuracy = model->evaluate(parameters, data.test).accuracy;
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  MESSAGE(model->describe() << ": test accuracy " << accuracy << " after " << epochs << " epochs on "
-                            << train_samples << " images (" << seconds << " s)");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE(model->describe() << ": test accuracy " << accuracy << " after " << epochs
+                            << " epochs on " << train_samples << " images (" << seconds << " s)");
   return accuracy;
 }
 
 }  // namespace
 
-TEST_CASE("softmax regression reaches 80% test accuracy on fashion-mnist with plain sgd, and an mlp trained the same way beats it" *
-          doctest::skip(testing::kSkipSlow)) {
+TEST_CASE(
+    "softmax regression reaches 80% test accuracy on fashion-mnist with plain sgd, and an mlp "
+    "trained the same way beats it" *
+    doctest::skip(testing::kSkipSlow)) {
   ModelSpec softmax;
   softmax.kind = "softmax_regression";
   const double softmax_accuracy = train_fashion(softmax, 60000, 3, 0.1);

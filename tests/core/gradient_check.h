@@ -3,20 +3,21 @@
 // loss, on a set of coordinates, as a norm-wise relative error.
 #pragma once
 
-#include "core/model.h"
-#include "core/rng.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "core/model.h"
+#include "core/rng.h"
+
 namespace cdsim::testing {
 
 struct GradientCheck {
   double relative_error = 0;  // ||g - fd|| / max(||g|| + ||fd||, tiny) over the checked coordinates
-  double gradient_norm = 0;   // ||g|| over the checked coordinates (to reject a trivially zero check)
+  double gradient_norm =
+      0;  // ||g|| over the checked coordinates (to reject a trivially zero check)
   std::size_t checked = 0;
 };
 
@@ -42,8 +43,9 @@ GradientCheck compare_with_finite_differences(const std::vector<float>& gradient
 // Finite differences of the model's own loss with `step`, on all coordinates or on
 // `max_coordinates` random ones. `dropout_seed` re-seeds the dropout stream for every loss
 // evaluation, so all calls see the same mask.
-inline GradientCheck check_gradient(Model& model, std::vector<float> parameters, const Dataset& data,
-                                    const std::vector<std::size_t>& batch, double step, std::size_t max_coordinates,
+inline GradientCheck check_gradient(Model& model, std::vector<float> parameters,
+                                    const Dataset& data, const std::vector<std::size_t>& batch,
+                                    double step, std::size_t max_coordinates,
                                     std::uint64_t dropout_seed = 5) {
   const std::size_t p = model.parameter_count();
   std::vector<float> gradient(p), scratch(p);
@@ -61,7 +63,8 @@ inline GradientCheck check_gradient(Model& model, std::vector<float> parameters,
   }
   return compare_with_finite_differences(gradient, coordinates, [&](std::size_t i) {
     const float saved = parameters[i];
-    const auto up_value = static_cast<float>(saved + step), down_value = static_cast<float>(saved - step);
+    const auto up_value = static_cast<float>(saved + step),
+               down_value = static_cast<float>(saved - step);
     parameters[i] = up_value;
     const double up = loss_at(parameters, scratch);
     parameters[i] = down_value;
@@ -81,7 +84,8 @@ inline double reference_cross_entropy(const std::vector<double>& logits, std::in
 // Finite differences (step 1e-6) of an independent double-precision `reference_loss(x)`.
 template <typename ReferenceLoss>
 GradientCheck check_against_reference(ReferenceLoss&& reference_loss, std::vector<double> x,
-                                      const std::vector<float>& gradient, const std::vector<std::size_t>& coordinates) {
+                                      const std::vector<float>& gradient,
+                                      const std::vector<std::size_t>& coordinates) {
   return compare_with_finite_differences(gradient, coordinates, [&](std::size_t i) {
     const double saved = x[i];
     x[i] = saved + 1e-6;

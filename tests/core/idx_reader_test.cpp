@@ -1,14 +1,15 @@
-#include "core/data_loader.h"
-#include "core/data_sources.h"
 #include "core/idx_reader.h"
-#include "core/invalid_input.h"
-#include "tests/core/temp_dir.h"
 
 #include <doctest/doctest.h>
 #include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "core/data_loader.h"
+#include "core/data_sources.h"
+#include "core/invalid_input.h"
+#include "tests/core/temp_dir.h"
 
 using namespace cdsim;
 using cdsim::testing::TempDir;
@@ -17,7 +18,8 @@ namespace {
 
 IdxArray images(std::uint32_t n) {
   IdxArray array{{n, 2, 3}, {}};
-  for (std::uint32_t i = 0; i < n * 6; ++i) array.data.push_back(static_cast<std::uint8_t>((i * 37) % 256));
+  for (std::uint32_t i = 0; i < n * 6; ++i)
+    array.data.push_back(static_cast<std::uint8_t>((i * 37) % 256));
   return array;
 }
 
@@ -106,12 +108,14 @@ TEST_CASE("truncated, corrupt and absurd idx files are rejected with the file na
   std::string bad_magic = good;
   bad_magic[0] = 7;
   write_bytes(dir.file("bad_magic"), bad_magic);
-  CHECK(error_of([&] { read_idx(dir.file("bad_magic")); }).find("not an IDX file") != std::string::npos);
+  CHECK(error_of([&] { read_idx(dir.file("bad_magic")); }).find("not an IDX file") !=
+        std::string::npos);
 
   std::string float_type = good;
   float_type[2] = 0x0D;
   write_bytes(dir.file("float_type"), float_type);
-  CHECK(error_of([&] { read_idx(dir.file("float_type")); }).find("not supported") != std::string::npos);
+  CHECK(error_of([&] { read_idx(dir.file("float_type")); }).find("not supported") !=
+        std::string::npos);
 
   // 4 dimensions of 0xFFFFFFFF: rejected from the header, before any allocation.
   write_bytes(dir.file("absurd"), std::string("\0\0\x08\x04", 4) + std::string(16, '\xff'));
@@ -129,7 +133,8 @@ TEST_CASE("truncated, corrupt and absurd idx files are rejected with the file na
   CHECK(error_of([&] { read_idx(dir.file("cut.gz")); }) != "");
 
   write_bytes(dir.file("header_only"), std::string("\0\0\x08", 3));
-  CHECK(error_of([&] { read_idx(dir.file("header_only")); }).find("truncated") != std::string::npos);
+  CHECK(error_of([&] { read_idx(dir.file("header_only")); }).find("truncated") !=
+        std::string::npos);
   CHECK(error_of([&] { read_idx(dir.file("missing")); }).find("cannot open") != std::string::npos);
 }
 
@@ -137,15 +142,18 @@ TEST_CASE("image and label counts must agree") {
   TempDir dir;
   write_idx(dir.file("images"), images(5));
   write_idx(dir.file("labels"), labels(4));
-  CHECK(error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x", true); }).find("4 labels") !=
-        std::string::npos);
-  CHECK(error_of([&] { read_idx_dataset(dir.file("labels"), dir.file("labels"), "x", true); }).find("3 dimensions") !=
-        std::string::npos);
+  CHECK(error_of([&] {
+          read_idx_dataset(dir.file("images"), dir.file("labels"), "x", true);
+        }).find("4 labels") != std::string::npos);
+  CHECK(error_of([&] {
+          read_idx_dataset(dir.file("labels"), dir.file("labels"), "x", true);
+        }).find("3 dimensions") != std::string::npos);
 }
 
 TEST_CASE("fashion-mnist from the debian package has 60000 + 10000 images of 10 balanced classes") {
   const std::vector<DataSourceInfo> sources = list_data_sources();
-  const auto fashion = std::find_if(sources.begin(), sources.end(), [](const auto& s) { return s.name == "fashion_mnist"; });
+  const auto fashion = std::find_if(sources.begin(), sources.end(),
+                                    [](const auto& s) { return s.name == "fashion_mnist"; });
   REQUIRE(fashion != sources.end());
   REQUIRE_MESSAGE(fashion->available, "run scripts/install-deps.sh: ", fashion->note);
   CHECK(fashion->train_samples == 60000);

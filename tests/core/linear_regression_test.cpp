@@ -1,11 +1,11 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
 #include "core/data_loader.h"
 #include "core/invalid_input.h"
 #include "core/model.h"
 #include "tests/core/gradient_check.h"
-
-#include <doctest/doctest.h>
-
-#include <cmath>
 
 using namespace cdsim;
 
@@ -48,7 +48,8 @@ TEST_CASE("linear regression loss is half the mean squared residual, computed by
   std::vector<float> gradient(3);
   Rng unused(0, 0, RngPurpose::kDropout);
   const std::vector<std::size_t> batch = {0, 1};
-  CHECK(model->loss_and_gradient(parameters, data, batch, gradient, unused) == doctest::Approx(0.125));
+  CHECK(model->loss_and_gradient(parameters, data, batch, gradient, unused) ==
+        doctest::Approx(0.125));
   // dL/dw = mean(r x) = ((-0.5)(1,2) + 0.5(3,4)) / 2 = (0.5, 0.5); dL/db = 0
   CHECK(gradient[0] == doctest::Approx(0.5));
   CHECK(gradient[1] == doctest::Approx(0.5));

@@ -1,9 +1,10 @@
-#include "core/invalid_input.h"
 #include "core/minibatch_sampler.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
+
+#include "core/invalid_input.h"
 
 using namespace cdsim;
 
@@ -45,6 +46,7 @@ TEST_CASE("epochs are reshuffled and the seed reproduces the order") {
 }
 
 TEST_CASE("a zero batch size or an empty shard is rejected") {
-  CHECK_THROWS_AS(MinibatchSampler(shard_of(5), 0, Rng(1, 0, RngPurpose::kMinibatch)), InvalidInput);
+  CHECK_THROWS_AS(MinibatchSampler(shard_of(5), 0, Rng(1, 0, RngPurpose::kMinibatch)),
+                  InvalidInput);
   CHECK_THROWS_AS(MinibatchSampler({}, 3, Rng(1, 0, RngPurpose::kMinibatch)), InvalidInput);
 }

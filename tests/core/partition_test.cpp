@@ -1,11 +1,12 @@
-#include "core/data_loader.h"
-#include "core/invalid_input.h"
 #include "core/partition.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
+
+#include "core/data_loader.h"
+#include "core/invalid_input.h"
 
 using namespace cdsim;
 
@@ -55,7 +56,8 @@ TEST_CASE("label shards give each agent exactly its k classes") {
   const Shards shards = partition(data, 5, spec, 3);
   check_disjoint(shards, data.size(), true);  // 5 agents x 2 classes cover all 10 classes
   for (const auto& histogram : shard_label_histograms(data, shards)) {
-    const auto held = std::count_if(histogram.begin(), histogram.end(), [](std::size_t c) { return c > 0; });
+    const auto held =
+        std::count_if(histogram.begin(), histogram.end(), [](std::size_t c) { return c > 0; });
     CHECK(held == 2);
   }
   spec.classes_per_agent = 11;
@@ -75,7 +77,8 @@ TEST_CASE("a small dirichlet alpha skews labels far more than a large one") {
     for (const auto& histogram : shard_label_histograms(data, shards)) {
       std::size_t sum = 0;
       for (std::size_t c : histogram) sum += c;
-      total += static_cast<double>(*std::max_element(histogram.begin(), histogram.end())) / static_cast<double>(sum);
+      total += static_cast<double>(*std::max_element(histogram.begin(), histogram.end())) /
+               static_cast<double>(sum);
     }
     return total / 5.0;
   };

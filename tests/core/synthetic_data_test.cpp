@@ -1,11 +1,12 @@
-#include "core/data_loader.h"
-#include "core/invalid_input.h"
 #include "core/synthetic_data.h"
 
 #include <doctest/doctest.h>
-#include <Eigen/QR>
 
+#include <Eigen/QR>
 #include <cmath>
+
+#include "core/data_loader.h"
+#include "core/invalid_input.h"
 
 using namespace cdsim;
 
@@ -53,7 +54,8 @@ TEST_CASE("synthetic linear targets follow one linear model up to the stated noi
   x.col(spec.dimension).setOnes();
   const Eigen::VectorXd y = train.targets.cast<double>();
   const Eigen::VectorXd coef = x.colPivHouseholderQr().solve(y);
-  const double residual_std = std::sqrt((x * coef - y).squaredNorm() / static_cast<double>(train.size()));
+  const double residual_std =
+      std::sqrt((x * coef - y).squaredNorm() / static_cast<double>(train.size()));
   CHECK(residual_std == doctest::Approx(0.1).epsilon(0.15));
   CHECK(train.num_classes == 0);
   CHECK(train.labels.empty());
@@ -81,7 +83,10 @@ TEST_CASE("gaussian mixture labels cover every class and samples sit near their 
   int misplaced = 0;
   for (std::size_t i = 0; i < train.size(); ++i) {
     Eigen::Index nearest = 0;
-    (means.rowwise() - train.features.row(static_cast<Eigen::Index>(i)).cast<double>()).rowwise().squaredNorm().minCoeff(&nearest);
+    (means.rowwise() - train.features.row(static_cast<Eigen::Index>(i)).cast<double>())
+        .rowwise()
+        .squaredNorm()
+        .minCoeff(&nearest);
     misplaced += nearest != train.labels[i];
   }
   CHECK(misplaced == 0);
@@ -97,7 +102,8 @@ TEST_CASE("max_train_samples keeps the first samples") {
   CHECK(cut.train.size() == 10);
   CHECK(cut.test.size() == 7);
   CHECK(cut.train.features == full.train.features.topRows(10));
-  CHECK(cut.train.labels == std::vector<std::int32_t>(full.train.labels.begin(), full.train.labels.begin() + 10));
+  CHECK(cut.train.labels ==
+        std::vector<std::int32_t>(full.train.labels.begin(), full.train.labels.begin() + 10));
 }
 
 TEST_CASE("bad synthetic specs are rejected naming the field") {

@@ -1,13 +1,13 @@
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <thread>
+
 #include "core/data_loader.h"
 #include "core/minibatch_sampler.h"
 #include "core/model.h"
 #include "core/optimizer.h"
 #include "core/partition.h"
-
-#include <doctest/doctest.h>
-
-#include <cstring>
-#include <thread>
 
 using namespace cdsim;
 
@@ -27,7 +27,8 @@ Dataset mixture_images(std::size_t samples) {
 
 // Trains agent `agent` of `shards` for a few steps with its own model, sampler and
 // dropout streams; returns its final parameters.
-std::vector<float> train_agent(const ModelSpec& spec, const Dataset& data, const Shards& shards, std::size_t agent) {
+std::vector<float> train_agent(const ModelSpec& spec, const Dataset& data, const Shards& shards,
+                               std::size_t agent) {
   std::unique_ptr<Model> model = make_model(spec, data);
   std::vector<float> parameters(model->parameter_count()), gradient(parameters.size());
   Rng init(7, 0, RngPurpose::kInitialization);  // the same initial weights on every agent
@@ -46,7 +47,9 @@ std::vector<float> train_agent(const ModelSpec& spec, const Dataset& data, const
 
 }  // namespace
 
-TEST_CASE("agents trained concurrently on threads end bit-identical to agents trained one after another") {
+TEST_CASE(
+    "agents trained concurrently on threads end bit-identical to agents trained one after "
+    "another") {
   const Dataset data = mixture_images(240);
   const Shards shards = partition(data, 3, PartitionSpec{}, 3);
   ModelSpec mlp;
@@ -97,10 +100,12 @@ TEST_CASE("losses and gradients do not depend on where the caller's buffers sit 
       std::vector<float> parameter_buffer(p + 8), gradient_buffer(p + 8);
       std::memcpy(parameter_buffer.data() + offset, initial.data(), p * sizeof(float));
       Rng dropout(1, 0, RngPurpose::kDropout);
-      const double loss = model->loss_and_gradient(std::span<const float>(parameter_buffer.data() + offset, p), *data,
-                                                   batch, std::span<float>(gradient_buffer.data() + offset, p), dropout);
-      const std::vector<float> gradient(gradient_buffer.begin() + static_cast<std::ptrdiff_t>(offset),
-                                        gradient_buffer.begin() + static_cast<std::ptrdiff_t>(offset + p));
+      const double loss = model->loss_and_gradient(
+          std::span<const float>(parameter_buffer.data() + offset, p), *data, batch,
+          std::span<float>(gradient_buffer.data() + offset, p), dropout);
+      const std::vector<float> gradient(
+          gradient_buffer.begin() + static_cast<std::ptrdiff_t>(offset),
+          gradient_buffer.begin() + static_cast<std::ptrdiff_t>(offset + p));
       if (offset == 0) {
         reference = gradient;
         reference_loss = loss;
