@@ -2,6 +2,7 @@
 
 #include "core/invalid_input.h"
 #include "sim/protocols/parameter_server.h"
+#include "sim/protocols/ring_all_reduce.h"
 #include "sim/protocols/synchronous_consensus.h"
 
 namespace cdsim {
@@ -26,8 +27,9 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
   if (kind == "sgd" || kind == "msgd") {
     const std::string& communication = context.algorithm.communication;
     if (communication == "parameter_server") return std::make_unique<ParameterServer>(std::move(context));
+    if (communication == "all_reduce") return std::make_unique<RingAllReduce>(std::move(context));
     throw InvalidInput("/communication", "unknown communication \"" + communication +
-                                             "\" for " + kind + "; expected parameter_server");
+                                             "\" for " + kind + "; expected parameter_server or all_reduce");
   }
   throw InvalidInput("/kind", "no protocol implements algorithm \"" + kind + "\"");
 }

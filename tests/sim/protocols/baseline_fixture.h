@@ -8,8 +8,10 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "core/invalid_input.h"
 #include "core/rng.h"
 #include "sim/point_to_point_network.h"
 #include "sim/protocols/protocol.h"
@@ -58,8 +60,16 @@ struct BaselineFixture {
   template <typename P = Protocol>
   std::unique_ptr<P> run(const ComputeSpec& compute_spec, std::int64_t steps, std::int64_t observe_every = 1) {
     compute.emplace(compute_spec, agents(), 0.0, algorithm.batch_size, 1);
-    ProtocolContext context{simulation, *network, mixing, learners, initial, algorithm, *compute, steps,
-                            observe_every, [this](const StepSnapshot& s) {
+    ProtocolContext context{.simulation = simulation,
+                            .network = *network,
+                            .mixing = mixing,
+                            .learners = learners,
+                            .initial_parameters = initial,
+                            .algorithm = algorithm,
+                            .compute = *compute,
+                            .total_steps = steps,
+                            .observe_every_steps = observe_every,
+                            .observer = [this](const StepSnapshot& s) {
                               observed_steps.push_back(s.step);
                               times.push_back(s.time);
                               snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
@@ -98,6 +108,19 @@ struct BaselineFixture {
   std::vector<SimTime> times;
   std::vector<std::vector<std::vector<float>>> snapshots;
 };
+
+// The field named by the InvalidInput that protocol P throws for `algorithm` on a ring of
+// three agents, or "no error".
+template <typename P>
+std::string rejected_field(const AlgorithmSpec& algorithm) {
+  try {
+    BaselineFixture f(algorithm, ring_graph(3), 2, LinkSpec{SimTime::from_us(1), Bandwidth::from_bits_per_second(1'000'000)});
+    f.run<P>(ComputeSpec{}, 1);
+  } catch (const InvalidInput& error) {
+    return error.field();
+  }
+  return "no error";
+}
 
 // Every agent's vector in `actual` equals `expected`, relatively within `tolerance`.
 inline void check_all_close(const std::vector<std::vector<float>>& actual, const Vector& expected, double tolerance) {

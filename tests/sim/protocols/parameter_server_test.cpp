@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "core/invalid_input.h"
 #include "tests/sim/protocols/baseline_fixture.h"
 
 using namespace cdsim;
@@ -104,24 +103,14 @@ TEST_CASE("make_protocol runs sgd and msgd through the parameter server by defau
 }
 
 TEST_CASE("the parameter server rejects bad settings, naming the field") {
-  auto field_of = [](const AlgorithmSpec& algorithm) {
-    BaselineFixture f(centralized("sgd", 0.1), ring_graph(3), 2, kFastLink);
-    f.algorithm = algorithm;
-    try {
-      f.run<ParameterServer>(ComputeSpec{}, 1);
-    } catch (const InvalidInput& error) {
-      return error.field();
-    }
-    return std::string("no error");
-  };
   AlgorithmSpec ring = centralized("sgd", 0.1);
   ring.communication = "ring";
-  CHECK(field_of(ring) == "/communication");
-  CHECK(field_of(centralized("cdsgd", 0.1)) == "/kind");
-  CHECK(field_of(centralized("sgd", -1.0)) == "/learning_rate");
+  CHECK(testing::rejected_field<ParameterServer>(ring) == "/communication");
+  CHECK(testing::rejected_field<ParameterServer>(centralized("cdsgd", 0.1)) == "/kind");
+  CHECK(testing::rejected_field<ParameterServer>(centralized("sgd", -1.0)) == "/learning_rate");
   AlgorithmSpec momentum = centralized("msgd", 0.1);
   momentum.momentum = 1.5;
-  CHECK(field_of(momentum) == "/momentum");
+  CHECK(testing::rejected_field<ParameterServer>(momentum) == "/momentum");
 }
 
 TEST_CASE("a parameter-server run is reproducible: same seed, same parameters and times") {

@@ -1,0 +1,156 @@
+#include "sim/protocols/ring_all_reduce.h"
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/invalid_input.h"
+#include "sim/protocols/parameter_server.h"
+#include "sim/protocols/wire_size.h"
+
+namespace cdsim {
+
+// A message's `round` is step * 2(N - 1) + hop, so one number on the wire says which step
+// and which transfer of the chunk it is; the chunk is then (sender - hop) mod N, because
+// chunk c starts its journey at agent c.
+
+RingAllReduce::RingAllReduce(ProtocolContext context)
+    : context_(std::move(context)),
+      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
+                context_.observe_every_steps, context_.observer) {
+  if (context_.algorithm.communication != "all_reduce") {
+    throw InvalidInput("/communication", "the ring all-reduce protocol runs with communication \"all_reduce\", "
+                                         "found \"" + context_.algorithm.communication + "\"");
+  }
+  const OptimizerSpec optimizer = data_parallel_optimizer(context_.algorithm);
+  const std::size_t agent_count = context_.learners.size();
+  if (agent_count == 0) throw std::logic_error("RingAllReduce: no agents");
+  const std::size_t dimension = context_.initial_parameters.size();
+  chunk_values_ = (dimension + agent_count - 1) / agent_count;
+  hops_ = 2 * (static_cast<std::int64_t>(agent_count) - 1);
+  for (std::size_t j = 0; j < agent_count; ++j) {
+    if (context_.learners[j]->parameter_count() != dimension) {
+      throw std::logic_error("RingAllReduce: learner parameter count differs from the initial vector");
+    }
+    agents_.push_back(Agent{.parameters = context_.initial_parameters,
+                            .gradient = std::vector<float>(dimension, 0.0f),
+                            .optimizer = Optimizer(optimizer, dimension)});
+  }
+  context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
+}
+
+std::pair<std::size_t, std::size_t> RingAllReduce::chunk_range(std::size_t chunk) const {
+  const std::size_t dimension = context_.initial_parameters.size();
+  return {std::min(chunk * chunk_values_, dimension), std::min((chunk + 1) * chunk_values_, dimension)};
+}
+
+void RingAllReduce::start() {
+  std::vector<std::vector<float>> initial;
+  for (const Agent& agent : agents_) initial.push_back(agent.parameters);
+  recorder_.report(0, initial);
+  if (context_.total_steps <= 0) return;
+  for (std::size_t j = 0; j < agents_.size(); ++j) begin_step(j);
+}
+
+std::int64_t RingAllReduce::completed_steps() const {
+  std::int64_t least = context_.total_steps;
+  for (const Agent& agent : agents_) least = std::min(least, agent.step);
+  return least;
+}
+
+void RingAllReduce::begin_step(std::size_t j) {
+  Agent& agent = agents_[j];
+  // The gradient math runs now; the simulated clock charges the compute time for it.
+  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
+  agent.computed = false;
+  agent.chunks_summed = 0;
+  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
+}
+
+void RingAllReduce::finish_compute(std::size_t j) {
+  Agent& agent = agents_[j];
+  agent.computed = true;
+  const std::size_t n = agents_.size();
+  if (n == 1) {
+    finish_step(j);
+    return;
+  }
+  // Chunk j starts here; then whatever of this step arrived while computing.
+  send_chunk(j, j, 0);
+  const std::int64_t step = agent.step;
+  std::vector<Message> waiting;
+  waiting.swap(agent.early);
+  for (Message& message : waiting) {
+    if (message.round / hops_ == step) {
+      receive_chunk(j, message);
+    } else {
+      agent.early.push_back(std::move(message));
+    }
+  }
+}
+
+void RingAllReduce::send_chunk(std::size_t j, std::size_t chunk, std::int64_t hop) {
+  const Agent& agent = agents_[j];
+  const auto [first, last] = chunk_range(chunk);
+  const AgentId sender{static_cast<std::uint32_t>(j)};
+  const AgentId receiver{static_cast<std::uint32_t>((j + 1) % agents_.size())};
+  Message message;
+  message.from = sender;
+  message.to = receiver;
+  message.round = agent.step * hops_ + hop;
+  message.size = parameter_message_size(sender, receiver, message.round, PayloadKind::kGradient, last - first);
+  message.kind = static_cast<std::uint32_t>(PayloadKind::kGradient);
+  message.payload = std::make_shared<const std::vector<float>>(agent.gradient.begin() + static_cast<std::ptrdiff_t>(first),
+                                                               agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
+  context_.network.send(std::move(message));
+}
+
+void RingAllReduce::deliver(Message&& message) {
+  const std::size_t j = message.to.value;
+  Agent& agent = agents_.at(j);
+  if (message.from.value != (j + agents_.size() - 1) % agents_.size() || message.round / hops_ < agent.step) {
+    throw std::logic_error("RingAllReduce: agent " + std::to_string(j) + " at step " + std::to_string(agent.step) +
+                           " received round " + std::to_string(message.round) + " from " +
+                           std::to_string(message.from.value));
+  }
+  if (!agent.computed || message.round / hops_ != agent.step) {
+    agent.early.push_back(std::move(message));
+    return;
+  }
+  receive_chunk(j, message);
+}
+
+void RingAllReduce::receive_chunk(std::size_t j, const Message& message) {
+  Agent& agent = agents_[j];
+  const std::size_t n = agents_.size();
+  const std::int64_t hop = message.round % hops_;
+  const std::size_t chunk = (message.from.value + n - static_cast<std::size_t>(hop) % n) % n;
+  const auto [first, last] = chunk_range(chunk);
+  const std::vector<float>& values = *message.payload;
+  const std::int64_t last_reduce_hop = static_cast<std::int64_t>(n) - 2;
+  if (hop <= last_reduce_hop) {
+    // Reduce-scatter: the sum so far plus this agent's gradient, in ring order.
+    for (std::size_t i = first; i < last; ++i) agent.gradient[i] = values[i - first] + agent.gradient[i];
+  } else {
+    // All-gather: a finished sum, copied.
+    std::copy(values.begin(), values.end(), agent.gradient.begin() + static_cast<std::ptrdiff_t>(first));
+  }
+  if (hop >= last_reduce_hop) ++agent.chunks_summed;
+  // Pass it on, unless the next agent is where the chunk's sum was completed.
+  if (hop + 1 < hops_) send_chunk(j, chunk, hop + 1);
+  if (agent.chunks_summed == n) finish_step(j);
+}
+
+void RingAllReduce::finish_step(std::size_t j) {
+  Agent& agent = agents_[j];
+  // Every agent holds the same sums, so every agent takes the same step.
+  const float count = static_cast<float>(agents_.size());
+  for (float& value : agent.gradient) value /= count;
+  agent.optimizer.step(agent.parameters, agent.gradient);
+  ++agent.step;
+  recorder_.agent_finished(j, agent.step, agent.parameters);
+  if (agent.step < context_.total_steps) begin_step(j);
+}
+
+}  // namespace cdsim

@@ -1,0 +1,59 @@
+// Centralized data-parallel SGD and MSGD with a ring all-reduce of the gradients, as
+// Horovod and NCCL run it: agent j sends only to j + 1 mod N. The gradient is cut into N
+// chunks of ceil(P / N) values (the last ones smaller, possibly empty); each chunk makes
+// N - 1 hops being summed (reduce-scatter), then N - 1 hops being copied (all-gather), and
+// every agent applies the same optimizer step to its own copy of the parameters. Owns
+// the agents' parameters, optimizer states and partial sums.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/optimizer.h"
+#include "sim/message.h"
+#include "sim/protocols/protocol.h"
+#include "sim/protocols/step_recorder.h"
+
+namespace cdsim {
+
+class RingAllReduce final : public Protocol {
+ public:
+  // Takes over the network's delivery handler. The network needs the ring links
+  // j -> j + 1 mod N (protocol_links with communication "all_reduce").
+  explicit RingAllReduce(ProtocolContext context);
+
+  void start() override;
+  std::int64_t completed_steps() const override;
+  const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].parameters; }
+
+  // Values [first, second) of the parameter vector form chunk `chunk`.
+  std::pair<std::size_t, std::size_t> chunk_range(std::size_t chunk) const;
+
+ private:
+  struct Agent {
+    std::vector<float> parameters;
+    // g_j once computed; chunk by chunk it then holds the ring's sums, and at the end of
+    // the step the sum of all gradients.
+    std::vector<float> gradient;
+    Optimizer optimizer;
+    std::int64_t step = 0;
+    bool computed = false;         // the gradient of `step` is ready
+    std::size_t chunks_summed = 0; // chunks for which `gradient` holds the full sum
+    std::vector<Message> early{};  // arrived before the agent was ready for them
+  };
+  void begin_step(std::size_t agent);
+  void finish_compute(std::size_t agent);
+  void deliver(Message&& message);
+  void receive_chunk(std::size_t agent, const Message& message);
+  void send_chunk(std::size_t agent, std::size_t chunk, std::int64_t hop);
+  void finish_step(std::size_t agent);
+
+  ProtocolContext context_;
+  std::size_t chunk_values_;  // ceil(P / N)
+  std::int64_t hops_;         // 2 (N - 1) transfers per chunk per step
+  std::vector<Agent> agents_;
+  StepRecorder recorder_;
+};
+
+}  // namespace cdsim
