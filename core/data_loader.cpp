@@ -56,8 +56,8 @@ TrainTestData load_data(const DataSpec& spec, std::uint64_t seed) {
   } else if (spec.source == "cifar100") {
     data = load_cifar_directory(path_for(spec), CifarKind::kCifar100, spec.normalize);
   }
-  truncate(data.train, spec.max_train_samples);
-  truncate(data.test, spec.max_test_samples);
+  keep_first(data.train, spec.max_train_samples);
+  keep_first(data.test, spec.max_test_samples);
   return data;
 }
 

@@ -16,7 +16,7 @@ std::vector<std::size_t> label_histogram(const Dataset& data,
   return counts;
 }
 
-void truncate(Dataset& data, std::size_t count) {
+void keep_first(Dataset& data, std::size_t count) {
   if (count == 0 || count >= data.size()) return;
   const auto rows = static_cast<Eigen::Index>(count);
   FeatureMatrix kept = data.features.topRows(rows);

@@ -38,6 +38,6 @@ std::vector<std::size_t> label_histogram(const Dataset& data,
                                          const std::vector<std::size_t>& indices);
 
 // The first `count` samples of `data` (all of them when count is 0 or >= size()).
-void truncate(Dataset& data, std::size_t count);
+void keep_first(Dataset& data, std::size_t count);
 
 }  // namespace cdsim

@@ -107,7 +107,7 @@ double training_throughput(const std::string& name, const cdsim::Dataset& data, 
   };
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) workers.emplace_back(agent, t);
-  while (ready.load() < threads) std::this_thread::yield();
+  while (ready.load() < threads) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const Clock::time_point start = Clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop.store(true);
