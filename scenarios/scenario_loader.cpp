@@ -172,7 +172,7 @@ StepSizeSchedule read_schedule(const Json& json) {
 AlgorithmSpec read_algorithm(const Json& json) {
   ObjectReader reader(json, "/algorithm");
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "sgd", "msgd"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {

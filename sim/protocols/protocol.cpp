@@ -1,6 +1,7 @@
 #include "sim/protocols/protocol.h"
 
 #include "core/invalid_input.h"
+#include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
 #include "sim/protocols/ring_all_reduce.h"
 #include "sim/protocols/synchronous_consensus.h"
@@ -31,6 +32,7 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
     throw InvalidInput("/communication", "unknown communication \"" + communication +
                                              "\" for " + kind + "; expected parameter_server or all_reduce");
   }
+  if (kind == "fedavg") return std::make_unique<FederatedAveraging>(std::move(context));
   throw InvalidInput("/kind", "no protocol implements algorithm \"" + kind + "\"");
 }
 

@@ -1,0 +1,176 @@
+#include "sim/protocols/federated_averaging.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "core/consensus.h"
+#include "core/invalid_input.h"
+#include "core/optimizer.h"
+#include "sim/protocols/wire_size.h"
+
+namespace cdsim {
+namespace {
+
+void validate_fedavg(const AlgorithmSpec& algorithm) {
+  if (algorithm.kind != "fedavg") throw InvalidInput("/kind", "\"" + algorithm.kind + "\" is not fedavg");
+  if (!(algorithm.client_fraction > 0.0 && algorithm.client_fraction <= 1.0)) {
+    throw InvalidInput("/client_fraction",
+                       "expected a fraction in (0, 1], found " + std::to_string(algorithm.client_fraction));
+  }
+  if (!(algorithm.local_epochs > 0.0) || !std::isfinite(algorithm.local_epochs)) {
+    throw InvalidInput("/local_epochs", "expected a number > 0, found " + std::to_string(algorithm.local_epochs));
+  }
+  if (algorithm.batch_size == 0) throw InvalidInput("/batch_size", "expected a batch of at least 1 sample");
+  // Clients run plain SGD; the optimizer's checks cover the step size and weight decay.
+  OptimizerSpec local;
+  local.learning_rate = algorithm.learning_rate;
+  local.weight_decay = algorithm.weight_decay;
+  local.schedule = algorithm.schedule;
+  validate(local);
+}
+
+}  // namespace
+
+FederatedAveraging::FederatedAveraging(ProtocolContext context)
+    : context_(std::move(context)),
+      server_{static_cast<std::uint32_t>(context_.learners.size())},
+      clients_per_round_(0),
+      global_(context_.initial_parameters),
+      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
+                context_.observe_every_steps, context_.observer) {
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  validate_fedavg(algorithm);
+  const std::size_t client_count = context_.learners.size();
+  if (client_count == 0) throw std::logic_error("FederatedAveraging: no clients");
+  if (context_.network.node_count() <= client_count) {
+    throw std::logic_error("FederatedAveraging: the network has no server node " + std::to_string(client_count));
+  }
+  clients_per_round_ = std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::llround(algorithm.client_fraction * static_cast<double>(client_count))));
+  for (const auto& learner : context_.learners) {
+    if (learner->parameter_count() != global_.size()) {
+      throw std::logic_error("FederatedAveraging: learner parameter count differs from the initial vector");
+    }
+    Client client;
+    client.gradient.assign(global_.size(), 0.0f);
+    client.shard_size = learner->shard_size();
+    // E n_j / B local steps, rounded up; the slack keeps e.g. 0.1 * 30 / 1 at 3, not 4.
+    const double steps = algorithm.local_epochs * static_cast<double>(client.shard_size) /
+                         static_cast<double>(algorithm.batch_size);
+    client.local_steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(steps - 1e-9)));
+    clients_.push_back(std::move(client));
+  }
+  context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
+}
+
+std::vector<std::size_t> FederatedAveraging::sample_clients(std::int64_t round) const {
+  // A partial Fisher-Yates shuffle: the first m places get m distinct clients.
+  std::vector<std::size_t> order(clients_.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  Rng rng = context_.simulation.rng(static_cast<std::uint64_t>(round), RngPurpose::kSampling);
+  for (std::size_t i = 0; i < clients_per_round_; ++i) {
+    const std::size_t pick = i + static_cast<std::size_t>(rng.uniform_index(order.size() - i));
+    std::swap(order[i], order[pick]);
+  }
+  order.resize(clients_per_round_);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+void FederatedAveraging::start() {
+  if (recorder_.is_observed(0)) recorder_.report(0, std::vector<std::vector<float>>(clients_.size(), global_));
+  begin_round();
+}
+
+void FederatedAveraging::begin_round() {
+  if (round_ >= context_.total_steps) return;
+  sampled_ = sample_clients(round_);
+  returned_.assign(sampled_.size(), nullptr);
+  returned_count_ = 0;
+  // One snapshot of the global model, shared by the messages down.
+  auto snapshot = std::make_shared<const std::vector<float>>(global_);
+  for (std::size_t client : sampled_) send(server_, AgentId{static_cast<std::uint32_t>(client)}, snapshot);
+}
+
+void FederatedAveraging::send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model) {
+  Message message;
+  message.from = from;
+  message.to = to;
+  message.size = parameter_message_size(from, to, round_, PayloadKind::kParameters, model->size());
+  message.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
+  message.round = round_;
+  message.payload = std::move(model);
+  context_.network.send(std::move(message));
+}
+
+void FederatedAveraging::deliver(Message&& message) {
+  if (message.round != round_) {
+    throw std::logic_error("FederatedAveraging: a message of round " + std::to_string(message.round) +
+                           " arrived in round " + std::to_string(round_));
+  }
+  if (message.to == server_) {
+    receive_client_model(std::move(message));
+    return;
+  }
+  const std::size_t j = message.to.value;
+  train(j, *message.payload);
+}
+
+void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) {
+  Client& client = clients_.at(j);
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  // The step size follows the schedule by round: every local step of round r uses alpha_r.
+  const float alpha = static_cast<float>(algorithm.learning_rate * step_size(algorithm.schedule, round_));
+  const float decay = static_cast<float>(algorithm.weight_decay);
+  client.parameters = global;
+  // The local math runs now; the simulated clock charges each local step's compute time,
+  // with the smaller last batch of a pass over the shard where the compute model cares.
+  SimTime busy = SimTime::zero();
+  for (std::int64_t step = 0; step < client.local_steps; ++step) {
+    context_.learners[j]->compute_gradient(client.parameters, client.gradient);
+    for (std::size_t i = 0; i < client.parameters.size(); ++i) {
+      client.parameters[i] -= alpha * (client.gradient[i] + decay * client.parameters[i]);
+    }
+    const std::size_t samples = std::min(algorithm.batch_size, client.shard_size - client.epoch_position);
+    client.epoch_position = (client.epoch_position + samples) % client.shard_size;
+    busy += context_.compute.next_step_time(j, samples);
+  }
+  auto model = std::make_shared<const std::vector<float>>(client.parameters);
+  const AgentId self{static_cast<std::uint32_t>(j)};
+  context_.simulation.schedule_after(busy, [this, self, model = std::move(model)]() mutable {
+    send(self, server_, std::move(model));
+  });
+}
+
+void FederatedAveraging::receive_client_model(Message&& message) {
+  const auto position = std::lower_bound(sampled_.begin(), sampled_.end(), std::size_t{message.from.value});
+  if (position == sampled_.end() || *position != message.from.value) {
+    throw std::logic_error("FederatedAveraging: a model from client " + std::to_string(message.from.value) +
+                           ", which was not sampled in round " + std::to_string(round_));
+  }
+  auto& slot = returned_[static_cast<std::size_t>(position - sampled_.begin())];
+  if (slot) throw std::logic_error("FederatedAveraging: two models from one client in one round");
+  slot = std::move(message.payload);
+  if (++returned_count_ < sampled_.size()) return;
+
+  // The average weighted by shard size, summed in client-id order so the rounding is fixed.
+  double samples = 0.0;
+  for (std::size_t client : sampled_) samples += static_cast<double>(clients_[client].shard_size);
+  std::vector<WeightedParameters> inputs;
+  inputs.reserve(sampled_.size());
+  for (std::size_t i = 0; i < sampled_.size(); ++i) {
+    inputs.push_back({static_cast<double>(clients_[sampled_[i]].shard_size) / samples, *returned_[i]});
+  }
+  mix(inputs, global_);
+  returned_.clear();
+  ++round_;
+  if (recorder_.is_observed(round_)) {
+    recorder_.report(round_, std::vector<std::vector<float>>(clients_.size(), global_));
+  }
+  begin_round();
+}
+
+}  // namespace cdsim

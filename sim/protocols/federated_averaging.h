@@ -1,0 +1,66 @@
+// Federated averaging (McMahan et al. 2017) on the simulated network. Each round the server
+// (node N) samples m = max(1, round(C N)) clients, sends them the global model, each runs E
+// local epochs of minibatch SGD on its shard, ceil(E n_j / B) steps, and sends its model
+// back; the server replaces the global model by the average of the returned models weighted
+// by shard size. A protocol step is a round. Owns the global model and the clients' models.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/message.h"
+#include "sim/protocols/protocol.h"
+#include "sim/protocols/step_recorder.h"
+
+namespace cdsim {
+
+class FederatedAveraging final : public Protocol {
+ public:
+  // Takes over the network's delivery handler. The network needs node N (the server)
+  // linked to every agent (protocol_links). The server averages in zero simulated time.
+  // Throws InvalidInput("/kind", "/client_fraction", "/local_epochs", "/learning_rate",
+  // "/weight_decay", "/schedule/...") for bad settings.
+  explicit FederatedAveraging(ProtocolContext context);
+
+  void start() override;
+  // Rounds completed.
+  std::int64_t completed_steps() const override { return round_; }
+  // The global model after the rounds completed so far.
+  const std::vector<float>& parameters() const { return global_; }
+
+  // m = max(1, round(C N)): clients taken part in every round.
+  std::size_t clients_per_round() const { return clients_per_round_; }
+  // The clients of `round` in ascending order: m of the N drawn without replacement from
+  // the seeded (round, kSampling) stream, so a round's draw depends on the seed alone.
+  std::vector<std::size_t> sample_clients(std::int64_t round) const;
+  // ceil(E n_j / B): the local SGD steps client j takes in a round.
+  std::int64_t local_steps(std::size_t client) const { return clients_[client].local_steps; }
+
+ private:
+  struct Client {
+    std::vector<float> parameters;  // the local model during a round
+    std::vector<float> gradient;
+    std::size_t shard_size = 0;
+    std::int64_t local_steps = 0;
+    std::size_t epoch_position = 0;  // samples of the current pass over the shard used so far
+  };
+  void begin_round();
+  void train(std::size_t client, const std::vector<float>& global);
+  void send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model);
+  void deliver(Message&& message);
+  void receive_client_model(Message&& message);
+
+  ProtocolContext context_;
+  AgentId server_;
+  std::size_t clients_per_round_;
+  std::vector<float> global_;
+  std::vector<Client> clients_;
+  std::int64_t round_ = 0;
+  std::vector<std::size_t> sampled_;                                // this round's clients, ascending
+  std::vector<std::shared_ptr<const std::vector<float>>> returned_;  // their models, in that order
+  std::size_t returned_count_ = 0;
+  StepRecorder recorder_;
+};
+
+}  // namespace cdsim
