@@ -50,6 +50,8 @@ EventQueue::Event EventQueue::pop() {
   Event event{SimTime::from_ns(top.time_ns), std::move(slots_[top.slot])};
   release_slot(top.slot);
   discard_stale_top();
+  // The next pop will read the new top's callback: start fetching it while this one runs.
+  if (!heap_.empty()) __builtin_prefetch(&slots_[heap_.front().slot]);
   return event;
 }
 
