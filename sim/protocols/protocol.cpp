@@ -1,6 +1,7 @@
 #include "sim/protocols/protocol.h"
 
 #include "core/invalid_input.h"
+#include "sim/protocols/asynchronous_consensus.h"
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
 #include "sim/protocols/ring_all_reduce.h"
@@ -32,6 +33,7 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
     throw InvalidInput("/communication", "unknown communication \"" + communication +
                                              "\" for " + kind + "; expected parameter_server or all_reduce");
   }
+  if (kind == "async_cdsgd") return std::make_unique<AsynchronousConsensus>(std::move(context));
   if (kind == "fedavg") return std::make_unique<FederatedAveraging>(std::move(context));
   throw InvalidInput("/kind", "no protocol implements algorithm \"" + kind + "\"");
 }

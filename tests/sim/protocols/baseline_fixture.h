@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/invalid_input.h"
@@ -55,10 +56,10 @@ struct BaselineFixture {
     }
   }
 
-  // Builds protocol P (make_protocol's choice when P is Protocol), runs `steps` steps
-  // observing every `observe_every`-th, and returns it.
+  // Builds protocol P (make_protocol's choice when P is Protocol) for `steps` steps,
+  // observing every `observe_every`-th, and starts it without running the simulation.
   template <typename P = Protocol>
-  std::unique_ptr<P> run(const ComputeSpec& compute_spec, std::int64_t steps, std::int64_t observe_every = 1) {
+  std::unique_ptr<P> start(const ComputeSpec& compute_spec, std::int64_t steps, std::int64_t observe_every = 1) {
     compute.emplace(compute_spec, agents(), 0.0, algorithm.batch_size, 1);
     ProtocolContext context{.simulation = simulation,
                             .network = *network,
@@ -81,6 +82,13 @@ struct BaselineFixture {
       protocol = std::make_unique<P>(std::move(context));
     }
     protocol->start();
+    return protocol;
+  }
+
+  // start(), then runs the simulation to its end and checks every step was completed.
+  template <typename P = Protocol>
+  std::unique_ptr<P> run(const ComputeSpec& compute_spec, std::int64_t steps, std::int64_t observe_every = 1) {
+    std::unique_ptr<P> protocol = start<P>(compute_spec, steps, observe_every);
     simulation.run();
     REQUIRE(protocol->completed_steps() == steps);
     return protocol;
