@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <thread>
+#include <algorithm>
 
 namespace cdsim {
 
@@ -36,27 +38,52 @@ double consensus_distance(std::span<const std::vector<float>> parameters) {
   return total / n;
 }
 
-MetricsEvaluator::MetricsEvaluator(std::unique_ptr<Model> model, const Dataset& train,
-                                   const Dataset& test, double epochs_per_step)
-    : model_(std::move(model)), train_(train), test_(test), epochs_per_step_(epochs_per_step) {}
+MetricsEvaluator::MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
+                                   double epochs_per_step, std::size_t threads)
+    : train_(train), test_(test), epochs_per_step_(epochs_per_step) {
+  for (std::size_t t = 0; t < std::max<std::size_t>(1, threads); ++t) models_.push_back(make_model());
+}
 
-MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot) {
+MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent) {
+  const std::size_t agents = snapshot.parameters.size();
+  std::vector<Evaluation> train(agents), test(agents);
+  // Agent j is evaluated by worker j mod T with that worker's own model instance.
+  auto work = [&](std::size_t worker) {
+    for (std::size_t j = worker; j < agents; j += models_.size()) {
+      train[j] = models_[worker]->evaluate(snapshot.parameters[j], train_);
+      test[j] = models_[worker]->evaluate(snapshot.parameters[j], test_);
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t t = 1; t < models_.size() && t < agents; ++t) workers.emplace_back(work, t);
+    work(0);
+  }  // joined here
+
   MetricsRow row;
   row.step = snapshot.step;
   row.epoch = static_cast<double>(snapshot.step) * epochs_per_step_;
   row.sim_time_s = snapshot.time.seconds();
   row.bytes_total = snapshot.bytes_total.bytes();
   row.messages_total = snapshot.messages_total;
-  const double n = static_cast<double>(snapshot.parameters.size());
-  for (const std::vector<float>& x : snapshot.parameters) {
-    const Evaluation train = model_->evaluate(x, train_);
-    const Evaluation test = model_->evaluate(x, test_);
-    row.train_loss += train.loss / n;
-    row.test_loss += test.loss / n;
-    row.train_accuracy += train.accuracy / n;
-    row.test_accuracy += test.accuracy / n;
+  const double n = static_cast<double>(agents);
+  const std::vector<float> mean = mean_parameters(snapshot.parameters);
+  for (std::size_t j = 0; j < agents; ++j) {
+    row.train_loss += train[j].loss / n;
+    row.test_loss += test[j].loss / n;
+    row.train_accuracy += train[j].accuracy / n;
+    row.test_accuracy += test[j].accuracy / n;
+    if (per_agent != nullptr) {
+      double distance = 0.0;
+      for (std::size_t i = 0; i < mean.size(); ++i) {
+        const double d = static_cast<double>(snapshot.parameters[j][i]) - mean[i];
+        distance += d * d;
+      }
+      per_agent->push_back(AgentMetricsRow{snapshot.step, j, train[j].loss, test[j].loss, train[j].accuracy,
+                                           test[j].accuracy, distance});
+    }
   }
-  const Evaluation average = model_->evaluate(mean_parameters(snapshot.parameters), test_);
+  const Evaluation average = models_.front()->evaluate(mean, test_);
   row.average_model_test_loss = average.loss;
   row.average_model_test_accuracy = average.accuracy;
   row.consensus_distance = consensus_distance(snapshot.parameters);
@@ -82,6 +109,23 @@ std::string metrics_csv_line(const MetricsRow& row) {
   for (const double value : {row.train_loss, row.test_loss, row.train_accuracy, row.test_accuracy,
                              row.average_model_test_loss, row.average_model_test_accuracy,
                              row.consensus_distance}) {
+    line += "," + format_number(value);
+  }
+  return line + "\n";
+}
+
+}  // namespace cdsim
+
+namespace cdsim {
+
+std::string agent_metrics_csv_header() {
+  return "step,agent,train_loss,test_loss,train_accuracy,test_accuracy,distance_to_mean\n";
+}
+
+std::string agent_metrics_csv_line(const AgentMetricsRow& row) {
+  std::string line = std::to_string(row.step) + "," + std::to_string(row.agent);
+  for (const double value : {row.train_loss, row.test_loss, row.train_accuracy, row.test_accuracy,
+                             row.distance_to_mean}) {
     line += "," + format_number(value);
   }
   return line + "\n";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -31,21 +32,37 @@ struct MetricsRow {
   double consensus_distance = 0.0;    // (1/N) sum_j ||x_j - mean x||^2
 };
 
+// One agent's figures at an observed step (agents.csv).
+struct AgentMetricsRow {
+  std::int64_t step = 0;
+  std::size_t agent = 0;
+  double train_loss = 0.0;
+  double test_loss = 0.0;
+  double train_accuracy = 0.0;  // NaN for regression
+  double test_accuracy = 0.0;
+  double distance_to_mean = 0.0;  // ||x_j - x_bar||^2
+};
+
 // (1/N) sum_j ||x_j - x_bar||^2, accumulated in double in agent order.
 double consensus_distance(std::span<const std::vector<float>> parameters);
 
 // The agents' mean parameter vector, accumulated in double in agent order.
 std::vector<float> mean_parameters(std::span<const std::vector<float>> parameters);
 
+// Evaluates every agent on the full train and test sets. Agents are spread over `threads`
+// worker threads, each with its own model instance; the figures are combined in agent
+// order, so they are the same whatever the thread count.
 class MetricsEvaluator {
  public:
-  // `model` is an evaluation-only instance; `train` and `test` must outlive the evaluator.
-  MetricsEvaluator(std::unique_ptr<Model> model, const Dataset& train, const Dataset& test,
-                   double epochs_per_step);
-  MetricsRow evaluate(const StepSnapshot& snapshot);
+  using ModelFactory = std::function<std::unique_ptr<Model>()>;
+  // `train` and `test` must outlive the evaluator.
+  MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
+                   double epochs_per_step, std::size_t threads = 1);
+  // Appends one row per agent to `per_agent` when it is given.
+  MetricsRow evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent = nullptr);
 
  private:
-  std::unique_ptr<Model> model_;
+  std::vector<std::unique_ptr<Model>> models_;  // one per thread
   const Dataset& train_;
   const Dataset& test_;
   double epochs_per_step_;
@@ -54,6 +71,9 @@ class MetricsEvaluator {
 // metrics.csv: a header line and one line a row, numbers in a fixed, locale-free format.
 std::string metrics_csv_header();
 std::string metrics_csv_line(const MetricsRow& row);
+// agents.csv: the same for per-agent rows.
+std::string agent_metrics_csv_header();
+std::string agent_metrics_csv_line(const AgentMetricsRow& row);
 
 // "%.9g" for finite values, "nan" otherwise: stable text for byte-identical reruns.
 std::string format_number(double value);

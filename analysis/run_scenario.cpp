@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/progress_display.h"
 #include "analysis/run_directory.h"
+#include "analysis/trace_writer.h"
 #include "core/data_loader.h"
 #include "core/invalid_input.h"
 #include "core/minibatch_sampler.h"
@@ -112,10 +114,13 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                            ? scenario.run.steps
                            : std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(
                                                            scenario.run.epochs * steps_per_epoch - 1e-9)));
-  const std::int64_t observe_every =
-      scenario.run.eval_every_steps > 0
-          ? scenario.run.eval_every_steps
-          : std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(std::ceil(steps_per_epoch - 1e-9))));
+  std::int64_t observe_every =
+      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(std::ceil(steps_per_epoch - 1e-9))));
+  if (scenario.run.eval_every_steps > 0) {
+    observe_every = scenario.run.eval_every_steps;
+  } else if (scenario.run.eval_every_time > SimTime::zero()) {
+    observe_every = result.total_steps;  // by time alone (and the first and last steps)
+  }
   result.message_bytes =
       parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, initial.size()).bytes();
 
@@ -130,24 +135,24 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                               LinkSpec{scenario.network.latency, scenario.network.bandwidth});
   ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
-  MetricsEvaluator evaluator(make_model(scenario.model, data.train), data.train, data.test,
-                             result.epochs_per_step);
+  MetricsEvaluator evaluator([&] { return make_model(scenario.model, data.train); }, data.train, data.test,
+                             result.epochs_per_step, options.threads);
+  std::vector<AgentMetricsRow> agent_rows;
+  ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
   auto observe = [&](const StepSnapshot& snapshot) {
-    result.metrics.push_back(evaluator.evaluate(snapshot));
-    if (options.progress != nullptr) {
-      const MetricsRow& row = result.metrics.back();
-      *options.progress << "step " << row.step << "/" << result.total_steps << "  epoch "
-                        << format_number(row.epoch) << "  sim " << format_number(row.sim_time_s)
-                        << " s  train_loss " << format_number(row.train_loss) << "  test_loss "
-                        << format_number(row.test_loss);
-      if (std::isfinite(row.test_accuracy)) *options.progress << "  test_acc " << format_number(row.test_accuracy);
-      *options.progress << "  consensus " << format_number(row.consensus_distance) << "\n";
-    }
+    result.metrics.push_back(evaluator.evaluate(snapshot, &agent_rows));
+    progress.evaluated(result.metrics.back());
   };
-  std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] {
-    return make_protocol(ProtocolContext{simulation, network, mixing, learners, initial, scenario.algorithm,
-                                         compute, result.total_steps, observe_every, observe});
-  });
+  std::unique_ptr<TraceWriter> trace;
+  if (scenario.run.trace) {
+    trace = std::make_unique<TraceWriter>(run_directory.staged_path("events.pb"));
+    trace->attach(network);
+  }
+  ProtocolContext context{simulation, network, mixing, learners, initial, scenario.algorithm,
+                          compute, result.total_steps, observe_every, observe};
+  context.observe_every_time = scenario.run.eval_every_time;
+  context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
+  std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();
   simulation.run();
   if (protocol->completed_steps() != result.total_steps) {
@@ -155,9 +160,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                              " of " + std::to_string(result.total_steps) + " steps");
   }
 
+  progress.finish();
+  if (trace) trace->close();
   std::string csv = metrics_csv_header();
   for (const MetricsRow& row : result.metrics) csv += metrics_csv_line(row);
   run_directory.write_file("metrics.csv", csv);
+  std::string agents_csv = agent_metrics_csv_header();
+  for (const AgentMetricsRow& row : agent_rows) agents_csv += agent_metrics_csv_line(row);
+  run_directory.write_file("agents.csv", agents_csv);
   run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, initial.size(),
                                                         reference_model->describe()));
   run_directory.write_file("scenario.resolved.json", resolved_scenario_json(scenario));

@@ -18,6 +18,7 @@ struct RunArguments {
   std::string scenario_path;
   std::string output_directory;
   bool quiet = false;
+  std::size_t threads = 1;
 };
 
 int run(const RunArguments& arguments) {
@@ -26,6 +27,8 @@ int run(const RunArguments& arguments) {
     RunOptions options;
     options.output_directory = arguments.output_directory;
     options.progress = arguments.quiet ? nullptr : &std::cerr;
+    options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
+    options.threads = arguments.threads;
     const RunResult result = run_scenario(scenario, options);
     const MetricsRow& first = result.metrics.front();
     const MetricsRow& last = result.metrics.back();
@@ -54,7 +57,11 @@ void add_run_command(CLI::App& app, CommandResult& result) {
   command->add_option("scenario", arguments->scenario_path, "Scenario JSON file")->required();
   command->add_option("--out,-o", arguments->output_directory,
                       "Run directory to write (default: runs/<scenario name>)");
-  command->add_flag("--quiet,-q", arguments->quiet, "Print no progress lines");
+  command->add_flag("--quiet,-q", arguments->quiet, "Print no progress");
+  command->add_option("--threads,-j", arguments->threads,
+                      "Threads for evaluating agents (results are identical for any count)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   command->callback([arguments, &result] { result.exit_code = run(*arguments); });
 }
 

@@ -172,7 +172,7 @@ StepSizeSchedule read_schedule(const Json& json) {
 AlgorithmSpec read_algorithm(const Json& json) {
   ObjectReader reader(json, "/algorithm");
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "sgd", "msgd", "fedavg"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {
@@ -203,6 +203,8 @@ RunSpec read_run(const Json& json) {
   spec.steps = static_cast<std::int64_t>(reader.positive_unsigned_or("steps", 0));
   spec.epochs = has_epochs ? reader.positive_number_or("epochs", 1.0) : 0.0;
   spec.eval_every_steps = static_cast<std::int64_t>(reader.unsigned_or("eval_every_steps", 0));
+  spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
+  spec.trace = reader.bool_or("trace", spec.trace);
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
     throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
@@ -359,7 +361,9 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};
-  Json run = {{"eval_every_steps", s.run.eval_every_steps}};
+  Json run = {{"eval_every_steps", s.run.eval_every_steps},
+              {"eval_every_time", to_string(s.run.eval_every_time)},
+              {"trace", s.run.trace}};
   if (s.run.steps > 0) {
     run["steps"] = s.run.steps;
   } else {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -33,6 +34,8 @@ struct ProtocolContext {
   std::int64_t total_steps = 0;          // gradient steps, or rounds for FedAvg
   std::int64_t observe_every_steps = 1;  // step 0 and the last step are always observed
   StepObserver observer;
+  SimTime observe_every_time = SimTime::zero();  // > 0: also observe the first step after each multiple
+  std::function<void(std::int64_t step)> on_step_complete = nullptr;  // every step, for progress displays
 };
 
 class Protocol {

@@ -13,8 +13,34 @@ StepRecorder::StepRecorder(const Simulation& simulation, const Network& network,
       observe_every_steps_(std::max<std::int64_t>(1, observe_every_steps)),
       observer_(std::move(observer)) {}
 
-bool StepRecorder::is_observed(std::int64_t step) const {
-  return step == 0 || step == total_steps_ || step % observe_every_steps_ == 0;
+StepRecorder::StepRecorder(const ProtocolContext& context)
+    : StepRecorder(context.simulation, context.network, context.learners.size(), context.total_steps,
+                   context.observe_every_steps, context.observer) {
+  observe_every_time_ = context.observe_every_time;
+  next_observation_time_ = observe_every_time_;
+  on_step_complete_ = context.on_step_complete;
+}
+
+bool StepRecorder::is_observed(std::int64_t step) {
+  const bool by_count = step == 0 || step == total_steps_ || step % observe_every_steps_ == 0;
+  if (observe_every_time_ <= SimTime::zero()) return by_count;
+  if (step <= decided_through_) {
+    const auto decided = time_observed_.find(step);
+    return by_count || (decided != time_observed_.end() && decided->second);
+  }
+  // The first agent to finish step-1 (and so to start `step`) decides for everyone.
+  decided_through_ = step;
+  bool by_time = false;
+  if (simulation_.now() >= next_observation_time_) {
+    by_time = true;
+    while (next_observation_time_ <= simulation_.now()) next_observation_time_ += observe_every_time_;
+  }
+  time_observed_[step] = by_time;
+  return by_count || by_time;
+}
+
+void StepRecorder::all_finished(std::int64_t step) const {
+  if (on_step_complete_) on_step_complete_(step);
 }
 
 void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>> parameters) const {
@@ -24,13 +50,22 @@ void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>>
 }
 
 void StepRecorder::agent_finished(std::size_t agent, std::int64_t step, const std::vector<float>& parameters) {
-  if (!observer_ || !is_observed(step)) return;
-  Pending& pending = pending_[step];
-  if (pending.parameters.empty()) pending.parameters.resize(agents_);
-  pending.parameters[agent] = parameters;
-  if (++pending.agents_done < agents_) return;
-  report(step, pending.parameters);
-  pending_.erase(step);
+  const bool observed = is_observed(step);
+  const bool last = ++finished_counts_[step] == agents_;
+  if (last) {
+    finished_counts_.erase(step);
+    time_observed_.erase(step);
+  }
+  if (observer_ && observed) {
+    Pending& pending = pending_[step];
+    if (pending.parameters.empty()) pending.parameters.resize(agents_);
+    pending.parameters[agent] = parameters;
+    if (++pending.agents_done == agents_) {
+      report(step, pending.parameters);
+      pending_.erase(step);
+    }
+  }
+  if (last && on_step_complete_) on_step_complete_(step);
 }
 
 }  // namespace cdsim

@@ -1,14 +1,18 @@
 // Collects the agents' parameters at the steps that are to be observed and reports each
 // such step once every agent has finished it, stamped with the time the last agent did and
-// the network traffic so far. Shared by every protocol.
+// the network traffic so far. Which steps are observed: step 0, the last step, every
+// observe_every_steps-th, and (when an interval is set) the first step that some agent
+// finishes after each multiple of that simulated interval. Shared by every protocol.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <vector>
 
 #include "sim/network.h"
+#include "sim/protocols/protocol.h"
 #include "sim/protocols/step_observer.h"
 #include "sim/simulation.h"
 
@@ -18,9 +22,12 @@ class StepRecorder {
  public:
   StepRecorder(const Simulation& simulation, const Network& network, std::size_t agents,
                std::int64_t total_steps, std::int64_t observe_every_steps, StepObserver observer);
+  // The same, with the time-based interval and the progress callback of the context.
+  explicit StepRecorder(const ProtocolContext& context);
 
-  // Step 0 and the last step are always observed, and every observe_every_steps-th.
-  bool is_observed(std::int64_t step) const;
+  // Decides, the first time a step is asked about, whether it is observed; later calls for
+  // that step give the same answer. Steps must first be asked about in increasing order.
+  bool is_observed(std::int64_t step);
 
   // Reports a step at which every agent's parameters are known at once.
   void report(std::int64_t step, std::span<const std::vector<float>> parameters) const;
@@ -28,6 +35,9 @@ class StepRecorder {
   // Agent `agent` has finished `step` with `parameters`; reports the step when it is the
   // last agent to do so. Ignores steps that are not observed.
   void agent_finished(std::size_t agent, std::int64_t step, const std::vector<float>& parameters);
+
+  // Reports that every agent has finished `step`, for protocols that know it themselves.
+  void all_finished(std::int64_t step) const;
 
  private:
   struct Pending {
@@ -40,6 +50,12 @@ class StepRecorder {
   std::int64_t total_steps_;
   std::int64_t observe_every_steps_;
   StepObserver observer_;
+  SimTime observe_every_time_ = SimTime::zero();
+  SimTime next_observation_time_ = SimTime::zero();
+  std::function<void(std::int64_t)> on_step_complete_;
+  std::int64_t decided_through_ = 0;            // steps <= this have been decided
+  std::map<std::int64_t, bool> time_observed_;  // decided steps not yet reported as complete
+  std::map<std::int64_t, std::size_t> finished_counts_;
   std::map<std::int64_t, Pending> pending_;
 };
 

@@ -12,8 +12,7 @@ namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
-      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
-                context_.observe_every_steps, context_.observer) {
+      recorder_(context_) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   if (algorithm.kind == "cdsgd") {
     rule_ = Rule::kCdsgd;

@@ -96,6 +96,74 @@ TEST_CASE("running one scenario twice gives byte-identical run directories, timi
   }
 }
 
+TEST_CASE("two evaluation threads give the same run directory as one") {
+  TempFolder temp("threads");
+  const auto a = temp.path() / "a", b = temp.path() / "b";
+  REQUIRE(run_cli("run " + kQuickstart + " --quiet --threads 1 --out " + a.string()).exit_code == 0);
+  REQUIRE(run_cli("run " + kQuickstart + " --quiet --threads 2 --out " + b.string()).exit_code == 0);
+  for (const char* name : {"metrics.csv", "agents.csv", "summary.json", "scenario.resolved.json"}) {
+    CAPTURE(name);
+    CHECK(read_text(a / name) == read_text(b / name));
+  }
+}
+
+TEST_CASE("agents.csv has one row per agent per evaluation, consistent with metrics.csv") {
+  TempFolder temp("agents");
+  const auto out = temp.path() / "run";
+  REQUIRE(run_cli("run " + kQuickstart + " --quiet --out " + out.string()).exit_code == 0);
+  const auto metrics = read_csv(out / "metrics.csv");
+  const auto agents = read_csv(out / "agents.csv");
+  const cdsim::Scenario scenario = cdsim::load_scenario(kQuickstart);
+  REQUIRE(agents.size() == 1 + (metrics.size() - 1) * scenario.agents);
+  const auto& header = agents.front();
+  // The mean of the agents' train losses is metrics.csv's train_loss, row by row.
+  for (std::size_t r = 1; r < metrics.size(); ++r) {
+    double sum = 0.0;
+    for (std::size_t j = 0; j < scenario.agents; ++j) {
+      const auto& row = agents[1 + (r - 1) * scenario.agents + j];
+      CHECK(row[column(header, "step")] == metrics[r][column(metrics.front(), "step")]);
+      sum += std::stod(row[column(header, "train_loss")]);
+    }
+    CHECK(sum / static_cast<double>(scenario.agents) ==
+          doctest::Approx(std::stod(metrics[r][column(metrics.front(), "train_loss")])).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("a scenario asking for a trace gets events.pb with three events per message") {
+  TempFolder temp("trace");
+  std::string text = read_text(kQuickstart);
+  const std::string marker = "\"run\": {";
+  const auto at = text.find(marker);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + marker.size(), "\"trace\": true, ");
+  const auto scenario = temp.path() / "traced.json";
+  cdsim::testing::write_text(scenario, text);
+  const auto out = temp.path() / "run";
+  const auto outcome = run_cli("run " + scenario.string() + " --quiet --out " + out.string());
+  INFO(outcome.output);
+  REQUIRE(outcome.exit_code == 0);
+  const auto metrics = read_csv(out / "metrics.csv");
+  const std::int64_t messages = std::stoll(metrics.back()[column(metrics.front(), "messages_total")]);
+  // Count the length-delimited records: a varint length, then that many bytes.
+  const std::string trace = read_text(out / "events.pb");
+  std::int64_t records = 0;
+  std::size_t i = 0;
+  while (i < trace.size()) {
+    std::uint64_t length = 0;
+    int shift = 0;
+    while (true) {
+      const auto byte = static_cast<unsigned char>(trace[i++]);
+      length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      shift += 7;
+      if (byte < 0x80) break;
+    }
+    i += length;
+    ++records;
+  }
+  CHECK(i == trace.size());
+  CHECK(records == 3 * messages);
+}
+
 TEST_CASE("the resolved scenario of a run validates and loads back to the same scenario") {
   TempFolder temp("resolved");
   const auto out = temp.path() / "run";

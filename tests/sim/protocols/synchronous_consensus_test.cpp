@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -40,14 +41,18 @@ struct Fixture {
     network = std::make_unique<PointToPointNetwork>(simulation, graph.vertex_count(), edges, link);
   }
 
-  // Runs `steps` steps, observing every step.
-  void run(const AlgorithmSpec& algorithm, const ComputeSpec& compute_spec, std::int64_t steps) {
+  // Runs `steps` steps, observing every step unless `adjust` changes the context.
+  void run(const AlgorithmSpec& algorithm, const ComputeSpec& compute_spec, std::int64_t steps,
+           const std::function<void(ProtocolContext&)>& adjust = nullptr) {
     ComputeModel compute(compute_spec, graph.vertex_count(), 0.0, algorithm.batch_size, 1);
-    SynchronousConsensus protocol(ProtocolContext{simulation, *network, mixing, learners, initial, algorithm, compute,
-                                                  steps, 1, [&](const StepSnapshot& s) {
-                                                    times.push_back(s.time);
-                                                    snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
-                                                  }});
+    ProtocolContext context{simulation, *network, mixing, learners, initial, algorithm, compute,
+                            steps, 1, [&](const StepSnapshot& s) {
+                              observed_steps.push_back(s.step);
+                              times.push_back(s.time);
+                              snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
+                            }};
+    if (adjust) adjust(context);
+    SynchronousConsensus protocol(context);
     protocol.start();
     simulation.run();
     REQUIRE(protocol.completed_steps() == steps);
@@ -71,6 +76,7 @@ struct Fixture {
   std::vector<std::unique_ptr<LocalLearner>> learners;
   Vectors targets;
   std::vector<float> initial;
+  std::vector<std::int64_t> observed_steps;
   std::vector<SimTime> times;
   std::vector<std::vector<std::vector<float>>> snapshots;
 };
@@ -109,6 +115,33 @@ TEST_CASE("each synchronous step takes compute + latency + transmission time on 
   REQUIRE(f.times.size() == 11);
   const std::int64_t step_ns = 3'000'000 + 700'000 + transmission_ns(8, 10'000'000);
   for (std::int64_t k = 0; k <= 10; ++k) CHECK(f.times[k].ns() == k * step_ns);
+}
+
+TEST_CASE("time-based evaluation observes the first step finished after each multiple of the interval") {
+  Fixture f(ring_graph(4), 8, LinkSpec{SimTime::from_us(700), Bandwidth::from_bits_per_second(10'000'000)});
+  ComputeSpec compute;
+  compute.step_time = SimTime::from_ms(3);
+  const AlgorithmSpec cdsgd;
+  std::vector<std::int64_t> completed;
+  f.run(cdsgd, compute, 20, [&](ProtocolContext& context) {
+    context.observe_every_steps = 1000;
+    context.observe_every_time = SimTime::from_ms(10);
+    context.on_step_complete = [&](std::int64_t step) { completed.push_back(step); };
+  });
+  const std::int64_t step_ns = 3'000'000 + 700'000 + transmission_ns(8, 10'000'000);
+  // Reference: step k ends at k * step_ns; observe k when it is the first to end at or after
+  // the next multiple of 10 ms.
+  std::vector<std::int64_t> expected = {0};
+  std::int64_t next_ns = 10'000'000;
+  for (std::int64_t k = 1; k <= 20; ++k) {
+    const bool by_time = k * step_ns >= next_ns;
+    while (next_ns <= k * step_ns) next_ns += 10'000'000;
+    if (by_time || k == 20) expected.push_back(k);
+  }
+  CHECK(f.observed_steps == expected);
+  // Progress hears of every step once, in order.
+  REQUIRE(completed.size() == 20);
+  for (std::int64_t k = 1; k <= 20; ++k) CHECK(completed[static_cast<std::size_t>(k - 1)] == k);
 }
 
 TEST_CASE("overlapping communication with computation makes a step cost the longer of the two") {
