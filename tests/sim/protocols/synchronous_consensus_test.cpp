@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "core/rng.h"
 #include "sim/point_to_point_network.h"
 #include "sim/protocols/wire_size.h"
@@ -324,4 +326,115 @@ TEST_CASE("the same seed and inputs give identical parameters and times") {
     return all;
   };
   CHECK(run_once() == run_once());
+}
+
+namespace {
+
+// The exact fixed point of CDSGD on the quadratics 0.5 ||x - b_j||^2 with a fixed step:
+// x = W x - alpha (x - b), i.e. ((1 + alpha) I - W) x = alpha b, solved per coordinate.
+Vectors cdsgd_fixed_point(const MixingMatrix& mixing, const Vectors& targets, double alpha) {
+  const auto n = static_cast<Eigen::Index>(targets.size());
+  Eigen::MatrixXd system = (1.0 + alpha) * Eigen::MatrixXd::Identity(n, n);
+  for (std::size_t j = 0; j < targets.size(); ++j) {
+    for (const auto& entry : mixing.row(j)) {
+      system(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(entry.column)) -= entry.weight;
+    }
+  }
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(system);
+  Vectors x(targets.size(), std::vector<double>(targets.front().size()));
+  for (std::size_t i = 0; i < targets.front().size(); ++i) {
+    Eigen::VectorXd b(n);
+    for (Eigen::Index j = 0; j < n; ++j) b(j) = alpha * targets[static_cast<std::size_t>(j)][i];
+    const Eigen::VectorXd solution = lu.solve(b);
+    for (Eigen::Index j = 0; j < n; ++j) x[static_cast<std::size_t>(j)][i] = solution(j);
+  }
+  return x;
+}
+
+double disagreement(const Vectors& x) {
+  std::vector<std::vector<float>> as_float;
+  for (const auto& v : x) as_float.emplace_back(v.begin(), v.end());
+  return disagreement(as_float);
+}
+
+}  // namespace
+
+TEST_CASE("steady-state disagreement matches the exact fixed point and the alpha/(1 + alpha - lambda2) bound") {
+  struct Topology {
+    const char* name;
+    Graph graph;
+  };
+  const Topology topologies[] = {{"ring 8", ring_graph(8)},
+                                 {"ring 16", ring_graph(16)},
+                                 {"complete 8", complete_graph(8)},
+                                 {"torus 4x4", torus_graph(4, 4)}};
+  const double alpha = 0.05;
+  for (const Topology& topology : topologies) {
+    CAPTURE(topology.name);
+    Fixture f(topology.graph, 3, kFastLink);
+    AlgorithmSpec algorithm;
+    algorithm.learning_rate = alpha;
+    f.run(algorithm, ComputeSpec{}, 800, [](ProtocolContext& context) { context.observe_every_steps = 800; });
+    const Vectors exact = cdsgd_fixed_point(f.mixing, f.targets, alpha);
+    const double simulated = disagreement(f.snapshots.back());
+    CHECK(simulated == doctest::Approx(disagreement(exact)).epsilon(2e-3));
+    // Every non-consensus eigen-direction of b is damped by alpha / (1 + alpha - lambda_k).
+    const double lambda2 = analyze_spectrum(f.mixing).lambda2;
+    const double factor = alpha / (1.0 + alpha - lambda2);
+    CHECK(simulated <= factor * factor * disagreement(f.targets) * (1 + 1e-3));
+  }
+}
+
+TEST_CASE("steady-state disagreement grows like alpha squared for steps small against the spectral gap") {
+  // Ring of 8 with Metropolis-Hastings weights: 1 - lambda2 = 0.195, so alpha = 0.002 is small.
+  auto steady = [](double alpha) {
+    Fixture f(ring_graph(8), 3, kFastLink);
+    AlgorithmSpec algorithm;
+    algorithm.learning_rate = alpha;
+    f.run(algorithm, ComputeSpec{}, 400, [](ProtocolContext& context) { context.observe_every_steps = 400; });
+    return disagreement(f.snapshots.back());
+  };
+  // Squared distances: halving alpha divides them by (alpha/(1 + alpha - lambda_k))^2 ratios,
+  // which tend to 4 as alpha -> 0 (here 3.96 for the slowest mode).
+  const double ratio = steady(0.002) / steady(0.001);
+  CHECK(ratio > 3.9);
+  CHECK(ratio < 4.01);
+}
+
+TEST_CASE("the agents' mean converges linearly, at rate 1 - alpha, to the optimum") {
+  Fixture f(ring_graph(6), 2, kFastLink);
+  AlgorithmSpec algorithm;
+  algorithm.learning_rate = 0.1;
+  f.run(algorithm, ComputeSpec{}, 30);
+  std::vector<double> optimum(2, 0.0);
+  for (const auto& b : f.targets) for (std::size_t i = 0; i < 2; ++i) optimum[i] += b[i] / 6.0;
+  auto error = [&](std::size_t k) {
+    double e = 0.0;
+    for (std::size_t i = 0; i < 2; ++i) {
+      double mean = 0.0;
+      for (const auto& x : f.snapshots[k]) mean += x[i] / 6.0;
+      e += (mean - optimum[i]) * (mean - optimum[i]);
+    }
+    return std::sqrt(e);
+  };
+  for (std::size_t k = 1; k <= 30; ++k) CHECK(error(k) == doctest::Approx(0.9 * error(k - 1)).epsilon(1e-3));
+}
+
+TEST_CASE("with a diminishing step the agents reach consensus") {
+  auto final_disagreement = [](const StepSizeSchedule& schedule) {
+    Fixture f(ring_graph(8), 3, kFastLink);
+    AlgorithmSpec algorithm;
+    algorithm.learning_rate = 0.2;
+    algorithm.schedule = schedule;
+    f.run(algorithm, ComputeSpec{}, 3000, [](ProtocolContext& context) { context.observe_every_steps = 3000; });
+    return disagreement(f.snapshots.back());
+  };
+  const double fixed = final_disagreement(StepSizeSchedule{});
+  StepSizeSchedule diminishing;
+  diminishing.kind = "power";
+  diminishing.exponent = 1.0;  // alpha_k = 0.2 / (k + 1)
+  const double shrinking = final_disagreement(diminishing);
+  CHECK(fixed > 1e-3);
+  // alpha_3000 is 0.2 / 3001: disagreement ~ (alpha_k / (1 - lambda2))^2 is ~1e-7 of the fixed-step one.
+  CHECK(shrinking < 1e-5 * fixed);
 }
