@@ -19,6 +19,7 @@
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
+#include "sim/protocols/asynchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
@@ -42,7 +43,8 @@ auto within_section(const std::string& section, Build build) {
 
 std::string summary_json(const Scenario& scenario, const RunResult& result,
                          const SpectralReport& spectrum, const Graph& graph,
-                         std::size_t parameter_count, const std::string& model_description) {
+                         std::size_t parameter_count, const std::string& model_description,
+                         const nlohmann::json& extra) {
   const MetricsRow& last = result.metrics.back();
   nlohmann::json summary = {
       {"scenario", scenario.name},
@@ -72,6 +74,7 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
       {"initial", {{"train_loss", result.metrics.front().train_loss},
                    {"test_loss", result.metrics.front().test_loss}}},
   };
+  summary.update(extra);
   return summary.dump(2) + "\n";
 }
 
@@ -168,8 +171,16 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::string agents_csv = agent_metrics_csv_header();
   for (const AgentMetricsRow& row : agent_rows) agents_csv += agent_metrics_csv_line(row);
   run_directory.write_file("agents.csv", agents_csv);
+  nlohmann::json extra = nlohmann::json::object();
+  if (const auto* asynchronous = dynamic_cast<const AsynchronousConsensus*>(protocol.get())) {
+    const StalenessStats& staleness = asynchronous->staleness();
+    extra["staleness"] = {{"samples", staleness.samples}, {"mean", staleness.mean}, {"max", staleness.max}};
+  }
+  if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
+  extra["shard_sizes"] = nlohmann::json::array();
+  for (const auto& shard : shards) extra["shard_sizes"].push_back(shard.size());
   run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, initial.size(),
-                                                        reference_model->describe()));
+                                                        reference_model->describe(), extra));
   run_directory.write_file("scenario.resolved.json", resolved_scenario_json(scenario));
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "scenarios/scenario_loader.h"
 #include "sim/protocols/wire_size.h"
 #include "tests/apps/cli_harness.h"
@@ -183,4 +185,39 @@ TEST_CASE("progress lines go to stderr unless --quiet is given") {
   const auto quiet = run_cli("run " + kQuickstart + " --quiet --out " + (temp.path() / "b").string());
   CHECK(quiet.output.find("step 0/") == std::string::npos);
   CHECK(quiet.output.find("run dir") != std::string::npos);
+}
+
+TEST_CASE("summary.json reports shard sizes, label histograms that add up to them, and async staleness") {
+  TempFolder temp("summary");
+  const auto scenario = temp.path() / "mixture.json";
+  cdsim::testing::write_text(scenario, R"({
+    "name": "mixture", "agents": 4, "topology": {"kind": "ring"},
+    "data": {"source": "gaussian_mixture", "classes": 3, "train_samples": 600, "test_samples": 150,
+             "dimension": 4, "partition": {"kind": "label_shards", "classes_per_agent": 2}},
+    "model": {"kind": "softmax_regression"},
+    "compute": {"speed_spread": 0.5},
+    "algorithm": {"kind": "async_cdsgd", "learning_rate": 0.1, "batch_size": 16},
+    "run": {"epochs": 2}})");
+  const auto out = temp.path() / "run";
+  const auto outcome = run_cli("run " + scenario.string() + " --quiet --out " + out.string());
+  INFO(outcome.output);
+  REQUIRE(outcome.exit_code == 0);
+  const nlohmann::json summary = nlohmann::json::parse(read_text(out / "summary.json"));
+  REQUIRE(summary["shard_sizes"].size() == 4);
+  REQUIRE(summary["label_histograms"].size() == 4);
+  std::size_t total = 0;
+  for (std::size_t j = 0; j < 4; ++j) {
+    std::size_t histogram_total = 0, classes_present = 0;
+    for (const auto& count : summary["label_histograms"][j]) {
+      histogram_total += count.get<std::size_t>();
+      if (count.get<std::size_t>() > 0) ++classes_present;
+    }
+    CHECK(histogram_total == summary["shard_sizes"][j].get<std::size_t>());
+    CHECK(classes_present <= 2);
+    total += histogram_total;
+  }
+  CHECK(total == 600);
+  // Agents of different speeds never wait, so some mix stale parameters.
+  CHECK(summary["staleness"]["samples"].get<std::uint64_t>() > 0);
+  CHECK(summary["staleness"]["max"].get<std::int64_t>() > 0);
 }
