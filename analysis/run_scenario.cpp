@@ -19,6 +19,7 @@
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
+#include "sim/shared_link_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/protocol.h"
@@ -134,8 +135,20 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
-  PointToPointNetwork network(simulation, links.node_count, links.edges,
-                              LinkSpec{scenario.network.latency, scenario.network.bandwidth});
+  const LinkSpec link{scenario.network.latency, scenario.network.bandwidth};
+  std::unique_ptr<Network> network_owner;
+  if (scenario.network.model == "switch") {
+    // Node links.node_count is the switch; every other node gets one link to it.
+    std::vector<SharedLinkNetwork::PhysicalLink> physical;
+    const AgentId hub{static_cast<std::uint32_t>(links.node_count)};
+    for (std::size_t node = 0; node < links.node_count; ++node) {
+      physical.push_back({AgentId{static_cast<std::uint32_t>(node)}, hub, link});
+    }
+    network_owner = std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1, physical);
+  } else {
+    network_owner = std::make_unique<PointToPointNetwork>(simulation, links.node_count, links.edges, link);
+  }
+  Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
   MetricsEvaluator evaluator([&] { return make_model(scenario.model, data.train); }, data.train, data.test,

@@ -82,6 +82,7 @@ MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) 
 NetworkSpec read_network(const Json& json) {
   ObjectReader reader(json, "/network");
   NetworkSpec spec;
+  spec.model = reader.choice_or("model", spec.model, {"point_to_point", "switch"});
   spec.latency = reader.duration_or("latency", spec.latency);
   spec.bandwidth = reader.bandwidth_or("bandwidth", spec.bandwidth);
   reader.reject_unknown_keys();
@@ -316,7 +317,8 @@ std::string resolved_scenario_json(const Scenario& s) {
                     {"matrix", s.mixing.matrix},
                     {"file", s.mixing.file},
                     {"allow_asymmetric", s.mixing.allow_asymmetric}};
-  root["network"] = {{"latency", to_string(s.network.latency)},
+  root["network"] = {{"model", s.network.model},
+                     {"latency", to_string(s.network.latency)},
                      {"bandwidth", to_string(s.network.bandwidth)}};
   root["compute"] = {{"step_time", to_string(s.compute.step_time)},
                      {"flops_per_second", s.compute.flops_per_second},

@@ -221,3 +221,29 @@ TEST_CASE("summary.json reports shard sizes, label histograms that add up to the
   CHECK(summary["staleness"]["samples"].get<std::uint64_t>() > 0);
   CHECK(summary["staleness"]["max"].get<std::int64_t>() > 0);
 }
+
+TEST_CASE("behind one switch an agent's messages share its uplink, so a complete graph pays for its degree") {
+  TempFolder temp("switch");
+  const auto scenario = temp.path() / "switch.json";
+  cdsim::testing::write_text(scenario, R"({
+    "name": "switched", "agents": 6, "topology": {"kind": "complete"}, "mixing": {"rule": "uniform"},
+    "network": {"model": "switch", "latency": "1ms", "bandwidth": "10Mbps"},
+    "compute": {"step_time": "5ms"},
+    "data": {"source": "synthetic_linear", "train_samples": 600, "test_samples": 100, "dimension": 20},
+    "algorithm": {"kind": "cdsgd", "learning_rate": 0.05, "batch_size": 20},
+    "run": {"steps": 10}})");
+  const auto out = temp.path() / "run";
+  const auto outcome = run_cli("run " + scenario.string() + " --quiet --out " + out.string());
+  INFO(outcome.output);
+  REQUIRE(outcome.exit_code == 0);
+  const auto rows = read_csv(out / "metrics.csv");
+  const double sim_time_s = std::stod(rows.back()[column(rows.front(), "sim_time_s")]);
+  // Each agent's 5 messages leave through one uplink at a fifth of 10 Mbit/s each and arrive
+  // through the receiver's downlink, shared by 5 senders alike: (N - 1) transmission times,
+  // plus the latency of the two links crossed.
+  const std::int64_t bytes = cdsim::parameter_message_size(cdsim::AgentId{0}, cdsim::AgentId{1}, 0,
+                                                           cdsim::PayloadKind::kParameters, 21).bytes();
+  const double transmission_s = static_cast<double>(bytes) * 8.0 / 10e6;
+  const double step_s = 0.005 + 2 * 0.001 + 5 * transmission_s;
+  CHECK(sim_time_s == doctest::Approx(10 * step_s).epsilon(1e-6));
+}
