@@ -104,14 +104,7 @@ void SynchronousConsensus::send_round(std::size_t j) {
   const std::int64_t round = global_round(agent);
   for (std::size_t neighbor : agent.neighbors) {
     const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
-    Message message;
-    message.from = sender;
-    message.to = receiver;
-    message.size = parameter_message_size(sender, receiver, round, PayloadKind::kParameters, snapshot->size());
-    message.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
-    message.round = round;
-    message.payload = snapshot;
-    context_.network.send(std::move(message));
+    context_.network.send(payload_message(sender, receiver, round, PayloadKind::kParameters, snapshot));
   }
   agent.round_sent = true;
   try_advance(j);
@@ -150,14 +143,7 @@ void SynchronousConsensus::try_advance(std::size_t j) {
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
-    std::vector<WeightedParameters> inputs;
-    inputs.reserve(agent.neighbors.size() + 1);
-    std::size_t next_neighbor = 0;
-    for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-      inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
-                                                        : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
-    }
-    mix(inputs, agent.scratch);
+    mix(mixing_inputs(j, inbox), agent.scratch);
     agent.mixing.swap(agent.scratch);
     for (auto& slot : inbox.by_neighbor) slot.reset();
     inbox.received = 0;
@@ -171,9 +157,9 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   apply_update(j, inbox);
 }
 
-void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
-  Agent& agent = agents_[j];
-  // Mix in the mixing row's fixed (ascending column) order, so the rounding is fixed too.
+std::vector<WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) const {
+  const Agent& agent = agents_[j];
+  // The mixing row's fixed (ascending column) order fixes the float rounding too.
   std::vector<WeightedParameters> inputs;
   inputs.reserve(agent.neighbors.size() + 1);
   std::size_t next_neighbor = 0;
@@ -181,6 +167,12 @@ void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
     inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
                                                       : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
   }
+  return inputs;
+}
+
+void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
+  Agent& agent = agents_[j];
+  const std::vector<WeightedParameters> inputs = mixing_inputs(j, inbox);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
   switch (rule_) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/consensus.h"
 #include "sim/message.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
@@ -51,6 +52,8 @@ class SynchronousConsensus final : public Protocol {
   void deliver(Message&& message);
   void try_advance(std::size_t agent);
   void apply_update(std::size_t agent, Inbox& inbox);
+  // The agent's own vector and its neighbours' of the current round, with their weights.
+  std::vector<WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox) const;
 
   ProtocolContext context_;
   MixingMatrix mixing_;  // omega-blended copy of the scenario's matrix

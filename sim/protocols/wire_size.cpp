@@ -32,4 +32,16 @@ ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t 
   return ByteCount{static_cast<std::int64_t>(size)};
 }
 
+Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
+                        std::shared_ptr<const std::vector<float>> payload) {
+  Message message;
+  message.from = sender;
+  message.to = receiver;
+  message.size = parameter_message_size(sender, receiver, round, kind, payload ? payload->size() : 0);
+  message.kind = static_cast<std::uint32_t>(kind);
+  message.round = round;
+  message.payload = std::move(payload);
+  return message;
+}
+
 }  // namespace cdsim

@@ -5,9 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "sim/agent_id.h"
 #include "sim/byte_count.h"
+#include "sim/message.h"
 
 namespace cdsim {
 
@@ -20,5 +23,9 @@ enum class PayloadKind : std::uint32_t {
 
 ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
                                  PayloadKind kind, std::size_t value_count);
+
+// A message carrying `payload` (shared, never copied), sized by the wire schema.
+Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
+                        std::shared_ptr<const std::vector<float>> payload);
 
 }  // namespace cdsim
