@@ -34,8 +34,7 @@ double checked_consensus_weight(const AlgorithmSpec& algorithm) {
 AsynchronousConsensus::AsynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, checked_consensus_weight(context_.algorithm))),
-      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
-                context_.observe_every_steps, context_.observer) {
+      recorder_(context_) {
   const std::size_t agent_count = context_.learners.size();
   if (agent_count != mixing_.size()) {
     throw std::logic_error("AsynchronousConsensus: " + std::to_string(agent_count) +

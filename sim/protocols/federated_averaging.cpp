@@ -39,8 +39,7 @@ FederatedAveraging::FederatedAveraging(ProtocolContext context)
       server_{static_cast<std::uint32_t>(context_.learners.size())},
       clients_per_round_(0),
       global_(context_.initial_parameters),
-      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
-                context_.observe_every_steps, context_.observer) {
+      recorder_(context_) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   validate_fedavg(algorithm);
   const std::size_t client_count = context_.learners.size();
@@ -57,6 +56,7 @@ FederatedAveraging::FederatedAveraging(ProtocolContext context)
     Client client;
     client.gradient.assign(global_.size(), 0.0f);
     client.shard_size = learner->shard_size();
+    if (client.shard_size == 0) throw std::logic_error("FederatedAveraging: a client with an empty shard");
     // E n_j / B local steps, rounded up; the slack keeps e.g. 0.1 * 30 / 1 at 3, not 4.
     const double steps = algorithm.local_epochs * static_cast<double>(client.shard_size) /
                          static_cast<double>(algorithm.batch_size);
@@ -170,6 +170,7 @@ void FederatedAveraging::receive_client_model(Message&& message) {
   if (recorder_.is_observed(round_)) {
     recorder_.report(round_, std::vector<std::vector<float>>(clients_.size(), global_));
   }
+  recorder_.all_finished(round_);
   begin_round();
 }
 

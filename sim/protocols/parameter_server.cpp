@@ -30,8 +30,7 @@ ParameterServer::ParameterServer(ProtocolContext context)
       optimizer_(data_parallel_optimizer(context_.algorithm), context_.initial_parameters.size()),
       global_(context_.initial_parameters),
       mean_gradient_(global_.size(), 0.0f),
-      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
-                context_.observe_every_steps, context_.observer) {
+      recorder_(context_) {
   if (context_.algorithm.communication != "parameter_server") {
     throw InvalidInput("/communication", "the parameter server protocol runs with communication "
                                          "\"parameter_server\", found \"" + context_.algorithm.communication + "\"");

@@ -17,8 +17,7 @@ namespace cdsim {
 
 RingAllReduce::RingAllReduce(ProtocolContext context)
     : context_(std::move(context)),
-      recorder_(context_.simulation, context_.network, context_.learners.size(), context_.total_steps,
-                context_.observe_every_steps, context_.observer) {
+      recorder_(context_) {
   if (context_.algorithm.communication != "all_reduce") {
     throw InvalidInput("/communication", "the ring all-reduce protocol runs with communication \"all_reduce\", "
                                          "found \"" + context_.algorithm.communication + "\"");

@@ -109,6 +109,8 @@ TEST_CASE("a slow agent does not hold the fast ones back, and their vectors reac
   REQUIRE(protocol->completed_steps() == 40);
   // Step k is complete when the slowest agent finishes it, at k times its step time.
   for (std::int64_t k = 0; k <= 40; ++k) CHECK(f.times[k].ns() == k * slowest_ns);
+  REQUIRE(f.completed.size() == 40);
+  for (std::int64_t k = 1; k <= 40; ++k) CHECK(f.completed[static_cast<std::size_t>(k - 1)] == k);
   CHECK(protocol->staleness().max > 1);
   CHECK(protocol->staleness().mean > 0.0);
 }

@@ -74,7 +74,9 @@ struct BaselineFixture {
                               observed_steps.push_back(s.step);
                               times.push_back(s.time);
                               snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
-                            }};
+                            },
+                            .observe_every_time = observe_every_time,
+                            .on_step_complete = [this](std::int64_t step) { completed.push_back(step); }};
     std::unique_ptr<P> protocol;
     if constexpr (std::is_same_v<P, Protocol>) {
       protocol = make_protocol(std::move(context));
@@ -112,6 +114,8 @@ struct BaselineFixture {
   std::vector<Vector> targets;
   std::vector<float> initial;
   std::optional<ComputeModel> compute;
+  SimTime observe_every_time = SimTime::zero();  // > 0: also observe by simulated time
+  std::vector<std::int64_t> completed;           // every step, as the protocol reports it complete
   std::vector<std::int64_t> observed_steps;
   std::vector<SimTime> times;
   std::vector<std::vector<std::vector<float>>> snapshots;

@@ -166,6 +166,19 @@ TEST_CASE("a FedAvg round takes two transfers plus the client's local steps, and
   CHECK(stats.bytes_sent.bytes() == 5 * 2 * 3 * testing::message_bytes(8));
 }
 
+TEST_CASE("FedAvg reports every round complete and observes rounds by simulated time when asked") {
+  const LinkSpec link{SimTime::from_us(100), Bandwidth::from_bits_per_second(1'000'000'000)};
+  BaselineFixture f(fedavg(1.0, 1.0, 1, 0.1), ring_graph(4), 2, link);
+  ComputeSpec compute;
+  compute.step_time = SimTime::from_ms(1);
+  const std::int64_t round_ns = 1'000'000 + 2 * (100'000 + testing::transmission_ns(2, 1'000'000'000));
+  f.observe_every_time = SimTime::from_ns(round_ns * 5 / 2);
+  f.run<FederatedAveraging>(compute, 10, 1000);
+  // The first round to end at or after each multiple of 2.5 rounds, plus the first and last.
+  CHECK(f.observed_steps == std::vector<std::int64_t>{0, 3, 5, 8, 10});
+  CHECK(f.completed == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+}
+
 TEST_CASE("make_protocol runs fedavg, and FedAvg rejects bad settings naming the field") {
   BaselineFixture f(fedavg(1.0, 1.0, 1, 0.1), ring_graph(3), 2, kFastLink);
   const auto protocol = f.run(ComputeSpec{}, 2);

@@ -67,6 +67,7 @@ TEST_CASE("a parameter-server step takes compute + two transfers on an idle star
   const std::int64_t step_ns = 3'000'000 + 2 * (700'000 + testing::transmission_ns(8, 10'000'000));
   REQUIRE(f.times.size() == 8);
   for (std::int64_t k = 0; k <= 7; ++k) CHECK(f.times[k].ns() == k * step_ns);
+  CHECK(f.completed == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7});
 }
 
 TEST_CASE("the server waits for the slowest worker every step") {
