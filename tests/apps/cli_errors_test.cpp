@@ -67,6 +67,13 @@ TEST_CASE("validate accepts a good scenario and rejects a bad one with exit 2") 
   const auto bad = run_cli("validate " + (temp.path() / "bad.json").string());
   CHECK(bad.exit_code == 2);
   CHECK(bad.output.find("/topology/edge_probability") != std::string::npos);
+  // Fractions for 3 agents in a 5-agent scenario: caught without loading any data.
+  write_text(temp.path() / "fractions.json",
+             R"({"agents": 5, "data": {"partition": {"kind": "fractions", "fractions": [1, 2, 3]}}})");
+  const auto fractions = run_cli("validate " + (temp.path() / "fractions.json").string());
+  INFO(fractions.output);
+  CHECK(fractions.exit_code == 2);
+  CHECK(fractions.output.find("/data/partition") != std::string::npos);
 }
 
 TEST_CASE("usage errors exit 2") {
