@@ -107,6 +107,7 @@ TEST_CASE("the parameter server rejects bad settings, naming the field") {
   AlgorithmSpec ring = centralized("sgd", 0.1);
   ring.communication = "ring";
   CHECK(testing::rejected_field<ParameterServer>(ring) == "/communication");
+  CHECK(testing::rejected_field<Protocol>(ring) == "/communication");
   CHECK(testing::rejected_field<ParameterServer>(centralized("cdsgd", 0.1)) == "/kind");
   CHECK(testing::rejected_field<ParameterServer>(centralized("sgd", -1.0)) == "/learning_rate");
   AlgorithmSpec momentum = centralized("msgd", 0.1);
