@@ -28,7 +28,8 @@ class AsynchronousConsensus final : public Protocol {
  public:
   // Takes over the network's delivery handler. Supports the consensus weight omega
   // (omega Pi + (1 - omega) I); throws InvalidInput("/kind", "/consensus_steps",
-  // "/consensus_weight", "/learning_rate") for settings it cannot run.
+  // "/consensus_weight", "/learning_rate") for settings it cannot run. On the wire x_j(k)
+  // carries round k.
   explicit AsynchronousConsensus(ProtocolContext context);
 
   void start() override;

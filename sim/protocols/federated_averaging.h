@@ -20,7 +20,8 @@ class FederatedAveraging final : public Protocol {
   // Takes over the network's delivery handler. The network needs node N (the server)
   // linked to every agent (protocol_links). The server averages in zero simulated time.
   // Throws InvalidInput("/kind", "/client_fraction", "/local_epochs", "/learning_rate",
-  // "/weight_decay", "/schedule/...") for bad settings.
+  // "/weight_decay", "/schedule/...") for bad settings. On the wire both the global model
+  // and the clients' models carry the round number.
   explicit FederatedAveraging(ProtocolContext context);
 
   void start() override;

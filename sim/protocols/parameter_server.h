@@ -26,6 +26,7 @@ class ParameterServer final : public Protocol {
  public:
   // Takes over the network's delivery handler. The network needs node N (the server)
   // linked to every agent (protocol_links). The server computes in zero simulated time.
+  // On the wire: gradients of step k carry round k, the parameters x(k + 1) round k + 1.
   explicit ParameterServer(ProtocolContext context);
 
   void start() override;

@@ -20,7 +20,8 @@ namespace cdsim {
 class RingAllReduce final : public Protocol {
  public:
   // Takes over the network's delivery handler. The network needs the ring links
-  // j -> j + 1 mod N (protocol_links with communication "all_reduce").
+  // j -> j + 1 mod N (protocol_links with communication "all_reduce"). On the wire a chunk
+  // carries round = step * 2(N - 1) + hop (hops 0 .. N-2 reduce, N-1 .. 2N-3 gather).
   explicit RingAllReduce(ProtocolContext context);
 
   void start() override;
