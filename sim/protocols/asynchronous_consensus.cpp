@@ -113,15 +113,8 @@ void AsynchronousConsensus::finish_step(std::size_t j) {
   auto snapshot = std::make_shared<const std::vector<float>>(agent.parameters);
   const AgentId sender{static_cast<std::uint32_t>(j)};
   for (std::size_t neighbor : agent.neighbors) {
-    const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
-    Message message;
-    message.from = sender;
-    message.to = receiver;
-    message.size = parameter_message_size(sender, receiver, agent.step, PayloadKind::kParameters, snapshot->size());
-    message.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
-    message.round = agent.step;
-    message.payload = snapshot;
-    context_.network.send(std::move(message));
+    context_.network.send(payload_message(sender, AgentId{static_cast<std::uint32_t>(neighbor)}, agent.step,
+                                          PayloadKind::kParameters, snapshot));
   }
   recorder_.agent_finished(j, agent.step, agent.parameters);
   if (agent.step < context_.total_steps) begin_step(j);

@@ -96,14 +96,7 @@ void FederatedAveraging::begin_round() {
 }
 
 void FederatedAveraging::send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model) {
-  Message message;
-  message.from = from;
-  message.to = to;
-  message.size = parameter_message_size(from, to, round_, PayloadKind::kParameters, model->size());
-  message.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
-  message.round = round_;
-  message.payload = std::move(model);
-  context_.network.send(std::move(message));
+  context_.network.send(payload_message(from, to, round_, PayloadKind::kParameters, std::move(model)));
 }
 
 void FederatedAveraging::deliver(Message&& message) {

@@ -74,15 +74,8 @@ void ParameterServer::begin_step(std::size_t j) {
 
 void ParameterServer::send_gradient(std::size_t j) {
   Worker& worker = workers_[j];
-  const AgentId sender{static_cast<std::uint32_t>(j)};
-  Message message;
-  message.from = sender;
-  message.to = server_;
-  message.size = parameter_message_size(sender, server_, worker.step, PayloadKind::kGradient, global_.size());
-  message.kind = static_cast<std::uint32_t>(PayloadKind::kGradient);
-  message.round = worker.step;
-  message.payload = std::move(worker.gradient);
-  context_.network.send(std::move(message));
+  context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)}, server_, worker.step,
+                                        PayloadKind::kGradient, std::move(worker.gradient)));
 }
 
 void ParameterServer::deliver(Message&& message) {
@@ -117,15 +110,8 @@ void ParameterServer::receive_gradient(Message&& message) {
   // One snapshot, shared by the N messages down.
   auto snapshot = std::make_shared<const std::vector<float>>(global_);
   for (std::size_t worker = 0; worker < workers_.size(); ++worker) {
-    const AgentId receiver{static_cast<std::uint32_t>(worker)};
-    Message down;
-    down.from = server_;
-    down.to = receiver;
-    down.size = parameter_message_size(server_, receiver, server_step_, PayloadKind::kParameters, global_.size());
-    down.kind = static_cast<std::uint32_t>(PayloadKind::kParameters);
-    down.round = server_step_;
-    down.payload = snapshot;
-    context_.network.send(std::move(down));
+    context_.network.send(payload_message(server_, AgentId{static_cast<std::uint32_t>(worker)}, server_step_,
+                                          PayloadKind::kParameters, snapshot));
   }
 }
 

@@ -92,17 +92,11 @@ void RingAllReduce::finish_compute(std::size_t j) {
 void RingAllReduce::send_chunk(std::size_t j, std::size_t chunk, std::int64_t hop) {
   const Agent& agent = agents_[j];
   const auto [first, last] = chunk_range(chunk);
-  const AgentId sender{static_cast<std::uint32_t>(j)};
-  const AgentId receiver{static_cast<std::uint32_t>((j + 1) % agents_.size())};
-  Message message;
-  message.from = sender;
-  message.to = receiver;
-  message.round = agent.step * hops_ + hop;
-  message.size = parameter_message_size(sender, receiver, message.round, PayloadKind::kGradient, last - first);
-  message.kind = static_cast<std::uint32_t>(PayloadKind::kGradient);
-  message.payload = std::make_shared<const std::vector<float>>(agent.gradient.begin() + static_cast<std::ptrdiff_t>(first),
-                                                               agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
-  context_.network.send(std::move(message));
+  auto values = std::make_shared<const std::vector<float>>(agent.gradient.begin() + static_cast<std::ptrdiff_t>(first),
+                                                           agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
+  context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)},
+                                        AgentId{static_cast<std::uint32_t>((j + 1) % agents_.size())},
+                                        agent.step * hops_ + hop, PayloadKind::kGradient, std::move(values)));
 }
 
 void RingAllReduce::deliver(Message&& message) {
