@@ -1,5 +1,8 @@
 #include "sim/protocols/protocol.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/invalid_input.h"
 #include "sim/protocols/asynchronous_consensus.h"
 #include "sim/protocols/federated_averaging.h"
@@ -15,7 +18,11 @@ bool is_consensus_algorithm(const AlgorithmSpec& algorithm) {
 }
 
 double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples, std::size_t agents) {
-  if (algorithm.kind == "fedavg") return algorithm.client_fraction * algorithm.local_epochs;
+  if (algorithm.kind == "fedavg") {
+    // A round trains m = max(1, round(C N)) of the N equal-share clients for E epochs each.
+    const double clients = std::max(1.0, std::round(algorithm.client_fraction * static_cast<double>(agents)));
+    return clients / static_cast<double>(agents) * algorithm.local_epochs;
+  }
   const std::size_t samples_per_step = agents * algorithm.batch_size;
   const std::size_t steps_per_epoch = (train_samples + samples_per_step - 1) / samples_per_step;
   return 1.0 / static_cast<double>(steps_per_epoch);

@@ -61,7 +61,8 @@ ProtocolLinks protocol_links(const AlgorithmSpec& algorithm, const Graph& topolo
 
 // The share of an epoch one protocol step represents. An epoch is the training set seen
 // once by the agents together: for step-based protocols 1 / ceil(train / (N * batch));
-// for FedAvg, where a step is a round of C * N clients making E local epochs each, C * E.
+// for FedAvg, where a step is a round of m = max(1, round(C N)) clients making E local
+// epochs each, m / N * E.
 double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples, std::size_t agents);
 
 // Whether the algorithm mixes over the topology (and so uses the mixing matrix).
