@@ -17,6 +17,17 @@ RunDirectory::RunDirectory(std::filesystem::path final_path) : final_path_(std::
   if (error) {
     throw std::runtime_error(parent.string() + ": cannot create the output folder: " + error.message());
   }
+  // Replace only an earlier run (it has scenario.resolved.json) or an empty folder, never
+  // a folder of the user's that happens to be named as the output.
+  if (std::filesystem::exists(final_path_, error)) {
+    const bool is_directory = std::filesystem::is_directory(final_path_, error);
+    const bool is_earlier_run = is_directory && std::filesystem::exists(final_path_ / "scenario.resolved.json", error);
+    const bool is_empty = is_directory && std::filesystem::is_empty(final_path_, error);
+    if (!is_earlier_run && !is_empty) {
+      throw std::runtime_error(final_path_.string() +
+                               ": exists and is not a cdsim run directory; choose another --out");
+    }
+  }
   // The process id keeps two concurrent runs of one scenario from sharing a staging folder.
   staging_path_ = parent / ("." + final_path_.filename().string() + ".staging-" + std::to_string(::getpid()));
   std::filesystem::remove_all(staging_path_, error);

@@ -11,7 +11,8 @@ namespace cdsim {
 
 class RunDirectory {
  public:
-  // Creates the staging folder next to `final_path`; throws std::runtime_error on failure.
+  // Creates the staging folder next to `final_path`; throws std::runtime_error on failure,
+  // or when `final_path` exists and is neither empty nor an earlier run directory.
   explicit RunDirectory(std::filesystem::path final_path);
   ~RunDirectory();
   RunDirectory(const RunDirectory&) = delete;

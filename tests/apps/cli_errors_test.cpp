@@ -82,3 +82,22 @@ TEST_CASE("usage errors exit 2") {
   CHECK(run_cli("run").exit_code == 2);
   CHECK(run_cli("--help").exit_code == 0);
 }
+
+TEST_CASE("a run never replaces a folder that is not an earlier run directory") {
+  TempFolder temp("clobber");
+  const auto precious = temp.path() / "precious";
+  std::filesystem::create_directories(precious);
+  write_text(precious / "notes.txt", "keep me");
+  const auto outcome = run_cli("run " + std::string(CDSIM_SOURCE_DIR) + "/scenarios/quickstart.json --quiet --out " +
+                               precious.string());
+  INFO(outcome.output);
+  CHECK(outcome.exit_code == 1);
+  CHECK(outcome.output.find("not a cdsim run directory") != std::string::npos);
+  CHECK(cdsim::testing::read_text(precious / "notes.txt") == "keep me");
+  // An earlier run of the same scenario is replaced.
+  const auto run = temp.path() / "run";
+  REQUIRE(run_cli("run " + std::string(CDSIM_SOURCE_DIR) + "/scenarios/quickstart.json --quiet --out " + run.string())
+              .exit_code == 0);
+  CHECK(run_cli("run " + std::string(CDSIM_SOURCE_DIR) + "/scenarios/quickstart.json --quiet --out " + run.string())
+            .exit_code == 0);
+}
