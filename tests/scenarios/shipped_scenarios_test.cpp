@@ -1,0 +1,31 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/data_spec.h"
+#include "core/model_spec.h"
+#include "core/partition_spec.h"
+#include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_topology.h"
+
+TEST_CASE("every scenario shipped under scenarios/ loads, round-trips and builds its topology") {
+  const std::filesystem::path root = std::filesystem::path(CDSIM_SOURCE_DIR) / "scenarios";
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  REQUIRE(files.size() >= 2);
+  for (const auto& file : files) {
+    CAPTURE(file.string());
+    const cdsim::Scenario scenario = cdsim::load_scenario(file.string());
+    const std::string resolved = cdsim::resolved_scenario_json(scenario);
+    CHECK(cdsim::resolved_scenario_json(cdsim::parse_scenario(resolved, file.string())) == resolved);
+    const cdsim::ScenarioTopology topology = cdsim::build_scenario_topology(scenario);
+    CHECK(topology.graph.vertex_count() == scenario.agents);
+    CHECK_NOTHROW(cdsim::validate(scenario.data));
+    CHECK_NOTHROW(cdsim::validate(scenario.partition, scenario.agents));
+    CHECK_NOTHROW(cdsim::validate(scenario.model));
+  }
+}
