@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Reproduces the experiments of Jiang et al., "Collaborative Deep Learning in Fixed
 # Topology Networks" (NIPS 2017) with cdsim: runs every scenario in scenarios/paper/ into
-# runs/<name>/ and draws the figures docs/figures/paper_*.png. See docs/reproduction.md.
+# runs/<name>/, draws the figures docs/figures/paper_*.png and writes the tables of
+# docs/reproduction.md to runs/paper_tables.md. See docs/reproduction.md.
 #
-# Idempotent: a run whose runs/<name>/summary.json is newer than its scenario file (and
-# than the cdsim binary) is not run again; --force reruns everything. Figures are always
-# redrawn (cheap). Usage: scripts/reproduce-paper.sh [--force] [--fcn-only]
+# Idempotent: a run whose runs/<name>/summary.json is newer than its scenario file is not
+# run again (after changing cdsim's code, pass --force to rerun everything). Figures and
+# tables are always redrawn (seconds). Wall time from scratch: ~40 min on 2 shared cores.
+# Usage: scripts/reproduce-paper.sh [--force] [--fcn-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,49 +30,110 @@ cdsim="$build_dir/apps/cdsim"
 
 run() {  # run SCENARIO_NAME
   local name=$1 scenario=scenarios/paper/$1.json out=runs/$1
-  if [[ $force == 0 && -f $out/summary.json && $out/summary.json -nt $scenario \
-        && $out/summary.json -nt $cdsim ]]; then
+  if [[ $force == 0 && -f $out/summary.json && $out/summary.json -nt $scenario ]]; then
     echo "up to date: $out"
     return
   fi
   local start=$SECONDS
-  "$cdsim" run "$scenario" --quiet --threads "$threads" --out "$out"
+  "$cdsim" run "$scenario" --quiet --threads "$threads" --out "$out" >/dev/null
   echo "ran $name in $((SECONDS - start)) s"
 }
 
+fcn_methods=(sgd msgd fedavg cdsgd_complete cdmsgd_complete cdsgd_ring cdmsgd_ring)
+seed_methods=(sgd cdsgd_complete cdsgd_ring cdmsgd_complete cdmsgd_ring)
 mkdir -p runs docs/figures
 for data in mnist fashion; do
-  for method in sgd msgd fedavg cdsgd_complete cdmsgd_complete cdsgd_ring cdmsgd_ring; do
-    run "paper_fcn_${data}_${method}"
-  done
+  for method in "${fcn_methods[@]}"; do run "paper_fcn_${data}_${method}"; done
+done
+for seed in 2 3; do
+  for method in "${seed_methods[@]}"; do run "paper_fcn_mnist_${method}_seed${seed}"; done
 done
 if [[ $fcn_only == 0 ]]; then
-  for method in sgd cdsgd cdmsgd; do
-    run "paper_cnn_reduced_${method}"
-  done
+  for method in sgd cdsgd cdmsgd; do run "paper_cnn_reduced_${method}"; done
 fi
 
-labels=(SGD MSGD FedAvg "CDSGD complete" "CDMSGD complete" "CDSGD ring" "CDMSGD ring")
-plot_fcn() {  # plot_fcn DATA TITLE METRIC OUT
-  local data=$1 title=$2 metric=$3 out=$4 dirs=()
-  for method in sgd msgd fedavg cdsgd_complete cdmsgd_complete cdsgd_ring cdmsgd_ring; do
-    dirs+=("runs/paper_fcn_${data}_${method}")
-  done
-  "$cdsim" plot "${dirs[@]}" --x epoch --metric "$metric" --yscale linear --dpi 80 \
-    --title "$title" --out "$out" --labels "${labels[@]}"
+# Figures: cdsim plot, then (when Debian's PIL is there) a 64-colour palette to keep each
+# PNG well under 150 KB.
+shrink() {
+  /usr/bin/python3 - "$1" <<'PY' 2>/dev/null || true
+import sys
+from PIL import Image
+Image.open(sys.argv[1]).convert("RGB").quantize(colors=64).save(sys.argv[1], optimize=True)
+PY
 }
-plot_fcn mnist "FCN (20x50 ReLU), MNIST digits 7,996/2,004, 5 agents: test accuracy" \
-  test_accuracy docs/figures/paper_fcn_mnist_test.png
-plot_fcn mnist "FCN, MNIST digits, 5 agents: train accuracy" \
-  train_accuracy docs/figures/paper_fcn_mnist_train.png
-plot_fcn fashion "FCN (20x50 ReLU), Fashion-MNIST 60k/10k, 5 agents: test accuracy" \
-  test_accuracy docs/figures/paper_fcn_fashion_test.png
-plot_fcn fashion "FCN, Fashion-MNIST, 5 agents: train accuracy" \
-  train_accuracy docs/figures/paper_fcn_fashion_train.png
+labels=(SGD MSGD FedAvg "CDSGD complete" "CDMSGD complete" "CDSGD ring" "CDMSGD ring")
+plot_fcn() {  # plot_fcn DATA OUT TITLE [cdsim plot options...]
+  local data=$1 out=$2 title=$3 dirs=()
+  shift 3
+  for method in "${fcn_methods[@]}"; do dirs+=("runs/paper_fcn_${data}_${method}"); done
+  "$cdsim" plot "${dirs[@]}" "$@" --title "$title" --out "$out" --labels "${labels[@]}"
+  shrink "$out"
+}
+plot_fcn mnist docs/figures/paper_fcn_mnist.png \
+  "FCN 20x50, MNIST digits (7,996/2,004), 5 agents: test accuracy, mean over agents" --dpi 90
+plot_fcn fashion docs/figures/paper_fcn_fashion.png \
+  "FCN 20x50, Fashion-MNIST (60k/10k), 5 agents: test accuracy, mean over agents" --dpi 90
+plot_fcn mnist docs/figures/paper_fcn_mnist_train.png \
+  "FCN, MNIST digits: train accuracy" --x epoch --metric train_accuracy --dpi 80
+plot_fcn fashion docs/figures/paper_fcn_fashion_train.png \
+  "FCN, Fashion-MNIST: train accuracy" --x epoch --metric train_accuracy --dpi 80
 if [[ $fcn_only == 0 ]]; then
-  "$cdsim" plot runs/paper_cnn_reduced_sgd runs/paper_cnn_reduced_cdsgd runs/paper_cnn_reduced_cdmsgd \
-    --x epoch --metric test_accuracy --yscale linear --dpi 80 \
-    --title "REDUCED: Keras CNN, 2,560 MNIST digits, 15 epochs, complete graph" \
-    --out docs/figures/paper_cnn_reduced_test.png --labels SGD CDSGD CDMSGD
+  "$cdsim" plot runs/paper_cnn_reduced_sgd runs/paper_cnn_reduced_cdsgd \
+    runs/paper_cnn_reduced_cdmsgd --dpi 80 --out docs/figures/paper_cnn_reduced.png \
+    --title "REDUCED: Keras CNN, 2,560/500 MNIST digits, 15 epochs, complete graph" \
+    --labels SGD CDSGD CDMSGD
+  shrink docs/figures/paper_cnn_reduced.png
 fi
 ls -l docs/figures/paper_*.png
+
+# The tables of docs/reproduction.md, read from the runs' summary.json and metrics.csv.
+/usr/bin/python3 - > runs/paper_tables.md <<'PY'
+import csv, json, os
+def load(name):
+    d = f"runs/{name}"
+    if not os.path.exists(f"{d}/summary.json"):
+        return None, None
+    return list(csv.DictReader(open(f"{d}/metrics.csv"))), json.load(open(f"{d}/summary.json"))
+def first_epoch(rows, threshold):
+    return next((r["epoch"] for r in rows if float(r["test_accuracy"]) >= threshold), "never")
+def table(prefix, methods, thresholds):
+    print("| run | final train acc | final test acc | gap | test acc, mean of last 10 evals | gap, mean of last 10 | "
+          "best test acc (epoch) | " + " | ".join(f"first epoch test ≥ {t}" for t in thresholds) +
+          " | sim time (s) | bytes on the wire |")
+    print("|" + "---|" * (9 + len(thresholds)))
+    for m in methods:
+        rows, s = load(f"{prefix}_{m}")
+        if rows is None:
+            print(f"| {m} | (not run) |")
+            continue
+        tr, te = s["final"]["train_accuracy"], s["final"]["test_accuracy"]
+        last = rows[-10:]
+        mte = sum(float(r["test_accuracy"]) for r in last) / len(last)
+        mgap = sum(float(r["train_accuracy"]) - float(r["test_accuracy"]) for r in last) / len(last)
+        best = max(rows, key=lambda r: float(r["test_accuracy"]))
+        print(f"| {m} | {tr:.4f} | {te:.4f} | {tr - te:+.4f} | {mte:.4f} | {mgap:+.4f} | "
+              f"{float(best['test_accuracy']):.4f} ({best['epoch']}) | " +
+              " | ".join(first_epoch(rows, t) for t in thresholds) +
+              f" | {s['sim_time_s']:.2f} | {s['bytes_total']:.3g} |")
+fcn = ["sgd", "msgd", "fedavg", "cdsgd_complete", "cdmsgd_complete", "cdsgd_ring", "cdmsgd_ring"]
+for data in ("mnist", "fashion"):
+    print(f"\n### paper_fcn_{data}_*\n")
+    table(f"paper_fcn_{data}", fcn, (0.5, 0.7, 0.85))
+print("\n### paper_fcn_mnist_*, three seeds\n")
+print("| method | seed | final test acc | test acc, mean of last 10 | gap, mean of last 10 | first epoch test ≥ 0.5 | first epoch test ≥ 0.7 |")
+print("|---|---|---|---|---|---|---|")
+for m in ["sgd", "cdsgd_complete", "cdsgd_ring", "cdmsgd_complete", "cdmsgd_ring"]:
+    for seed, suffix in ((1, ""), (2, "_seed2"), (3, "_seed3")):
+        rows, s = load(f"paper_fcn_mnist_{m}{suffix}")
+        if rows is None:
+            print(f"| {m} | {seed} | (not run) |")
+            continue
+        last = rows[-10:]
+        mte = sum(float(r["test_accuracy"]) for r in last) / len(last)
+        mgap = sum(float(r["train_accuracy"]) - float(r["test_accuracy"]) for r in last) / len(last)
+        print(f"| {m} | {seed} | {s['final']['test_accuracy']:.4f} | {mte:.4f} | {mgap:+.4f} | "
+              f"{first_epoch(rows, 0.5)} | {first_epoch(rows, 0.7)} |")
+print("\n### paper_cnn_reduced_* (REDUCED)\n")
+table("paper_cnn_reduced", ["sgd", "cdsgd", "cdmsgd"], (0.2, 0.5))
+PY
+echo "tables: runs/paper_tables.md"
