@@ -1,6 +1,8 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -18,7 +20,8 @@ struct RunArguments {
   std::string scenario_path;
   std::string output_directory;
   bool quiet = false;
-  std::size_t threads = 1;
+  // Results do not depend on it, so use the machine's cores by default (at most 8).
+  std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
 };
 
 int run(const RunArguments& arguments) {
