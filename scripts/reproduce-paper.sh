@@ -96,11 +96,17 @@ def load(name):
     return list(csv.DictReader(open(f"{d}/metrics.csv"))), json.load(open(f"{d}/summary.json"))
 def first_epoch(rows, threshold):
     return next((r["epoch"] for r in rows if float(r["test_accuracy"]) >= threshold), "never")
+def band_gap(rows, low=0.80, high=0.90):
+    # Generalization gap compared at equal fit: mean train - test over the evaluations
+    # whose train accuracy lies in [low, high].
+    gaps = [float(r["train_accuracy"]) - float(r["test_accuracy"]) for r in rows
+            if low <= float(r["train_accuracy"]) <= high]
+    return f"{sum(gaps) / len(gaps):+.4f} ({len(gaps)})" if gaps else "—"
 def table(prefix, methods, thresholds):
     print("| run | final train acc | final test acc | gap | test acc, mean of last 10 evals | gap, mean of last 10 | "
           "best test acc (epoch) | " + " | ".join(f"first epoch test ≥ {t}" for t in thresholds) +
-          " | sim time (s) | bytes on the wire |")
-    print("|" + "---|" * (9 + len(thresholds)))
+          " | gap at train acc 0.80–0.90 (evals) | sim time (s) | bytes on the wire |")
+    print("|" + "---|" * (10 + len(thresholds)))
     for m in methods:
         rows, s = load(f"{prefix}_{m}")
         if rows is None:
@@ -114,7 +120,7 @@ def table(prefix, methods, thresholds):
         print(f"| {m} | {tr:.4f} | {te:.4f} | {tr - te:+.4f} | {mte:.4f} | {mgap:+.4f} | "
               f"{float(best['test_accuracy']):.4f} ({best['epoch']}) | " +
               " | ".join(first_epoch(rows, t) for t in thresholds) +
-              f" | {s['sim_time_s']:.2f} | {s['bytes_total']:.3g} |")
+              f" | {band_gap(rows)} | {s['sim_time_s']:.2f} | {s['bytes_total']:.3g} |")
 fcn = ["sgd", "msgd", "fedavg", "cdsgd_complete", "cdmsgd_complete", "cdsgd_ring", "cdmsgd_ring"]
 for data in ("mnist", "fashion"):
     print(f"\n### paper_fcn_{data}_*\n")
