@@ -6,7 +6,7 @@
 #
 # Idempotent: a run whose runs/<name>/summary.json is newer than its scenario file is not
 # run again (after changing cdsim's code, pass --force to rerun everything). Figures and
-# tables are always redrawn (seconds). Wall time from scratch: ~40 min on 2 shared cores.
+# tables are always redrawn (seconds). Wall time from scratch: ~45 min on 2 shared cores.
 # Usage: scripts/reproduce-paper.sh [--force] [--fcn-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,8 +45,10 @@ mkdir -p runs docs/figures
 for data in mnist fashion; do
   for method in "${fcn_methods[@]}"; do run "paper_fcn_${data}_${method}"; done
 done
-for seed in 2 3; do
-  for method in "${seed_methods[@]}"; do run "paper_fcn_mnist_${method}_seed${seed}"; done
+for data in mnist fashion; do
+  for seed in 2 3; do
+    for method in "${seed_methods[@]}"; do run "paper_fcn_${data}_${method}_seed${seed}"; done
+  done
 done
 if [[ $fcn_only == 0 ]]; then
   for method in sgd cdsgd cdmsgd; do run "paper_cnn_reduced_${method}"; done
@@ -125,12 +127,13 @@ fcn = ["sgd", "msgd", "fedavg", "cdsgd_complete", "cdmsgd_complete", "cdsgd_ring
 for data in ("mnist", "fashion"):
     print(f"\n### paper_fcn_{data}_*\n")
     table(f"paper_fcn_{data}", fcn, (0.5, 0.7, 0.85))
-print("\n### paper_fcn_mnist_*, three seeds\n")
-print("| method | seed | final test acc | test acc, mean of last 10 | gap, mean of last 10 | first epoch test ≥ 0.5 | first epoch test ≥ 0.7 |")
-print("|---|---|---|---|---|---|---|")
-for m in ["sgd", "cdsgd_complete", "cdsgd_ring", "cdmsgd_complete", "cdmsgd_ring"]:
+for data in ("mnist", "fashion"):
+  print(f"\n### paper_fcn_{data}_*, three seeds\n")
+  print("| method | seed | final test acc | test acc, mean of last 10 | gap, mean of last 10 | first epoch test ≥ 0.5 | first epoch test ≥ 0.7 |")
+  print("|---|---|---|---|---|---|---|")
+  for m in ["sgd", "cdsgd_complete", "cdsgd_ring", "cdmsgd_complete", "cdmsgd_ring"]:
     for seed, suffix in ((1, ""), (2, "_seed2"), (3, "_seed3")):
-        rows, s = load(f"paper_fcn_mnist_{m}{suffix}")
+        rows, s = load(f"paper_fcn_{data}_{m}{suffix}")
         if rows is None:
             print(f"| {m} | {seed} | (not run) |")
             continue
