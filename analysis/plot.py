@@ -176,7 +176,10 @@ def series(run, x_option, y_name, log):
 def build_data(runs, panels, requested_scale):
     data = []
     for x_option, y_name in panels:
-        scale = y_scale(y_name, requested_scale)
+        # --yscale applies to the chosen metric; the consensus-distance panel spans orders of
+        # magnitude and stays logarithmic unless it is the metric asked for.
+        own_scale = requested_scale if y_name == panels[0][1] else "auto"
+        scale = y_scale(y_name, own_scale)
         lines = []
         for run in runs:
             xs, ys = series(run, x_option, y_name, scale == "log")

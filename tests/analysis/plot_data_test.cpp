@@ -153,3 +153,11 @@ TEST_CASE("a run without summary.json is labelled by its directory name") {
   CHECK(broken.exit_code == 2);
   CHECK(mentions(broken, (ring / "summary.json").string()));
 }
+
+TEST_CASE("a linear scale for the metric leaves the consensus-distance panel logarithmic") {
+  const nlohmann::json data = dump({quickstart_runs().ring()}, "--yscale linear");
+  REQUIRE(data["panels"].size() == 4);
+  for (std::size_t p = 0; p < 3; ++p) CHECK(data["panels"][p]["yscale"] == "linear");
+  CHECK(data["panels"][3]["y"] == "consensus_distance");
+  CHECK(data["panels"][3]["yscale"] == "log");
+}
