@@ -52,6 +52,8 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
       {"algorithm", scenario.algorithm.kind},
       {"agents", scenario.agents},
       {"topology", {{"kind", scenario.topology.kind},
+                    // Server-based baselines (sgd, msgd, fedavg) and all-reduce do not mix over it.
+                    {"used_by_algorithm", is_consensus_algorithm(scenario.algorithm)},
                     {"edges", graph.edge_count()},
                     {"mixing_rule", scenario.mixing.rule},
                     {"lambda2", spectrum.lambda2},
@@ -72,6 +74,8 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                  {"test_accuracy", std::isfinite(last.test_accuracy) ? nlohmann::json(last.test_accuracy) : nlohmann::json()},
                  {"average_model_test_accuracy", std::isfinite(last.average_model_test_accuracy) ? nlohmann::json(last.average_model_test_accuracy) : nlohmann::json()},
                  {"consensus_distance", last.consensus_distance}}},
+      {"diverged", result.diverged_at_step.has_value()},
+      {"diverged_at_step", result.diverged_at_step ? nlohmann::json(*result.diverged_at_step) : nlohmann::json()},
       {"initial", {{"train_loss", result.metrics.front().train_loss},
                    {"test_loss", result.metrics.front().test_loss}}},
   };
@@ -178,6 +182,12 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   progress.finish();
   if (trace) trace->close();
+  for (const MetricsRow& row : result.metrics) {
+    if (!std::isfinite(row.train_loss) || !std::isfinite(row.test_loss) || !std::isfinite(row.consensus_distance)) {
+      result.diverged_at_step = row.step;
+      break;
+    }
+  }
   std::string csv = metrics_csv_header();
   for (const MetricsRow& row : result.metrics) csv += metrics_csv_line(row);
   run_directory.write_file("metrics.csv", csv);

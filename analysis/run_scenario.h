@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <vector>
 
 #include "analysis/metrics.h"
@@ -27,6 +28,9 @@ struct RunResult {
   double epochs_per_step = 0.0;    // see epochs_per_step() in sim/protocols/protocol.h
   std::int64_t message_bytes = 0;   // size of one parameter message on the wire
   double wall_seconds = 0.0;
+  // The first evaluated step whose losses or consensus distance are not finite (the
+  // agents diverged); empty when every evaluation was finite.
+  std::optional<std::int64_t> diverged_at_step;
 };
 
 // Throws InvalidInput (field relative to the scenario root) when the scenario's values do

@@ -33,6 +33,11 @@ int run(const RunArguments& arguments) {
     options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
     options.threads = arguments.threads;
     const RunResult result = run_scenario(scenario, options);
+    if (result.diverged_at_step) {
+      std::cerr << "warning: " << arguments.scenario_path << ": the agents diverged (non-finite loss or "
+                << "consensus distance) by step " << *result.diverged_at_step
+                << "; try a smaller learning rate or momentum\n";
+    }
     const MetricsRow& first = result.metrics.front();
     const MetricsRow& last = result.metrics.back();
     std::cout << "scenario   " << scenario.name << " (" << scenario.agents << " agents, "

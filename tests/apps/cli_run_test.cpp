@@ -247,3 +247,29 @@ TEST_CASE("behind one switch an agent's messages share its uplink, so a complete
   const double step_s = 0.005 + 2 * 0.001 + 5 * transmission_s;
   CHECK(sim_time_s == doctest::Approx(10 * step_s).epsilon(1e-6));
 }
+
+TEST_CASE("a diverging run is flagged in summary.json and warned about on stderr") {
+  TempFolder temp("diverge");
+  const auto scenario = temp.path() / "diverge.json";
+  // A step of 50 on least squares with unit-variance features: every step multiplies the error.
+  cdsim::testing::write_text(scenario, R"({
+    "name": "diverge", "agents": 4, "topology": {"kind": "ring"},
+    "data": {"source": "synthetic_linear", "train_samples": 400, "test_samples": 100},
+    "algorithm": {"kind": "cdsgd", "learning_rate": 50, "batch_size": 10},
+    "run": {"epochs": 40}})");
+  const auto out = temp.path() / "run";
+  const auto outcome = run_cli("run " + scenario.string() + " --quiet --out " + out.string());
+  INFO(outcome.output);
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.output.find("warning: ") != std::string::npos);
+  CHECK(outcome.output.find("diverged") != std::string::npos);
+  const nlohmann::json summary = nlohmann::json::parse(read_text(out / "summary.json"));
+  CHECK(summary["diverged"] == true);
+  CHECK(summary["diverged_at_step"].get<std::int64_t>() > 0);
+  // The quickstart converges and says so.
+  const auto good = run_cli("run " + kQuickstart + " --quiet --out " + (temp.path() / "good").string());
+  CHECK(good.output.find("warning") == std::string::npos);
+  const nlohmann::json good_summary = nlohmann::json::parse(read_text(temp.path() / "good" / "summary.json"));
+  CHECK(good_summary["diverged"] == false);
+  CHECK(good_summary["topology"]["used_by_algorithm"] == true);
+}
