@@ -25,6 +25,14 @@ using Vectors = std::vector<std::vector<double>>;
 
 // Agents on `graph`, each a quadratic learner with a seeded random target, connected by
 // identical links; runs a protocol and keeps every observed snapshot.
+void check_close(const std::vector<std::vector<float>>& actual, const Vectors& expected, double tolerance) {
+  for (std::size_t j = 0; j < expected.size(); ++j) {
+    for (std::size_t i = 0; i < expected[j].size(); ++i) {
+      CHECK(actual[j][i] == doctest::Approx(expected[j][i]).epsilon(tolerance).scale(1.0));
+    }
+  }
+}
+
 struct Fixture {
   Fixture(Graph g, std::size_t dimension, LinkSpec link, std::uint64_t seed = 7)
       : graph(std::move(g)), mixing(build_mixing_matrix(graph, MixingSpec{})), simulation(seed) {
@@ -71,6 +79,20 @@ struct Fixture {
     return next;
   }
 
+  // Checks the observed steps 1..steps against x <- mix(x) - alpha (x - b), from x = 0,
+  // where `mix` applies the mixing the protocol should use (W, W^tau, ...).
+  void check_cdsgd_recurrence(std::int64_t steps, double alpha, const std::function<Vectors(const Vectors&)>& mix) {
+    Vectors x(targets.size(), std::vector<double>(targets.front().size(), 0.0));
+    for (std::int64_t k = 1; k <= steps; ++k) {
+      Vectors next = mix(x);
+      for (std::size_t j = 0; j < x.size(); ++j) {
+        for (std::size_t i = 0; i < x[j].size(); ++i) next[j][i] -= alpha * (x[j][i] - targets[j][i]);
+      }
+      x = next;
+      check_close(snapshots[static_cast<std::size_t>(k)], x, 1e-4);
+    }
+  }
+
   Graph graph;
   MixingMatrix mixing;
   Simulation simulation;
@@ -85,13 +107,6 @@ struct Fixture {
 
 const LinkSpec kFastLink{SimTime::from_us(10), Bandwidth::from_bits_per_second(1'000'000'000)};
 
-void check_close(const std::vector<std::vector<float>>& actual, const Vectors& expected, double tolerance) {
-  for (std::size_t j = 0; j < expected.size(); ++j) {
-    for (std::size_t i = 0; i < expected[j].size(); ++i) {
-      CHECK(actual[j][i] == doctest::Approx(expected[j][i]).epsilon(tolerance).scale(1.0));
-    }
-  }
-}
 
 double disagreement(const std::vector<std::vector<float>>& x) {
   std::vector<double> mean(x.front().size(), 0.0);
@@ -181,15 +196,7 @@ TEST_CASE("CDSGD over the network equals x <- W x - alpha (x - b) computed direc
   AlgorithmSpec algorithm;
   algorithm.learning_rate = 0.2;
   f.run(algorithm, ComputeSpec{}, 12);
-  Vectors x(7, std::vector<double>(5, 0.0));
-  for (std::size_t k = 1; k <= 12; ++k) {
-    Vectors mixed = f.mix_reference(x);
-    for (std::size_t j = 0; j < 7; ++j) {
-      for (std::size_t i = 0; i < 5; ++i) mixed[j][i] -= 0.2 * (x[j][i] - f.targets[j][i]);
-    }
-    x = mixed;
-    check_close(f.snapshots[k], x, 1e-4);
-  }
+  f.check_cdsgd_recurrence(12, 0.2, [&](const Vectors& x) { return f.mix_reference(x); });
 }
 
 TEST_CASE("tau mixing rounds per step apply W^tau before the gradient step") {
@@ -198,15 +205,7 @@ TEST_CASE("tau mixing rounds per step apply W^tau before the gradient step") {
   algorithm.learning_rate = 0.1;
   algorithm.consensus_steps = 3;
   f.run(algorithm, ComputeSpec{}, 5);
-  Vectors x(6, std::vector<double>(4, 0.0));
-  for (std::size_t k = 1; k <= 5; ++k) {
-    Vectors mixed = f.mix_reference(f.mix_reference(f.mix_reference(x)));
-    for (std::size_t j = 0; j < 6; ++j) {
-      for (std::size_t i = 0; i < 4; ++i) mixed[j][i] -= 0.1 * (x[j][i] - f.targets[j][i]);
-    }
-    x = mixed;
-    check_close(f.snapshots[k], x, 1e-4);
-  }
+  f.check_cdsgd_recurrence(5, 0.1, [&](const Vectors& x) { return f.mix_reference(f.mix_reference(f.mix_reference(x))); });
 }
 
 TEST_CASE("a consensus weight omega mixes with omega W + (1 - omega) I") {
@@ -215,18 +214,13 @@ TEST_CASE("a consensus weight omega mixes with omega W + (1 - omega) I") {
   algorithm.learning_rate = 0.3;
   algorithm.consensus_weight = 0.4;
   f.run(algorithm, ComputeSpec{}, 6);
-  Vectors x(5, std::vector<double>(3, 0.0));
-  for (std::size_t k = 1; k <= 6; ++k) {
-    const Vectors wx = f.mix_reference(x);
-    Vectors next = x;
-    for (std::size_t j = 0; j < 5; ++j) {
-      for (std::size_t i = 0; i < 3; ++i) {
-        next[j][i] = 0.4 * wx[j][i] + 0.6 * x[j][i] - 0.3 * (x[j][i] - f.targets[j][i]);
-      }
+  f.check_cdsgd_recurrence(6, 0.3, [&](const Vectors& x) {
+    Vectors blended = f.mix_reference(x);
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      for (std::size_t i = 0; i < x[j].size(); ++i) blended[j][i] = 0.4 * blended[j][i] + 0.6 * x[j][i];
     }
-    x = next;
-    check_close(f.snapshots[k], x, 1e-4);
-  }
+    return blended;
+  });
 }
 
 TEST_CASE("CDMSGD in Keras-Nesterov form follows m <- mu m - a g, x <- W x + mu m - a g") {
