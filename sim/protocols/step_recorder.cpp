@@ -4,22 +4,16 @@
 
 namespace cdsim {
 
-StepRecorder::StepRecorder(const Simulation& simulation, const Network& network, std::size_t agents,
-                           std::int64_t total_steps, std::int64_t observe_every_steps, StepObserver observer)
-    : simulation_(simulation),
-      network_(network),
-      agents_(agents),
-      total_steps_(total_steps),
-      observe_every_steps_(std::max<std::int64_t>(1, observe_every_steps)),
-      observer_(std::move(observer)) {}
-
 StepRecorder::StepRecorder(const ProtocolContext& context)
-    : StepRecorder(context.simulation, context.network, context.learners.size(), context.total_steps,
-                   context.observe_every_steps, context.observer) {
-  observe_every_time_ = context.observe_every_time;
-  next_observation_time_ = observe_every_time_;
-  on_step_complete_ = context.on_step_complete;
-}
+    : simulation_(context.simulation),
+      network_(context.network),
+      agents_(context.learners.size()),
+      total_steps_(context.total_steps),
+      observe_every_steps_(std::max<std::int64_t>(1, context.observe_every_steps)),
+      observer_(context.observer),
+      observe_every_time_(context.observe_every_time),
+      next_observation_time_(context.observe_every_time),
+      on_step_complete_(context.on_step_complete) {}
 
 bool StepRecorder::is_observed(std::int64_t step) {
   const bool by_count = step == 0 || step == total_steps_ || step % observe_every_steps_ == 0;

@@ -20,9 +20,8 @@ namespace cdsim {
 
 class StepRecorder {
  public:
-  StepRecorder(const Simulation& simulation, const Network& network, std::size_t agents,
-               std::int64_t total_steps, std::int64_t observe_every_steps, StepObserver observer);
-  // The same, with the time-based interval and the progress callback of the context.
+  // Observes what the context asks for: every observe_every_steps-th step, the first step
+  // after each observe_every_time, and every step's completion for on_step_complete.
   explicit StepRecorder(const ProtocolContext& context);
 
   // Decides, the first time a step is asked about, whether it is observed; later calls for
@@ -50,8 +49,8 @@ class StepRecorder {
   std::int64_t total_steps_;
   std::int64_t observe_every_steps_;
   StepObserver observer_;
-  SimTime observe_every_time_ = SimTime::zero();
-  SimTime next_observation_time_ = SimTime::zero();
+  SimTime observe_every_time_;
+  SimTime next_observation_time_;
   std::function<void(std::int64_t)> on_step_complete_;
   std::int64_t decided_through_ = 0;            // steps <= this have been decided
   std::map<std::int64_t, bool> time_observed_;  // decided steps not yet reported as complete
