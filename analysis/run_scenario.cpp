@@ -42,6 +42,22 @@ auto within_section(const std::string& section, Build build) {
   }
 }
 
+// The network a protocol's traffic runs on: its links as point-to-point links, or every
+// node behind one switch (node links.node_count) with shared, max-min fair links.
+std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links,
+                                       const NetworkSpec& spec) {
+  const LinkSpec link{spec.latency, spec.bandwidth};
+  if (spec.model != "switch") {
+    return std::make_unique<PointToPointNetwork>(simulation, links.node_count, links.edges, link);
+  }
+  std::vector<SharedLinkNetwork::PhysicalLink> physical;
+  const AgentId hub{static_cast<std::uint32_t>(links.node_count)};
+  for (std::size_t node = 0; node < links.node_count; ++node) {
+    physical.push_back({AgentId{static_cast<std::uint32_t>(node)}, hub, link});
+  }
+  return std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1, physical);
+}
+
 std::string summary_json(const Scenario& scenario, const RunResult& result,
                          const SpectralReport& spectrum, const Graph& graph,
                          std::size_t parameter_count, const std::string& model_description,
@@ -139,19 +155,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
-  const LinkSpec link{scenario.network.latency, scenario.network.bandwidth};
-  std::unique_ptr<Network> network_owner;
-  if (scenario.network.model == "switch") {
-    // Node links.node_count is the switch; every other node gets one link to it.
-    std::vector<SharedLinkNetwork::PhysicalLink> physical;
-    const AgentId hub{static_cast<std::uint32_t>(links.node_count)};
-    for (std::size_t node = 0; node < links.node_count; ++node) {
-      physical.push_back({AgentId{static_cast<std::uint32_t>(node)}, hub, link});
-    }
-    network_owner = std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1, physical);
-  } else {
-    network_owner = std::make_unique<PointToPointNetwork>(simulation, links.node_count, links.edges, link);
-  }
+  const std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario.network);
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
