@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dataset.h"
@@ -42,6 +43,10 @@ struct AgentMetricsRow {
   double test_accuracy = 0.0;
   double distance_to_mean = 0.0;  // ||x_j - x_bar||^2
 };
+
+// The figure of `row` named as its metrics.csv column ("test_accuracy", "bytes_total", ...);
+// NaN for a name that is not a column.
+double metric_value(const MetricsRow& row, std::string_view column);
 
 // (1/N) sum_j ||x_j - x_bar||^2, accumulated in double in agent order.
 double consensus_distance(std::span<const std::vector<float>> parameters);

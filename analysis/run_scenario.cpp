@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/progress_display.h"
+#include "analysis/provenance.h"
 #include "analysis/run_directory.h"
 #include "analysis/trace_writer.h"
 #include "core/data_loader.h"
@@ -58,6 +59,17 @@ std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLin
   return std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1, physical);
 }
 
+// Which run.stop condition `row` meets ("target", "sim_time_budget", "byte_budget"), or "".
+std::string stop_condition(const StopSpec& stop, const MetricsRow& row) {
+  if (!stop.metric.empty()) {
+    const double value = metric_value(row, stop.metric);
+    if (std::isfinite(value) && (stop.at_least ? value >= stop.value : value <= stop.value)) return "target";
+  }
+  if (stop.sim_time > SimTime::zero() && row.sim_time_s >= stop.sim_time.seconds()) return "sim_time_budget";
+  if (stop.bytes.bytes() > 0 && row.bytes_total >= stop.bytes.bytes()) return "byte_budget";
+  return "";
+}
+
 std::string summary_json(const Scenario& scenario, const RunResult& result,
                          const SpectralReport& spectrum, const Graph& graph,
                          std::size_t parameter_count, const std::string& model_description,
@@ -77,7 +89,9 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                     {"spectral_gap", spectrum.spectral_gap},
                     {"spectral_method", spectrum.method}}},
       {"model", {{"description", model_description}, {"parameters", parameter_count}}},
-      {"steps", result.total_steps},
+      // A run stopped by run.stop ends at the evaluation that met the condition.
+      {"steps", result.stop_reason == "steps" ? result.total_steps : last.step},
+      {"planned_steps", result.total_steps},
       {"epochs_per_step", result.epochs_per_step},
       {"epochs", last.epoch},
       {"message_bytes", result.message_bytes},
@@ -90,6 +104,10 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                  {"test_accuracy", std::isfinite(last.test_accuracy) ? nlohmann::json(last.test_accuracy) : nlohmann::json()},
                  {"average_model_test_accuracy", std::isfinite(last.average_model_test_accuracy) ? nlohmann::json(last.average_model_test_accuracy) : nlohmann::json()},
                  {"consensus_distance", last.consensus_distance}}},
+      {"stop", {{"reason", result.stop_reason},
+                {"step", last.step},
+                {"sim_time_s", last.sim_time_s},
+                {"bytes_total", last.bytes_total}}},
       {"diverged", result.diverged_at_step.has_value()},
       {"diverged_at_step", result.diverged_at_step ? nlohmann::json(*result.diverged_at_step) : nlohmann::json()},
       {"initial", {{"train_loss", result.metrics.front().train_loss},
@@ -163,9 +181,16 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                              result.epochs_per_step, options.threads);
   std::vector<AgentMetricsRow> agent_rows;
   ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
+  bool stopped = false;
   auto observe = [&](const StepSnapshot& snapshot) {
     result.metrics.push_back(evaluator.evaluate(snapshot, &agent_rows));
     progress.evaluated(result.metrics.back());
+    const std::string reason = stop_condition(scenario.run.stop, result.metrics.back());
+    if (!reason.empty() && !stopped) {
+      stopped = true;
+      result.stop_reason = reason;
+      simulation.stop();
+    }
   };
   std::unique_ptr<TraceWriter> trace;
   if (scenario.run.trace) {
@@ -179,7 +204,9 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();
   simulation.run();
-  if (protocol->completed_steps() != result.total_steps) {
+  // A deliberate stop (run.stop) leaves steps undone; anything else short of the total
+  // means the protocol's events ran out.
+  if (!stopped && protocol->completed_steps() != result.total_steps) {
     throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol->completed_steps()) +
                              " of " + std::to_string(result.total_steps) + " steps");
   }
@@ -203,6 +230,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     const StalenessStats& staleness = asynchronous->staleness();
     extra["staleness"] = {{"samples", staleness.samples}, {"mean", staleness.mean}, {"max", staleness.max}};
   }
+  const BuildInfo build = build_info();
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const InputFingerprint& input : fingerprint_inputs(scenario, data.source_files)) {
+    inputs.push_back({{"role", input.role}, {"path", input.path}, {"sha256", input.sha256}});
+  }
+  extra["provenance"] = {{"cdsim_version", build.version}, {"git_commit", build.git_commit},
+                         {"git_dirty", build.git_dirty},   {"build_type", build.build_type},
+                         {"inputs", inputs}};
   if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
   extra["shard_sizes"] = nlohmann::json::array();
   for (const auto& shard : shards) extra["shard_sizes"].push_back(shard.size());

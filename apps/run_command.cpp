@@ -10,6 +10,7 @@
 
 #include "analysis/run_scenario.h"
 #include "apps/commands.h"
+#include "apps/override_option.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_loader.h"
 
@@ -19,6 +20,7 @@ namespace {
 struct RunArguments {
   std::string scenario_path;
   std::string output_directory;
+  std::vector<std::string> overrides;  // --set FIELD=VALUE
   bool quiet = false;
   // Results do not depend on it, so use the machine's cores by default (at most 8).
   std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
@@ -26,7 +28,7 @@ struct RunArguments {
 
 int run(const RunArguments& arguments) {
   return with_scenario_errors(arguments.scenario_path, [&] {
-    const Scenario scenario = load_scenario(arguments.scenario_path);
+    const Scenario scenario = load_scenario(arguments.scenario_path, parse_overrides(arguments.overrides));
     RunOptions options;
     options.output_directory = arguments.output_directory;
     options.progress = arguments.quiet ? nullptr : &std::cerr;
@@ -42,7 +44,8 @@ int run(const RunArguments& arguments) {
     const MetricsRow& last = result.metrics.back();
     std::cout << "scenario   " << scenario.name << " (" << scenario.agents << " agents, "
               << scenario.topology.kind << ", " << scenario.algorithm.kind << ")\n"
-              << "steps      " << result.total_steps << " (" << format_number(last.epoch) << " epochs)\n"
+              << "steps      " << last.step << " of " << result.total_steps << " (" << format_number(last.epoch) << " epochs)"
+              << (result.stop_reason == "steps" ? "" : ", stopped early: " + result.stop_reason) << "\n"
               << "sim time   " << format_number(last.sim_time_s) << " s\n"
               << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n"
               << "train loss " << format_number(first.train_loss) << " -> " << format_number(last.train_loss) << "\n"
@@ -65,6 +68,7 @@ void add_run_command(CLI::App& app, CommandResult& result) {
   command->add_option("scenario", arguments->scenario_path, "Scenario JSON file")->required();
   command->add_option("--out,-o", arguments->output_directory,
                       "Run directory to write (default: runs/<scenario name>)");
+  add_override_option(command, arguments->overrides);
   command->add_flag("--quiet,-q", arguments->quiet, "Print no progress");
   command->add_option("--threads,-j", arguments->threads,
                       "Threads for evaluating agents (results are identical for any count)")

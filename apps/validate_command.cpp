@@ -2,6 +2,7 @@
 #include <string>
 
 #include "apps/commands.h"
+#include "apps/override_option.h"
 #include "apps/scenario_errors.h"
 #include "core/data_spec.h"
 #include "core/invalid_input.h"
@@ -22,9 +23,9 @@ void check_section(const std::string& section, Check check) {
   }
 }
 
-int validate_file(const std::string& path) {
+int validate_file(const std::string& path, const std::vector<std::string>& assignments) {
   return with_scenario_errors(path, [&] {
-    const Scenario scenario = load_scenario(path);
+    const Scenario scenario = load_scenario(path, parse_overrides(assignments));
     // The topology and mixing weights are cheap to build, so validation checks them too,
     // and the data, partition and model specs as far as they can be without the data.
     const ScenarioTopology topology = build_scenario_topology(scenario);
@@ -42,9 +43,11 @@ int validate_file(const std::string& path) {
 
 void add_validate_command(CLI::App& app, CommandResult& result) {
   auto path = std::make_shared<std::string>();
+  auto assignments = std::make_shared<std::vector<std::string>>();
   CLI::App* command = app.add_subcommand("validate", "Check a scenario file without running it");
   command->add_option("scenario", *path, "Scenario JSON file")->required();
-  command->callback([path, &result] { result.exit_code = validate_file(*path); });
+  add_override_option(command, *assignments);
+  command->callback([path, assignments, &result] { result.exit_code = validate_file(*path, *assignments); });
 }
 
 }  // namespace cdsim::apps

@@ -73,8 +73,10 @@ TrainTestData load_cifar_directory(const std::string& directory, CifarKind kind,
     test_file = (dir / "test.bin").string();
     name = "cifar100";
   }
+  std::vector<std::string> all_files = train_files;
+  all_files.push_back(test_file);
   return {read_cifar_files(train_files, kind, name + "/train", normalize),
-          read_cifar_files({test_file}, kind, name + "/test", normalize)};
+          read_cifar_files({test_file}, kind, name + "/test", normalize), all_files};
 }
 
 }  // namespace cdsim

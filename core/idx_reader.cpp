@@ -210,9 +210,9 @@ std::string find_idx_file(const std::string& directory, const std::string& suffi
 TrainTestData load_idx_directory(const std::string& directory, const std::string& name,
                                  bool normalize) {
   TrainTestData data;
-  data.train = read_idx_dataset(find_idx_file(directory, "train-images-idx3-ubyte"),
-                                find_idx_file(directory, "train-labels-idx1-ubyte"),
-                                name + "/train", normalize);
+  const std::string train_images = find_idx_file(directory, "train-images-idx3-ubyte");
+  const std::string train_labels = find_idx_file(directory, "train-labels-idx1-ubyte");
+  data.train = read_idx_dataset(train_images, train_labels, name + "/train", normalize);
   // MNIST and Fashion-MNIST call the test set t10k, EMNIST calls it test.
   std::string test_images, test_labels;
   try {
@@ -223,6 +223,7 @@ TrainTestData load_idx_directory(const std::string& directory, const std::string
     test_labels = find_idx_file(directory, "test-labels-idx1-ubyte");
   }
   data.test = read_idx_dataset(test_images, test_labels, name + "/test", normalize);
+  data.source_files = {train_images, train_labels, test_images, test_labels};
   if (data.train.sample_shape != data.test.sample_shape)
     throw InvalidInput("/path", directory + ": train and test images have different sizes");
   data.train.num_classes = data.test.num_classes =

