@@ -1,6 +1,7 @@
 // `cdsim summarize DIR...`: groups the runs of sweep folders or run directories by
 // configuration and prints mean ± std and 95% confidence intervals over the seeds, and the
 // time to a target (analysis/studies/summary.h).
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -42,6 +43,16 @@ int summarize_runs(const SummarizeArguments& arguments) {
   }
   const std::vector<std::string> metrics =
       arguments.metrics.empty() ? studies::default_summary_metrics(groups) : studies::split_list(arguments.metrics);
+  for (const std::string& metric : metrics) {
+    const auto& finals = groups.front().finals;
+    if (std::none_of(finals.begin(), finals.end(), [&](const auto& f) { return f.first == metric; })) {
+      std::string known;
+      for (const auto& f : finals) known += (known.empty() ? "" : ", ") + f.first;
+      std::cerr << "error: --metrics " << metric << ": not a metrics.csv column of these runs (they have: " << known
+                << ")\n";
+      return kExitBadInput;
+    }
+  }
   const studies::SummaryFormat format = arguments.format == "csv"        ? studies::SummaryFormat::kCsv
                                         : arguments.format == "json"     ? studies::SummaryFormat::kJson
                                         : arguments.format == "markdown" ? studies::SummaryFormat::kMarkdown

@@ -163,6 +163,7 @@ TEST_CASE("summarize --by pools the other axes, and the text formats show every 
     for (const char* value : {"ring", "complete", "0.02", "0.05"}) CHECK(text.output.find(value) != std::string::npos);
   }
   CHECK(run_cli("summarize " + out.string() + " --by nosuch.field").exit_code == 2);
+  CHECK(run_cli("summarize " + out.string() + " --metrics nosuch_metric").exit_code == 2);
   CHECK(run_cli("summarize " + (temp.path() / "nothing").string()).exit_code == 2);
 }
 
