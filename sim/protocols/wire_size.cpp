@@ -14,21 +14,54 @@ std::size_t varint_size(std::uint64_t value) {
   return bytes;
 }
 
-}  // namespace
+// A length-delimited field with a one-byte tag (field numbers below 16) and `length` bytes.
+std::size_t delimited_field_size(std::size_t length) { return 1 + varint_size(length) + length; }
 
-ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
-                                 PayloadKind kind, std::size_t value_count) {
+// A fixed32 / float field with a one-byte tag.
+constexpr std::size_t kFixed32FieldSize = 1 + 4;
+
+std::size_t header_size(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind) {
   wire::ParameterMessage header;
   header.set_sender(sender.value);
   header.set_receiver(receiver.value);
   header.set_round(round);
   header.set_kind(static_cast<std::uint32_t>(kind));
-  std::size_t size = header.ByteSizeLong();
-  if (value_count > 0) {
-    // Field 5, wire type 2 (length-delimited): a one-byte tag, the length, the floats.
-    const std::size_t payload_bytes = 4 * value_count;
-    size += 1 + varint_size(payload_bytes) + payload_bytes;
+  return header.ByteSizeLong();
+}
+
+}  // namespace
+
+ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
+                                 PayloadKind kind, std::size_t value_count) {
+  std::size_t size = header_size(sender, receiver, round, kind);
+  // Field 5, packed floats: a one-byte tag, the length, 4 bytes a value; absent when empty.
+  if (value_count > 0) size += delimited_field_size(4 * value_count);
+  return ByteCount{static_cast<std::int64_t>(size)};
+}
+
+std::size_t compressed_values_size(const CompressedVector& c) {
+  std::size_t size = kFixed32FieldSize;  // dimension, always present
+  if (!c.indices.empty()) {
+    std::size_t gaps = 0;
+    std::uint32_t previous = 0;
+    for (std::uint32_t index : c.indices) {
+      gaps += varint_size(index - previous);
+      previous = index;
+    }
+    size += delimited_field_size(gaps);
   }
+  if (!c.values.empty()) size += delimited_field_size(4 * c.values.size());
+  if (!c.half_values.empty()) size += delimited_field_size(2 * c.half_values.size());
+  if (!c.codes.empty()) size += delimited_field_size(c.codes.size());
+  if (c.bits_per_code > 0) size += kFixed32FieldSize;
+  if (c.has_scale) size += kFixed32FieldSize;
+  return size;
+}
+
+ByteCount compressed_message_size(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
+                                  const CompressedVector& compressed) {
+  const std::size_t size = header_size(sender, receiver, round, kind) +
+                           delimited_field_size(compressed_values_size(compressed));
   return ByteCount{static_cast<std::int64_t>(size)};
 }
 
@@ -41,6 +74,14 @@ Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, Pa
   message.kind = static_cast<std::uint32_t>(kind);
   message.round = round;
   message.payload = std::move(payload);
+  return message;
+}
+
+Message compressed_payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
+                                   const CompressedVector& compressed,
+                                   std::shared_ptr<const std::vector<float>> decoded) {
+  Message message = payload_message(sender, receiver, round, kind, std::move(decoded));
+  message.size = compressed_message_size(sender, receiver, round, kind, compressed);
   return message;
 }
 
