@@ -39,6 +39,11 @@ ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t 
   return ByteCount{static_cast<std::int64_t>(size)};
 }
 
+bool is_dense_float32(const CompressedVector& c) {
+  return c.indices.empty() && c.half_values.empty() && c.codes.empty() && !c.has_scale &&
+         c.values.size() == c.dimension;
+}
+
 std::size_t compressed_values_size(const CompressedVector& c) {
   std::size_t size = kFixed32FieldSize;  // dimension, always present
   if (!c.indices.empty()) {
@@ -60,6 +65,8 @@ std::size_t compressed_values_size(const CompressedVector& c) {
 
 ByteCount compressed_message_size(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
                                   const CompressedVector& compressed) {
+  // The identity's dense float32 vector travels in `values`, like every uncompressed payload.
+  if (is_dense_float32(compressed)) return parameter_message_size(sender, receiver, round, kind, compressed.dimension);
   const std::size_t size = header_size(sender, receiver, round, kind) +
                            delimited_field_size(compressed_values_size(compressed));
   return ByteCount{static_cast<std::int64_t>(size)};
