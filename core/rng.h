@@ -18,7 +18,8 @@ enum class RngPurpose : std::uint64_t {
   kTopology = 6,      // random graph generators
   kSampling = 7,      // client sampling (FedAvg) and other protocol choices
   kHeterogeneity = 8, // per-agent speed draws
-  kCompression = 9,   // random choices of a compressor (random-k coordinates, QSGD rounding)
+  kEvaluation = 9,    // the samples and agents an evaluation looks at
+  kCompression = 10,  // random choices of a compressor (random-k coordinates, QSGD rounding)
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

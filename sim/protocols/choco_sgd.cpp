@@ -35,12 +35,14 @@ ChocoSgd::ChocoSgd(ProtocolContext context)
     throw std::logic_error("ChocoSgd: " + std::to_string(agent_count) + " learners for a mixing matrix of size " +
                            std::to_string(context_.mixing.size()));
   }
-  const std::size_t dimension = context_.initial_parameters.size();
+  const std::size_t dimension = checked_dimension(context_, "ChocoSgd");
+  if (dimension == 0 && context_.wire_parameters > 0) {
+    // A compressed message's size depends on the values (top-k's index gaps, for one), and
+    // a communication-only replay has none.
+    throw InvalidInput("/kind", "choco_sgd needs a model: a communication-only replay has no values to compress");
+  }
   agents_.reserve(agent_count);
   for (std::size_t j = 0; j < agent_count; ++j) {
-    if (context_.learners[j]->parameter_count() != dimension) {
-      throw std::logic_error("ChocoSgd: learner parameter count differs from the initial vector");
-    }
     Agent& agent = agents_.emplace_back(context_.simulation.rng(j, RngPurpose::kCompression));
     agent.parameters = context_.initial_parameters;
     // Public copies start at zero on both ends (the paper's x_hat(0) = 0), so the first

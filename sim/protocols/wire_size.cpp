@@ -20,20 +20,29 @@ std::size_t delimited_field_size(std::size_t length) { return 1 + varint_size(le
 // A fixed32 / float field with a one-byte tag.
 constexpr std::size_t kFixed32FieldSize = 1 + 4;
 
-std::size_t header_size(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind) {
+// The header's encoded size. Its fields are fixed-width and always present, so the size
+// does not depend on their values: encoded for real once, then reused for every message
+// (building a protobuf message per send would dominate a communication-only replay).
+std::size_t header_size() {
   wire::ParameterMessage header;
-  header.set_sender(sender.value);
-  header.set_receiver(receiver.value);
-  header.set_round(round);
-  header.set_kind(static_cast<std::uint32_t>(kind));
+  header.set_sender(0);
+  header.set_receiver(0);
+  header.set_round(0);
+  header.set_kind(0);
   return header.ByteSizeLong();
+}
+
+std::size_t header_bytes() {
+  static const std::size_t kHeaderBytes = header_size();  // a constant, computed on first use
+  return kHeaderBytes;
 }
 
 }  // namespace
 
-ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
-                                 PayloadKind kind, std::size_t value_count) {
-  std::size_t size = header_size(sender, receiver, round, kind);
+// Sender, receiver, round and kind are fixed-width fields: the header's size is theirs
+// whatever their values.
+ByteCount parameter_message_size(AgentId, AgentId, std::int64_t, PayloadKind, std::size_t value_count) {
+  std::size_t size = header_bytes();
   // Field 5, packed floats: a one-byte tag, the length, 4 bytes a value; absent when empty.
   if (value_count > 0) size += delimited_field_size(4 * value_count);
   return ByteCount{static_cast<std::int64_t>(size)};
@@ -67,17 +76,16 @@ ByteCount compressed_message_size(AgentId sender, AgentId receiver, std::int64_t
                                   const CompressedVector& compressed) {
   // The identity's dense float32 vector travels in `values`, like every uncompressed payload.
   if (is_dense_float32(compressed)) return parameter_message_size(sender, receiver, round, kind, compressed.dimension);
-  const std::size_t size = header_size(sender, receiver, round, kind) +
-                           delimited_field_size(compressed_values_size(compressed));
+  const std::size_t size = header_bytes() + delimited_field_size(compressed_values_size(compressed));
   return ByteCount{static_cast<std::int64_t>(size)};
 }
 
 Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
-                        std::shared_ptr<const std::vector<float>> payload) {
+                        std::size_t value_count, std::shared_ptr<const std::vector<float>> payload) {
   Message message;
   message.from = sender;
   message.to = receiver;
-  message.size = parameter_message_size(sender, receiver, round, kind, payload ? payload->size() : 0);
+  message.size = parameter_message_size(sender, receiver, round, kind, value_count);
   message.kind = static_cast<std::uint32_t>(kind);
   message.round = round;
   message.payload = std::move(payload);
@@ -87,7 +95,7 @@ Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, Pa
 Message compressed_payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
                                    const CompressedVector& compressed,
                                    std::shared_ptr<const std::vector<float>> decoded) {
-  Message message = payload_message(sender, receiver, round, kind, std::move(decoded));
+  Message message = payload_message(sender, receiver, round, kind, compressed.dimension, std::move(decoded));
   message.size = compressed_message_size(sender, receiver, round, kind, compressed);
   return message;
 }

@@ -1,7 +1,8 @@
 // Exact on-the-wire sizes of the messages in proto/cdsim_wire.proto, computed without
-// serializing the payload: the header is encoded for real, the packed float payload is
-// sized analytically (tag + length varint + 4 bytes a value), and so is a compressed
-// payload (core/compressor.h), field by field.
+// serializing the payload: the header (fixed-width fields, so one size for all values) is
+// encoded for real once, the packed float payload is sized analytically (tag + length
+// varint + 4 bytes a value), and so is a compressed payload (core/compressor.h), field by
+// field.
 #pragma once
 
 #include <cstddef>
@@ -40,9 +41,11 @@ bool is_dense_float32(const CompressedVector& compressed);
 // Bytes of the CompressedValues encoding of `compressed` alone (no enclosing tag).
 std::size_t compressed_values_size(const CompressedVector& compressed);
 
-// A message carrying `payload` (shared, never copied), sized by the wire schema.
+// A message of `value_count` values carrying `payload` (shared, never copied), sized by
+// the wire schema. The payload holds those values, or nothing in a communication-only
+// replay (see ProtocolContext::wire_parameters); its own size never decides the message's.
 Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
-                        std::shared_ptr<const std::vector<float>> payload);
+                        std::size_t value_count, std::shared_ptr<const std::vector<float>> payload);
 
 // A message sized as carrying `compressed`, whose payload is `decoded`, the dense vector
 // the receiver rebuilds from it (decoding is deterministic, so the sender does it once).
