@@ -23,7 +23,7 @@ constexpr std::size_t kFixed32FieldSize = 1 + 4;
 // The header's encoded size. Its fields are fixed-width and always present, so the size
 // does not depend on their values: encoded for real once, then reused for every message
 // (building a protobuf message per send would dominate a communication-only replay).
-std::size_t encoded_header_size() {
+std::size_t header_size() {
   wire::ParameterMessage header;
   header.set_sender(0);
   header.set_receiver(0);
@@ -32,8 +32,8 @@ std::size_t encoded_header_size() {
   return header.ByteSizeLong();
 }
 
-std::size_t header_size() {
-  static const std::size_t kHeaderBytes = encoded_header_size();  // a constant, computed on first use
+std::size_t header_bytes() {
+  static const std::size_t kHeaderBytes = header_size();  // a constant, computed on first use
   return kHeaderBytes;
 }
 
@@ -42,10 +42,15 @@ std::size_t header_size() {
 // Sender, receiver, round and kind are fixed-width fields: the header's size is theirs
 // whatever their values.
 ByteCount parameter_message_size(AgentId, AgentId, std::int64_t, PayloadKind, std::size_t value_count) {
-  std::size_t size = header_size();
+  std::size_t size = header_bytes();
   // Field 5, packed floats: a one-byte tag, the length, 4 bytes a value; absent when empty.
   if (value_count > 0) size += delimited_field_size(4 * value_count);
   return ByteCount{static_cast<std::int64_t>(size)};
+}
+
+bool is_dense_float32(const CompressedVector& c) {
+  return c.indices.empty() && c.half_values.empty() && c.codes.empty() && !c.has_scale &&
+         c.values.size() == c.dimension;
 }
 
 std::size_t compressed_values_size(const CompressedVector& c) {
@@ -67,12 +72,11 @@ std::size_t compressed_values_size(const CompressedVector& c) {
   return size;
 }
 
-// The header is fixed-width (see parameter_message_size): its size does not depend on the
-// sender, receiver, round or kind.
-ByteCount compressed_message_size(AgentId, AgentId, std::int64_t, PayloadKind,
+ByteCount compressed_message_size(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
                                   const CompressedVector& compressed) {
-  const std::size_t size = header_size() +
-                           delimited_field_size(compressed_values_size(compressed));
+  // The identity's dense float32 vector travels in `values`, like every uncompressed payload.
+  if (is_dense_float32(compressed)) return parameter_message_size(sender, receiver, round, kind, compressed.dimension);
+  const std::size_t size = header_bytes() + delimited_field_size(compressed_values_size(compressed));
   return ByteCount{static_cast<std::int64_t>(size)};
 }
 
@@ -91,8 +95,7 @@ Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, Pa
 Message compressed_payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
                                    const CompressedVector& compressed,
                                    std::shared_ptr<const std::vector<float>> decoded) {
-  const std::size_t value_count = decoded ? decoded->size() : 0;
-  Message message = payload_message(sender, receiver, round, kind, value_count, std::move(decoded));
+  Message message = payload_message(sender, receiver, round, kind, compressed.dimension, std::move(decoded));
   message.size = compressed_message_size(sender, receiver, round, kind, compressed);
   return message;
 }

@@ -29,9 +29,14 @@ enum class PayloadKind : std::uint32_t {
 ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
                                  PayloadKind kind, std::size_t value_count);
 
-// The same message with a compressed payload (field `compressed`) instead of `values`.
+// The same message with a compressed payload (field `compressed`) instead of `values`;
+// a dense float32 payload (the identity compressor's) goes in `values` as it would
+// uncompressed, so the identity costs exactly what no compression does.
 ByteCount compressed_message_size(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
                                   const CompressedVector& compressed);
+
+// Whether `compressed` is a dense float32 vector (all coordinates, nothing else).
+bool is_dense_float32(const CompressedVector& compressed);
 
 // Bytes of the CompressedValues encoding of `compressed` alone (no enclosing tag).
 std::size_t compressed_values_size(const CompressedVector& compressed);

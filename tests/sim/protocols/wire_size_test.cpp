@@ -109,7 +109,11 @@ TEST_CASE("compressed message sizes equal serialising the compressed payload wit
       message.set_receiver(6);
       message.set_round(12345);
       message.set_kind(static_cast<std::uint32_t>(PayloadKind::kPublicCopyUpdate));
-      *message.mutable_compressed() = to_wire(compressed);
+      if (std::string(c.kind) == "identity") {
+        for (float v : compressed.values) message.add_values(v);
+      } else {
+        *message.mutable_compressed() = to_wire(compressed);
+      }
       CHECK(compressed_values_size(compressed) == to_wire(compressed).SerializeAsString().size());
       const ByteCount computed = compressed_message_size(AgentId{5}, AgentId{6}, 12345, PayloadKind::kPublicCopyUpdate, compressed);
       CHECK(computed.bytes() == static_cast<std::int64_t>(message.SerializeAsString().size()));
