@@ -50,6 +50,15 @@ const std::vector<std::pair<std::string, std::string>>& alternatives() {
   return kAlternatives;
 }
 
+// Removes the field at `path` (object keys only) when it is there.
+void erase_field(Json& root, const std::vector<std::string>& path) {
+  Json* parent = &root;
+  for (std::size_t i = 0; i + 1 < path.size() && parent != nullptr; ++i) {
+    parent = parent->is_object() && parent->contains(path[i]) ? &(*parent)[path[i]] : nullptr;
+  }
+  if (parent != nullptr && parent->is_object()) parent->erase(path.back());
+}
+
 void apply_one(Json& root, const ScenarioOverride& assignment) {
   const std::vector<std::string> tokens = split_path(assignment.field);
   Json* node = &root;
@@ -76,14 +85,11 @@ void apply_one(Json& root, const ScenarioOverride& assignment) {
     pointer += "/" + pointer_token(token);
     if (last) *node = parse_value(assignment.value);
   }
+  // null removes the field: its default applies, and kinds that do not read it (e.g. a
+  // topology degree for a ring) see no stray key.
+  if (parse_value(assignment.value).is_null()) erase_field(root, tokens);
   for (const auto& [set, dropped] : alternatives()) {
-    if (assignment.field != set) continue;
-    const std::vector<std::string> path = split_path(dropped);
-    Json* parent = &root;
-    for (std::size_t i = 0; i + 1 < path.size() && parent != nullptr; ++i) {
-      parent = parent->is_object() && parent->contains(path[i]) ? &(*parent)[path[i]] : nullptr;
-    }
-    if (parent != nullptr && parent->is_object()) parent->erase(path.back());
+    if (assignment.field == set) erase_field(root, split_path(dropped));
   }
 }
 

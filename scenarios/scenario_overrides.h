@@ -24,8 +24,8 @@ ScenarioOverride parse_override(const std::string& assignment);
 std::string override_pointer(const std::string& field);
 
 // Scenario JSON text with the overrides applied in order. Intermediate objects are made
-// when absent; setting run.steps drops run.epochs and the other way round, since a
-// scenario gives one of the two. Throws InvalidInput naming the override's pointer when
+// when absent; a null value removes the field (its default applies); setting run.steps
+// drops run.epochs and the other way round, since a scenario gives one of the two. Throws InvalidInput naming the override's pointer when
 // the path runs through a value that is not an object (or an array and an index).
 std::string apply_overrides(const std::string& json_text, std::span<const ScenarioOverride> overrides);
 

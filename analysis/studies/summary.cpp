@@ -98,12 +98,13 @@ std::vector<std::string> sweep_axes(const std::filesystem::path& folder) {
   const nlohmann::ordered_json sweep = nlohmann::ordered_json::parse(read_text(folder / "sweep.json"), nullptr, false);
   if (sweep.is_discarded()) throw std::runtime_error((folder / "sweep.json").string() + ": malformed JSON");
   std::vector<std::string> axes;
-  if (sweep.contains("grid")) {
-    for (auto it = sweep["grid"].begin(); it != sweep["grid"].end(); ++it) axes.push_back(it.key());
-  }
-  if (sweep.contains("zip")) {
-    for (const auto& group : sweep["zip"]) {
-      for (auto it = group.begin(); it != group.end(); ++it) axes.push_back(it.key());
+  for (auto entry = sweep.begin(); entry != sweep.end(); ++entry) {
+    if (entry.key() == "grid") {
+      for (auto it = entry.value().begin(); it != entry.value().end(); ++it) axes.push_back(it.key());
+    } else if (entry.key() == "zip") {
+      for (const auto& group : entry.value()) {
+        for (auto it = group.begin(); it != group.end(); ++it) axes.push_back(it.key());
+      }
     }
   }
   return axes;

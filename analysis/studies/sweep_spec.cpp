@@ -122,6 +122,28 @@ std::string id_text(const std::string& json_value) {
   return safe.empty() ? "-" : safe;
 }
 
+// A zip group (an object) or a list of them, appended to `axes` with group numbers after
+// the ones already there.
+void read_zip(const SweepReader& reader, const Json& zip, std::vector<SweepAxis>& axes) {
+  std::size_t first_group = 1;
+  for (const SweepAxis& axis : axes) first_group = std::max(first_group, axis.zip_group + 1);
+  const Json groups = zip.is_array() ? zip : Json::array({zip});
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::string pointer = zip.is_array() ? "/zip/" + std::to_string(g) : "/zip";
+    std::vector<SweepAxis> group = read_axes(reader, groups[g], pointer, first_group + g);
+    if (group.empty()) reader.fail(pointer, "a zip group needs at least one axis");
+    for (const SweepAxis& axis : group) {
+      if (axis.values.size() != group.front().values.size()) {
+        reader.fail(pointer + "/" + pointer_token(axis.field),
+                    "zipped axes vary together, so they need equal lengths: " + std::to_string(axis.values.size()) +
+                        " values here, " + std::to_string(group.front().values.size()) + " for \"" +
+                        group.front().field + "\"");
+      }
+    }
+    axes.insert(axes.end(), group.begin(), group.end());
+  }
+}
+
 }  // namespace
 
 SweepSpec parse_sweep(const std::string& json_text, const std::filesystem::path& path) {
@@ -169,23 +191,13 @@ SweepSpec parse_sweep(const std::string& json_text, const std::filesystem::path&
       spec.fixed.push_back({it.key(), it.value().dump()});
     }
   }
-  if (root.contains("grid")) spec.axes = read_axes(reader, root["grid"], "/grid", 0);
-  if (root.contains("zip")) {
-    const Json& zip = root["zip"];
-    const Json groups = zip.is_array() ? zip : Json::array({zip});
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      const std::string pointer = zip.is_array() ? "/zip/" + std::to_string(g) : "/zip";
-      std::vector<SweepAxis> group = read_axes(reader, groups[g], pointer, g + 1);
-      if (group.empty()) reader.fail(pointer, "a zip group needs at least one axis");
-      for (const SweepAxis& axis : group) {
-        if (axis.values.size() != group.front().values.size()) {
-          reader.fail(pointer + "/" + pointer_token(axis.field),
-                      "zipped axes vary together, so they need equal lengths: " + std::to_string(axis.values.size()) +
-                          " values here, " + std::to_string(group.front().values.size()) + " for \"" +
-                          group.front().field + "\"");
-        }
-      }
-      spec.axes.insert(spec.axes.end(), group.begin(), group.end());
+  // Grid axes and zip groups make the factors of the product in the order the file gives them.
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    if (it.key() == "grid") {
+      const std::vector<SweepAxis> grid = read_axes(reader, it.value(), "/grid", 0);
+      spec.axes.insert(spec.axes.end(), grid.begin(), grid.end());
+    } else if (it.key() == "zip") {
+      read_zip(reader, it.value(), spec.axes);
     }
   }
   std::set<std::string> fields;
@@ -234,7 +246,7 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
       }
       for (std::size_t a = 0; a < spec.axes.size(); ++a) {
         run.overrides.push_back({spec.axes[a].field, run.axis_values[a]});
-        run.id += names[a] + "=" + id_text(run.axis_values[a]) + "__";
+        if (run.axis_values[a] != "null") run.id += names[a] + "=" + id_text(run.axis_values[a]) + "__";
       }
       run.id += "seed=" + std::to_string(seed);
       run.overrides.push_back({"seed", std::to_string(seed)});
@@ -316,8 +328,11 @@ std::string resolved_sweep_json(const SweepSpec& spec) {
       zips[axis.zip_group - 1][axis.field] = values;
     }
   }
-  root["grid"] = grid;
+  // In the order of the factors, which orders the runs.
+  const bool grid_first = spec.axes.empty() || spec.axes.front().zip_group == 0;
+  if (grid_first) root["grid"] = grid;
   if (!zips.empty()) root["zip"] = zips;
+  if (!grid_first) root["grid"] = grid;
   root["seeds"] = spec.seeds;
   return root.dump(2) + "\n";
 }

@@ -103,3 +103,12 @@ TEST_CASE("the overridden values are what the resolved scenario writes") {
   CHECK(again.network.latency == cdsim::SimTime::from_ms(5));
   CHECK(again.topology.kind == "complete");
 }
+
+TEST_CASE("an override with null removes the field, so that a kind which does not read it accepts the scenario") {
+  const std::string base = R"({"agents": 8, "topology": {"kind": "random_regular", "degree": 3}})";
+  CHECK(with(base, {}).topology.degree == 3);
+  const cdsim::Scenario ring = with(base, {"topology.kind=ring", "topology.degree=null"});
+  CHECK(ring.topology.kind == "ring");
+  CHECK(ring.topology.degree == cdsim::TopologySpec{}.degree);
+  CHECK(error_of(base, {"topology.kind=ring"}).field() == "/topology/degree");
+}

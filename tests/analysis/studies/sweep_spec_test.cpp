@@ -91,6 +91,17 @@ TEST_CASE("zipped axes vary together: a zip group of n values is one factor of n
   }
 }
 
+TEST_CASE("grid and zip are factors in the file's order, and a null axis value is left out of run ids") {
+  const auto runs = expand_sweep(parse_sweep(
+      sweep_with(R"(, "zip": {"topology.kind": ["ring", "random_regular"], "topology.degree": [null, 4]}, "grid": {"network.model": ["point_to_point", "switch"]})"),
+      kSweepFile));
+  REQUIRE(runs.size() == 4);
+  CHECK(runs[0].id == "kind=ring__model=point_to_point__seed=1");
+  CHECK(runs[1].id == "kind=ring__model=switch__seed=1");
+  CHECK(runs[2].id == "kind=random_regular__degree=4__model=point_to_point__seed=1");
+  CHECK(value_of(runs[0], "topology.degree") == "null");
+}
+
 TEST_CASE("axes with the same last name are named by their whole path in run ids") {
   const auto runs = expand_sweep(parse_sweep(
       sweep_with(R"(, "grid": {"topology.kind": ["ring"], "model.kind": ["linear_regression"]})"), kSweepFile));
