@@ -228,10 +228,14 @@ def draw(data, title, dpi, width=None, height=None, xscale="linear"):
     # Up to four lines fit in a panel's legend; more get a legend row of their own below
     # the panels, sized by the layout, so that it covers no data.
     legend_below = line_count > 4
-    legend_columns = min(3, max(1, line_count))
+    size_width = width or 5.0 * columns
+    # As many legend columns as fit the figure's width (about 14 characters an inch at the
+    # legend's small size, plus room for the line sample), at most three.
+    longest = max((len(line["label"]) for panel in data for line in panel["series"]), default=1)
+    legend_columns = max(1, min(3, line_count, int(size_width * 14 // (longest + 6))))
     legend_rows = (line_count + legend_columns - 1) // legend_columns if legend_below else 0
     legend_height = 0.28 * legend_rows + 0.2 if legend_below else 0.0
-    size = (width or 5.0 * columns, height or 3.6 * rows + legend_height)
+    size = (size_width, height or 3.6 * rows + legend_height)
     figure = plt.figure(figsize=size, dpi=dpi, layout="constrained")
     ratios = [1.0] * rows + ([legend_height / max(0.1, (size[1] - legend_height) / rows)] if legend_below else [])
     grid = figure.add_gridspec(rows + (1 if legend_below else 0), columns, height_ratios=ratios)

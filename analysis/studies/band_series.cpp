@@ -14,6 +14,7 @@ using Json = nlohmann::json;
 std::string label_of(const Configuration& configuration) {
   std::string label;
   for (const auto& [field, value] : configuration) {
+    if (value.empty()) continue;  // a field this configuration leaves at its default (a null axis value)
     label += (label.empty() ? "" : ", ") + field.substr(field.rfind('.') + 1) + "=" + value;
   }
   return label.empty() ? "all runs" : label;

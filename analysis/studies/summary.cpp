@@ -275,12 +275,19 @@ std::vector<RunRecord> load_runs(const std::vector<std::filesystem::path>& paths
   for (const std::string& field : all_fields) {
     if (field == "seed" || field == "name" || field == "description") continue;
     if (std::find(axes.begin(), axes.end(), field) != axes.end()) continue;
+    // A field some runs lack belongs to a kind only some runs have (a torus' rows, say):
+    // the kind tells those runs apart already.
     std::set<std::string> values;
+    bool everywhere = true;
     for (const LoadedRun& run : loaded) {
       const auto it = run.fields.find(field);
-      values.insert(it == run.fields.end() ? std::string("\x01" "absent") : it->second);
+      if (it == run.fields.end()) {
+        everywhere = false;
+      } else {
+        values.insert(it->second);
+      }
     }
-    if (values.size() > 1) axes.push_back(field);
+    if (everywhere && values.size() > 1) axes.push_back(field);
   }
   std::vector<RunRecord> records;
   for (LoadedRun& run : loaded) {

@@ -181,3 +181,19 @@ TEST_CASE("summarize over loose run directories groups by the fields their scena
   CHECK(groups[0]["configuration"] == nlohmann::json({{"algorithm.learning_rate", "0.02"}}));
   CHECK(groups[1]["configuration"] == nlohmann::json({{"algorithm.learning_rate", "0.05"}}));
 }
+
+TEST_CASE("a field only some runs' kinds have (a torus' rows) does not split the configurations") {
+  TempFolder temp("summarize-kinds");
+  for (const std::string kind : {"ring", "torus"}) {
+    REQUIRE(run_cli("run " + cdsim::testing::kQuickstartScenario + " --quiet --set agents=9 --set run.steps=4 --set topology.kind=" + kind +
+                    " --out " + (temp.path() / kind).string())
+                .exit_code == 0);
+  }
+  const auto outcome = run_cli("summarize " + (temp.path() / "ring").string() + " " + (temp.path() / "torus").string() +
+                               " --format json");
+  REQUIRE(outcome.exit_code == 0);
+  const nlohmann::json groups = nlohmann::json::parse(outcome.output);
+  REQUIRE(groups.size() == 2);
+  CHECK(groups[0]["configuration"] == nlohmann::json({{"topology.kind", "ring"}}));
+  CHECK(groups[1]["configuration"] == nlohmann::json({{"topology.kind", "torus"}}));
+}
