@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <thread>
 #include <algorithm>
 
 namespace cdsim {
@@ -39,26 +38,22 @@ double consensus_distance(std::span<const std::vector<float>> parameters) {
 }
 
 MetricsEvaluator::MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
-                                   double epochs_per_step, std::size_t threads)
-    : train_(train), test_(test), epochs_per_step_(epochs_per_step) {
-  for (std::size_t t = 0; t < std::max<std::size_t>(1, threads); ++t) models_.push_back(make_model());
+                                   double epochs_per_step, WorkerPool& pool)
+    : pool_(pool), train_(train), test_(test), epochs_per_step_(epochs_per_step) {
+  for (std::size_t t = 0; t < pool_.threads(); ++t) models_.push_back(make_model());
 }
 
 MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent) {
   const std::size_t agents = snapshot.parameters.size();
   std::vector<Evaluation> train(agents), test(agents);
-  // Agent j is evaluated by worker j mod T with that worker's own model instance.
-  auto work = [&](std::size_t worker) {
-    for (std::size_t j = worker; j < agents; j += models_.size()) {
-      train[j] = models_[worker]->evaluate(snapshot.parameters[j], train_);
-      test[j] = models_[worker]->evaluate(snapshot.parameters[j], test_);
+  // Agent j is evaluated in share j mod T, with that share's own model instance.
+  const std::size_t shares = std::min(models_.size(), agents);
+  pool_.run_all(shares, [&](std::size_t share) {
+    for (std::size_t j = share; j < agents; j += shares) {
+      train[j] = models_[share]->evaluate(snapshot.parameters[j], train_);
+      test[j] = models_[share]->evaluate(snapshot.parameters[j], test_);
     }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (std::size_t t = 1; t < models_.size() && t < agents; ++t) workers.emplace_back(work, t);
-    work(0);
-  }  // joined here
+  });
 
   MetricsRow row;
   row.step = snapshot.step;

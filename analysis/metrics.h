@@ -13,6 +13,7 @@
 
 #include "core/dataset.h"
 #include "core/model.h"
+#include "core/worker_pool.h"
 #include "sim/protocols/step_observer.h"
 
 namespace cdsim {
@@ -49,20 +50,21 @@ double consensus_distance(std::span<const std::vector<float>> parameters);
 // The agents' mean parameter vector, accumulated in double in agent order.
 std::vector<float> mean_parameters(std::span<const std::vector<float>> parameters);
 
-// Evaluates every agent on the full train and test sets. Agents are spread over `threads`
-// worker threads, each with its own model instance; the figures are combined in agent
+// Evaluates every agent on the full train and test sets. Agents are spread over the pool's
+// threads, each share with its own model instance; the figures are combined in agent
 // order, so they are the same whatever the thread count.
 class MetricsEvaluator {
  public:
   using ModelFactory = std::function<std::unique_ptr<Model>()>;
-  // `train` and `test` must outlive the evaluator.
+  // `train`, `test` and `pool` must outlive the evaluator.
   MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
-                   double epochs_per_step, std::size_t threads = 1);
+                   double epochs_per_step, WorkerPool& pool);
   // Appends one row per agent to `per_agent` when it is given.
   MetricsRow evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent = nullptr);
 
  private:
-  std::vector<std::unique_ptr<Model>> models_;  // one per thread
+  WorkerPool& pool_;
+  std::vector<std::unique_ptr<Model>> models_;  // one per share of the agents, as many as threads
   const Dataset& train_;
   const Dataset& test_;
   double epochs_per_step_;

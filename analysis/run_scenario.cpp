@@ -159,8 +159,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
+  // One pool computes the agents' gradients and their evaluation; the engine stays on this thread.
+  WorkerPool workers(options.threads);
   MetricsEvaluator evaluator([&] { return make_model(scenario.model, data.train); }, data.train, data.test,
-                             result.epochs_per_step, options.threads);
+                             result.epochs_per_step, workers);
   std::vector<AgentMetricsRow> agent_rows;
   ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
   auto observe = [&](const StepSnapshot& snapshot) {
@@ -175,6 +177,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   ProtocolContext context{simulation, network, mixing, learners, initial, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  context.workers = &workers;
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/worker_pool.h"
 #include "sim/agent_id.h"
 #include "sim/network.h"
 #include "sim/protocols/algorithm_spec.h"
@@ -36,6 +37,9 @@ struct ProtocolContext {
   StepObserver observer;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe the first step after each multiple
   std::function<void(std::int64_t step)> on_step_complete = nullptr;  // every step, for progress displays
+  // Where the agents' gradients (and other pure math the engine has decided on) are
+  // computed; null: on the engine's thread, at once. Results do not depend on it.
+  WorkerPool* workers = nullptr;
 };
 
 class Protocol {

@@ -12,7 +12,8 @@ namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   if (algorithm.kind == "cdsgd") {
     rule_ = Rule::kCdsgd;
@@ -75,12 +76,12 @@ std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
 
 void SynchronousConsensus::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
-  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
-  if (context_.algorithm.weight_decay != 0.0) {
-    const float decay = static_cast<float>(context_.algorithm.weight_decay);
-    for (std::size_t i = 0; i < agent.gradient.size(); ++i) agent.gradient[i] += decay * agent.parameters[i];
-  }
+  // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
+  // until apply_update takes the result; the simulated clock charges the compute time for it.
+  agent_math_.start(j, [this, j] {
+    Agent& self = agents_[j];
+    compute_gradient_with_decay(*context_.learners[j], self.parameters, self.gradient, context_.algorithm.weight_decay);
+  });
   agent.computed = false;
   agent.round = 0;
   agent.mixing = agent.parameters;
@@ -172,6 +173,7 @@ std::vector<WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t 
 
 void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
   Agent& agent = agents_[j];
+  agent_math_.finish(j);
   const std::vector<WeightedParameters> inputs = mixing_inputs(j, inbox);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);

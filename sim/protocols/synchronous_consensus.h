@@ -12,6 +12,7 @@
 
 #include "core/consensus.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -60,6 +61,7 @@ class SynchronousConsensus final : public Protocol {
   Rule rule_;
   std::vector<Agent> agents_;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

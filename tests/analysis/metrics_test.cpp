@@ -39,8 +39,9 @@ TEST_CASE("evaluation gives the same figures whatever the thread count") {
   }
   const StepSnapshot snapshot{3, SimTime::from_ms(7), ByteCount{100}, 4, parameters};
   std::vector<AgentMetricsRow> one_rows, three_rows;
-  MetricsEvaluator one(factory, data.train, data.test, 0.5, 1);
-  MetricsEvaluator three(factory, data.train, data.test, 0.5, 3);
+  WorkerPool one_thread(1), three_threads(3);
+  MetricsEvaluator one(factory, data.train, data.test, 0.5, one_thread);
+  MetricsEvaluator three(factory, data.train, data.test, 0.5, three_threads);
   const MetricsRow a = one.evaluate(snapshot, &one_rows);
   const MetricsRow b = three.evaluate(snapshot, &three_rows);
   CHECK(metrics_csv_line(a) == metrics_csv_line(b));
