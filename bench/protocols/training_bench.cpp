@@ -78,8 +78,8 @@ void cdsgd_mlp_fashion(benchmark::State& state) {
         simulation, kAgents, edges,
         cdsim::LinkSpec{cdsim::SimTime::from_us(100), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)});
     cdsim::ComputeModel compute(cdsim::ComputeSpec{}, kAgents, 0.0, kBatch, 1);
-    cdsim::ProtocolContext context{simulation, network, mixing, learners, initial, algorithm, compute,
-                                   kSteps, kSteps, [](const cdsim::StepSnapshot&) {}};
+    cdsim::ProtocolContext context{simulation, network,  mixing, learners, initial, initial.size(),
+                                   algorithm,  compute, kSteps, kSteps, [](const cdsim::StepSnapshot&) {}};
     context.workers = &pool;
     cdsim::SynchronousConsensus protocol(context);
     state.ResumeTiming();

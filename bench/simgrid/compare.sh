@@ -8,14 +8,14 @@
 # memory of each program, and the ratios, for N = 16, 256, 4096.
 # Usage: bench/simgrid/compare.sh [--rounds R] [--parameters P] [--agents 16,256,4096] [--repeat K]
 # The figures are medians over K runs (default 3), the two programs alternating run by run.
-# cdsim runs through its C++ API (bench/simgrid/cdsim_ring_replay.cpp: CDSGD with
-# zero-gradient learners, so it still mixes its P-float vectors; keep P small until the
-# communication-only model kind does away with the math).
+# cdsim's side is a whole `cdsim run` (process start to run directory written) of a CDSGD
+# scenario with model {"kind": "none", "parameters": P} (communication only) and
+# run.evaluation off; its makespan is summary.json's sim_time_s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rounds=100
-parameters=8
+parameters=100000
 agents=16,256,4096
 repeat=3
 compute_ns=1000000    # C = 1 ms
@@ -32,10 +32,24 @@ while [[ $# -gt 0 ]]; do
 done
 
 build=${CDSIM_BENCH_BUILD_DIR:-build/bench}
-if [[ ! -x "$build/bench/cdsim_bench_ring_replay" || ! -x "$build/bench/cdsim_bench_simgrid_ring" ]]; then
+if [[ ! -x "$build/apps/cdsim" || ! -x "$build/bench/cdsim_bench_simgrid_ring" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCDSIM_BUILD_BENCH=ON >/dev/null
-  cmake --build "$build" --target cdsim_bench_ring_replay cdsim_bench_simgrid_ring -j2 >/dev/null
+  cmake --build "$build" --target cdsim cdsim_bench_simgrid_ring -j2 >/dev/null
 fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The scenario for N agents.
+scenario() {
+  cat >"$work/ring_$1.json" <<JSON
+{"name": "ring_replay_$1", "seed": 1, "agents": $1, "topology": {"kind": "ring"},
+ "network": {"latency": "${latency_ns}ns", "bandwidth": "${bandwidth_bps}bps"},
+ "compute": {"step_time": "${compute_ns}ns"},
+ "model": {"kind": "none", "parameters": $parameters},
+ "algorithm": {"kind": "cdsgd"},
+ "run": {"steps": $rounds, "evaluation": {"mode": "off"}}}
+JSON
+  echo "$work/ring_$1.json"
+}
 compute_s=$(awk -v ns="$compute_ns" 'BEGIN { printf "%.9f", ns / 1e9 }')
 latency_s=$(awk -v ns="$latency_ns" 'BEGIN { printf "%.9f", ns / 1e9 }')
 bandwidth_Bps=$(awk -v b="$bandwidth_bps" 'BEGIN { printf "%.0f", b / 8 }')
@@ -52,14 +66,19 @@ _, status, usage = os.wait4(child.pid, 0)
 wall = time.perf_counter() - start
 if status != 0:
     sys.exit(f"{sys.argv[1]} failed")
-fields = dict(line.split()[:2] for line in output.splitlines() if line.strip())
-makespan = int(fields["makespan_ns"]) if "makespan_ns" in fields else round(float(fields["makespan_s"]) * 1e9)
+fields = dict(line.split()[:2] for line in output.splitlines() if len(line.split()) >= 2)
+if "makespan_s" in fields:
+    makespan = round(float(fields["makespan_s"]) * 1e9)
+else:  # a cdsim run: the run directory's summary
+    import json
+    out = sys.argv[sys.argv.index("--out") + 1]
+    makespan = round(json.load(open(os.path.join(out, "summary.json")))["sim_time_s"] * 1e9)
 print(makespan, f"{wall:.4f}", f"{usage.ru_utime + usage.ru_stime:.4f}", usage.ru_maxrss)
 PY
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "Ring replay: R = $rounds rounds, P = $parameters parameters a message, C = ${compute_ns} ns, L = ${latency_ns} ns, B = ${bandwidth_bps} bit/s"
+echo "Ring replay: R = $rounds rounds, P = $parameters parameters a message ($(( 4 * parameters )) payload bytes + header), C = ${compute_ns} ns, L = ${latency_ns} ns, B = ${bandwidth_bps} bit/s"
 echo "medians of $repeat runs each; CPU = user + system seconds; memory = peak resident set"
 printf "%6s %16s %16s %6s %9s %9s %7s %8s %8s %7s %9s %9s %7s\n" N cdsim_ns simgrid_ns agree \
   cdsim_wall sg_wall ratio cdsim_cpu sg_cpu ratio cdsim_MB sg_MB ratio
@@ -67,8 +86,7 @@ IFS=, read -r -a sizes <<<"$agents"
 for n in "${sizes[@]}"; do
   cdsim_record=$(mktemp) simgrid_record=$(mktemp)
   for ((k = 0; k < repeat; ++k)); do
-    record=$cdsim_record measure "$build/bench/cdsim_bench_ring_replay" "$n" "$rounds" "$parameters" \
-      "$compute_ns" "$latency_ns" "$bandwidth_bps"
+    record=$cdsim_record measure "$build/apps/cdsim" run "$(scenario "$n")" --quiet --threads 1 --out "$work/run_$n"
     record=$simgrid_record measure "$build/bench/cdsim_bench_simgrid_ring" "$n" "$rounds" "$parameters" \
       "$compute_s" "$latency_s" "$bandwidth_Bps"
   done
