@@ -247,6 +247,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  const MetricsColumns& columns = plan.columns;
+  context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
   // Only learning math is worth a hand-over: a replay's learners do none, and with one
   // thread the work runs inline, as the pool would run it anyway.
   context.workers = replay || workers.threads() == 1 ? nullptr : &workers;

@@ -140,7 +140,8 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
   const AgentId self{static_cast<std::uint32_t>(j)};
   context_.simulation.schedule_after(busy, [this, self] {
     agent_math_.finish(self.value);
-    send(self, server_, std::make_shared<const std::vector<float>>(clients_[self.value].parameters));
+    // Moved, not copied: the next round starts from the global model again.
+    send(self, server_, std::make_shared<const std::vector<float>>(std::move(clients_[self.value].parameters)));
   });
 }
 

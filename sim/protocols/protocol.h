@@ -44,6 +44,9 @@ struct ProtocolContext {
   StepObserver observer;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe the first step after each multiple
   std::function<void(std::int64_t step)> on_step_complete = nullptr;  // every step, for progress displays
+  // false: observed snapshots carry no parameters (an empty span), for observers that read
+  // only the step, time and traffic (a replay, evaluation "off"); saves copying N vectors.
+  bool observe_parameters = true;
   // Where the agents' gradients (and other pure math the engine has decided on) are
   // computed; null: on the engine's thread, at once. Results do not depend on it.
   WorkerPool* workers = nullptr;
