@@ -102,7 +102,8 @@ TEST_CASE("running one scenario twice gives byte-identical run directories, timi
 TEST_CASE("1, 2 and 4 threads give byte-identical run directories, timing.json aside, for every protocol") {
   TempFolder temp("threads");
   // A small neural network on a Gaussian mixture, so the agents' gradients are real work
-  // with minibatch draws; then the shipped baseline examples, one per protocol.
+  // with minibatch draws, with CDMSGD and with CHOCO-SGD; then the shipped baseline
+  // examples, one per protocol.
   const auto mlp_scenario = temp.path() / "mlp.json";
   {
     std::ofstream out(mlp_scenario);
@@ -114,9 +115,20 @@ TEST_CASE("1, 2 and 4 threads give byte-identical run directories, timing.json a
       "algorithm": {"kind": "cdmsgd", "learning_rate": 0.05, "batch_size": 16},
       "run": {"epochs": 3, "eval_every_steps": 5}})";
   }
+  // CHOCO-SGD with a random compressor on the same network and data.
+  const auto choco_scenario = temp.path() / "choco.json";
+  {
+    std::string text = read_text(mlp_scenario);
+    const std::string from = R"("kind": "cdmsgd", "learning_rate": 0.05, "batch_size": 16)";
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), R"("kind": "choco_sgd", "learning_rate": 0.05, "batch_size": 16,
+      "consensus_step_size": 0.5, "compression": {"kind": "qsgd", "levels": 4, "unbiased": false})");
+    std::ofstream(choco_scenario) << text;
+  }
   const std::string examples = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/";
   for (const std::string& scenario :
-       {mlp_scenario.string(), kQuickstart, examples + "baselines_async_cdsgd.json",
+       {mlp_scenario.string(), choco_scenario.string(), kQuickstart, examples + "baselines_async_cdsgd.json",
         examples + "baselines_parameter_server.json", examples + "baselines_all_reduce.json",
         examples + "baselines_fedavg.json"}) {
     CAPTURE(scenario);

@@ -72,6 +72,12 @@ std::vector<Case> every_protocol() {
   a.kind = "msgd";
   a.communication = "all_reduce";
   cases.push_back({"msgd, all-reduce", a, ComputeSpec{}});
+  a.kind = "choco_sgd";
+  a.consensus_step_size = 0.5;
+  a.compression.kind = "qsgd";  // random: each agent's compressor stream advances too
+  a.compression.levels = 4;
+  cases.push_back({"choco_sgd, qsgd", a, uneven});
+  a.compression = CompressorSpec{};
   a.kind = "fedavg";
   a.communication = "parameter_server";
   a.client_fraction = 0.6;
