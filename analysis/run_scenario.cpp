@@ -213,6 +213,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, replay ? 0.0 : reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
+  // One pool computes the agents' gradients and their evaluation; the engine stays on this thread.
+  WorkerPool workers(options.threads);
 
   // What each evaluation computes, on which agents and samples (run.evaluation).
   const EvaluationSpec& evaluation = scenario.run.evaluation;
@@ -225,7 +227,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (!replay) {
     evaluator = std::make_unique<MetricsEvaluator>([&] { return make_model(scenario.model, data.train); },
                                                    evaluated_train, evaluated_test, result.epochs_per_step,
-                                                   options.threads, plan);
+                                                   workers, plan);
     const std::string notice = evaluation_cost_notice(scenario, result, observe_every, train_size,
                                                       evaluated_train.size(), evaluated_test.size(), plan);
     if (options.notices != nullptr && !notice.empty()) *options.notices << notice << std::flush;
@@ -247,6 +249,9 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   context.observe_every_time = scenario.run.eval_every_time;
   const MetricsColumns& columns = plan.columns;
   context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
+  // Only learning math is worth a hand-over: a replay's learners do none, and with one
+  // thread the work runs inline, as the pool would run it anyway.
+  context.workers = replay || workers.threads() == 1 ? nullptr : &workers;
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/worker_pool.h"
 #include "sim/agent_id.h"
 #include "sim/network.h"
 #include "sim/protocols/algorithm_spec.h"
@@ -46,6 +47,9 @@ struct ProtocolContext {
   // false: observed snapshots carry no parameters (an empty span), for observers that read
   // only the step, time and traffic (a replay, evaluation "off"); saves copying N vectors.
   bool observe_parameters = true;
+  // Where the agents' gradients (and other pure math the engine has decided on) are
+  // computed; null: on the engine's thread, at once. Results do not depend on it.
+  WorkerPool* workers = nullptr;
 };
 
 class Protocol {
