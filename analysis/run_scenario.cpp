@@ -265,6 +265,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  const MetricsColumns& columns = plan.columns;
+  context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
   if (trace) {
     context.on_agent_finished = [&](std::size_t agent, std::int64_t step) {

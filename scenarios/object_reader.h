@@ -52,6 +52,7 @@ class ObjectReader {
   ObjectReader section(std::string_view key);
 
   const std::string& pointer() const { return pointer_; }
+  const Json& json() const { return object_; }
   std::string field_pointer(std::string_view key) const;
   bool has(std::string_view key) const;
 

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/compressor.h"
 #include "core/invalid_input.h"
+#include "scenarios/field_use.h"
 #include "scenarios/object_reader.h"
 #include "sim/byte_count.h"
 #include "sim/time.h"
@@ -28,6 +30,19 @@ std::string resolve_path(const std::string& path, const std::filesystem::path& b
   return (base_dir / path).lexically_normal().string();
 }
 
+// Throws InvalidInput naming the first field of `json` (a section at `pointer`) that the
+// section's kind would ignore.
+template <typename Reads>
+void reject_unused_fields(const Json& json, const std::string& pointer, const std::string& what, Reads reads) {
+  if (!json.is_object()) return;
+  for (const auto& [key, value] : json.items()) {
+    if (!reads(key)) {
+      throw InvalidInput(pointer + "/" + scenario_detail::pointer_token(key),
+                         "\"" + key + "\" is not used by " + what + "; remove it");
+    }
+  }
+}
+
 TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& base_dir) {
   TopologySpec spec;
   spec.kind = reader.choice_or(
@@ -43,6 +58,8 @@ TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& bas
   spec.attach_edges = reader.positive_unsigned_or("attach_edges", spec.attach_edges);
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/topology", "topology \"" + spec.kind + "\"",
+                       [&](const std::string& key) { return topology_reads(spec.kind, key); });
   const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
   if (needs_file && spec.file.empty()) {
     throw InvalidInput("/topology/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
@@ -61,6 +78,8 @@ MixingSpec read_mixing(ObjectReader reader, const std::filesystem::path& base_di
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   spec.allow_asymmetric = reader.bool_or("allow_asymmetric", spec.allow_asymmetric);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/mixing", "mixing rule \"" + spec.rule + "\"",
+                       [&](const std::string& key) { return mixing_reads(spec.rule, key); });
   if (spec.rule == "explicit" && spec.matrix.empty() && spec.file.empty()) {
     throw InvalidInput("/mixing/matrix", "rule \"explicit\" needs a \"matrix\" or a \"file\"");
   }
@@ -162,9 +181,30 @@ StepSizeSchedule read_schedule(ObjectReader reader) {
   return schedule;
 }
 
+CompressorSpec read_compression(ObjectReader reader) {
+  CompressorSpec spec;
+  spec.kind = reader.choice_or("kind", spec.kind,
+                               {"identity", "top_k", "random_k", "qsgd", "scaled_sign", "float16", "bfloat16"});
+  spec.count = reader.unsigned_or("count", spec.count);
+  spec.fraction = reader.probability_or("fraction", spec.fraction);
+  const std::uint64_t levels = reader.unsigned_or("levels", spec.levels);
+  if (levels > (1u << 24)) {
+    throw InvalidInput("/algorithm/compression/levels", "expected at most 2^24 levels, found " + std::to_string(levels));
+  }
+  spec.levels = static_cast<std::uint32_t>(levels);
+  spec.unbiased = reader.bool_or("unbiased", spec.unbiased);
+  reader.reject_unknown_keys();
+  try {
+    Compressor{spec};
+  } catch (const InvalidInput& error) {
+    throw error.within("/algorithm/compression");
+  }
+  return spec;
+}
+
 AlgorithmSpec read_algorithm(ObjectReader reader) {
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "sgd", "msgd", "fedavg"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "choco_sgd", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {
@@ -177,6 +217,12 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   spec.consensus_steps = reader.positive_unsigned_or("consensus_steps", spec.consensus_steps);
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
+  spec.compression = read_compression(reader.section("compression"));
+  spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
+  if (spec.consensus_step_size > 1.0) {
+    throw InvalidInput("/algorithm/consensus_step_size",
+                       "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
+  }
   spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
   spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
   if (spec.client_fraction <= 0.0) {
@@ -184,6 +230,8 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   }
   spec.local_epochs = reader.positive_number_or("local_epochs", spec.local_epochs);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/algorithm", "algorithm \"" + spec.kind + "\"",
+                       [&](const std::string& key) { return algorithm_reads(spec.kind, key); });
   return spec;
 }
 
@@ -251,6 +299,13 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   scenario.agents = reader.positive_unsigned_or("agents", scenario.agents);
   scenario.topology = read_topology(reader.section("topology"), base_dir);
   scenario.mixing = read_mixing(reader.section("mixing"), base_dir);
+  const std::string& topology_kind = scenario.topology.kind;
+  const bool may_be_ring = topology_kind == "ring" || topology_kind == "ring_lattice" || topology_kind == "edge_list" ||
+                           topology_kind == "dot" || topology_kind == "graphml";
+  if (scenario.mixing.rule == "ring_preset" && !may_be_ring) {
+    throw InvalidInput("/mixing/rule", "ring_preset needs a ring topology (ring, ring_lattice or a graph file), found \"" +
+                                           topology_kind + "\"");
+  }
   scenario.network = read_network(reader.section("network"));
   scenario.compute = read_compute(reader.section("compute"));
   read_data(reader.section("data"), base_dir, scenario.data, scenario.partition);
@@ -327,6 +382,27 @@ Scenario load_scenario(const std::string& path) {
   return parse_scenario(text.str(), path);
 }
 
+namespace {
+
+Json compression_json(const CompressorSpec& spec) {
+  Json json = {{"kind", spec.kind}};
+  if (spec.count > 0) json["count"] = spec.count;
+  if (spec.fraction > 0.0) json["fraction"] = spec.fraction;
+  if (spec.kind == "qsgd") json["levels"] = spec.levels;
+  if (spec.kind == "qsgd" || spec.kind == "random_k") json["unbiased"] = spec.unbiased;
+  return json;
+}
+
+// Drops the fields of `section` that `reads` says its kind does not use.
+template <typename Reads>
+void erase_unused(Json& section, Reads reads) {
+  for (auto it = section.begin(); it != section.end();) {
+    it = reads(it.key()) ? std::next(it) : section.erase(it);
+  }
+}
+
+}  // namespace
+
 std::string resolved_scenario_json(const Scenario& s) {
   Json root = Json::object();
   root["name"] = s.name;
@@ -391,6 +467,8 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"consensus_steps", s.algorithm.consensus_steps},
                        {"consensus_weight", s.algorithm.consensus_weight},
                        {"overlap_communication", s.algorithm.overlap_communication},
+                       {"compression", compression_json(s.algorithm.compression)},
+                       {"consensus_step_size", s.algorithm.consensus_step_size},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};
@@ -406,6 +484,10 @@ std::string resolved_scenario_json(const Scenario& s) {
     run["epochs"] = s.run.epochs;
   }
   root["run"] = run;
+  // Only the fields each section's kind reads, so the resolved scenario loads back.
+  erase_unused(root["algorithm"], [&](const std::string& key) { return algorithm_reads(s.algorithm.kind, key); });
+  erase_unused(root["topology"], [&](const std::string& key) { return topology_reads(s.topology.kind, key); });
+  erase_unused(root["mixing"], [&](const std::string& key) { return mixing_reads(s.mixing.rule, key); });
   return root.dump(2) + "\n";
 }
 
