@@ -156,10 +156,24 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
   return summary.dump(2) + "\n";
 }
 
+// The scenario a run simulates. Centralized SGD with communication "none" is ONE model on
+// the whole training set: one agent, whatever `agents` says, on a one-node graph.
+Scenario as_simulated(const Scenario& requested) {
+  if (!is_single_model(requested.algorithm)) return requested;
+  Scenario one = requested;
+  one.agents = 1;
+  one.topology = TopologySpec{};
+  one.topology.kind = "complete";
+  one.mixing = MixingSpec{};
+  one.mixing.rule = "uniform";
+  return one;
+}
+
 }  // namespace
 
-RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
+  const Scenario scenario = as_simulated(requested);
   // Build and check everything before anything is written.
   const ScenarioTopology topology = build_scenario_topology(scenario);
   const Graph& graph = topology.graph;
@@ -316,7 +330,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
              : reference_model->describe();
   run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, wire_parameters,
                                                         model_description, extra));
-  run_directory.write_file("scenario.resolved.json", resolved_scenario_json(scenario));
+  run_directory.write_file("scenario.resolved.json", resolved_scenario_json(requested));
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const nlohmann::json timing = {

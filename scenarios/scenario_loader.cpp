@@ -223,7 +223,7 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
     throw InvalidInput("/algorithm/consensus_step_size",
                        "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
   }
-  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
+  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce", "none"});
   spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
   if (spec.client_fraction <= 0.0) {
     throw InvalidInput("/algorithm/client_fraction", "expected a fraction in (0, 1], found 0");

@@ -89,4 +89,8 @@ double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples
 // Whether the algorithm mixes over the topology (and so uses the mixing matrix).
 bool is_consensus_algorithm(const AlgorithmSpec& algorithm);
 
+// Whether the algorithm trains one model on the whole training set (sgd / msgd with
+// communication "none"): one learner, no network, whatever the scenario's agent count.
+bool is_single_model(const AlgorithmSpec& algorithm);
+
 }  // namespace cdsim
