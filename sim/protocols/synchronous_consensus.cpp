@@ -12,7 +12,8 @@ namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   if (algorithm.kind == "cdsgd") {
     rule_ = Rule::kCdsgd;
@@ -77,12 +78,12 @@ std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
 void SynchronousConsensus::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
   Vectors& vectors = vectors_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
-  context_.learners[j]->compute_gradient(vectors.parameters, vectors.gradient);
-  if (context_.algorithm.weight_decay != 0.0) {
-    const float decay = static_cast<float>(context_.algorithm.weight_decay);
-    for (std::size_t i = 0; i < vectors.gradient.size(); ++i) vectors.gradient[i] += decay * vectors.parameters[i];
-  }
+  // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
+  // until apply_update takes the result; the simulated clock charges the compute time for it.
+  agent_math_.start(j, [this, j] {
+    Vectors& own = vectors_[j];
+    compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient, context_.algorithm.weight_decay);
+  });
   agent.computed = false;
   agent.round = 0;
   agent.mixing = snapshot_of(vectors.parameters);
@@ -187,6 +188,7 @@ std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::siz
 
 void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
+  agent_math_.finish(j);
   Vectors& vectors = vectors_[j];
   const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
   const AlgorithmSpec& algorithm = context_.algorithm;

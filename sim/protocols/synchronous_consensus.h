@@ -13,6 +13,7 @@
 
 #include "core/consensus.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -79,6 +80,7 @@ class SynchronousConsensus final : public Protocol {
   std::vector<std::uint8_t> filled_[2];
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim
