@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analysis/run_scenario.h"
+#include "sim/protocols/protocol.h"
 #include "apps/commands.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_loader.h"
@@ -41,8 +42,10 @@ int run(const RunArguments& arguments) {
     }
     const MetricsRow& first = result.metrics.front();
     const MetricsRow& last = result.metrics.back();
-    std::cout << "scenario   " << scenario.name << " (" << scenario.agents << " agents, "
-              << scenario.topology.kind << ", " << scenario.algorithm.kind << ")\n"
+    std::cout << "scenario   " << scenario.name << " ("
+              << (is_single_model(scenario.algorithm) ? std::string("one model")
+                                                      : std::to_string(scenario.agents) + " agents, " + scenario.topology.kind)
+              << ", " << scenario.algorithm.kind << ")\n"
               << "steps      " << result.total_steps << " (" << format_number(last.epoch) << " epochs)\n"
               << "sim time   " << format_number(last.sim_time_s) << " s\n"
               << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n";

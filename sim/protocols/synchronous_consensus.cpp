@@ -52,6 +52,7 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
   }
   first_neighbor_.push_back(neighbors_.size());
   for (auto& inbox : inbox_) inbox.resize(neighbors_.size());
+  for (auto& filled : filled_) filled.assign(neighbors_.size(), 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
 
@@ -127,15 +128,19 @@ void SynchronousConsensus::deliver(Message&& message) {
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
   const std::size_t parity = static_cast<std::size_t>(message.round % 2);
-  auto& slot = inbox_[parity][static_cast<std::size_t>(position - neighbors_.begin())];
-  if (slot) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
-  slot = std::move(message.payload);
+  const auto index = static_cast<std::size_t>(position - neighbors_.begin());
+  if (filled_[parity][index] != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
+  filled_[parity][index] = 1;
+  inbox_[parity][index] = std::move(message.payload);
   ++agent.received[parity];
   if (message.round == current) try_advance(j);
 }
 
 void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
-  for (std::size_t k = first_neighbor_[j]; k < first_neighbor_[j + 1]; ++k) inbox_[parity][k].reset();
+  for (std::size_t k = first_neighbor_[j]; k < first_neighbor_[j + 1]; ++k) {
+    if (inbox_[parity][k]) inbox_[parity][k].reset();
+    filled_[parity][k] = 0;
+  }
   agents_[j].received[parity] = 0;
 }
 
@@ -163,18 +168,20 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   apply_update(j, parity);
 }
 
-std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) const {
-  return values.empty() ? empty_snapshot_ : std::make_shared<const std::vector<float>>(values);
+std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) {
+  return values.empty() ? nullptr : std::make_shared<const std::vector<float>>(values);
 }
 
 std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, std::size_t parity) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
   inputs_.clear();
+  auto values = [](const std::shared_ptr<const std::vector<float>>& snapshot) {
+    return snapshot ? std::span<const float>(*snapshot) : std::span<const float>();
+  };
   std::size_t next_neighbor = first_neighbor_[j];
   for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-    inputs_.push_back({entry.weight, entry.column == j ? std::span<const float>(*agent.mixing)
-                                                       : std::span<const float>(*inbox_[parity][next_neighbor++])});
+    inputs_.push_back({entry.weight, values(entry.column == j ? agent.mixing : inbox_[parity][next_neighbor++])});
   }
   return inputs_;
 }

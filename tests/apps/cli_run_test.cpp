@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -174,7 +175,7 @@ TEST_CASE("agents.csv has one row per agent per evaluation, consistent with metr
   }
 }
 
-TEST_CASE("a scenario asking for a trace gets events.pb with three events per message") {
+TEST_CASE("a traced run has four events per message, a compute per agent and step, and one per evaluation") {
   TempFolder temp("trace");
   std::string text = read_text(kQuickstart);
   const std::string marker = "\"run\": {";
@@ -189,24 +190,39 @@ TEST_CASE("a scenario asking for a trace gets events.pb with three events per me
   REQUIRE(outcome.exit_code == 0);
   const auto metrics = read_csv(out / "metrics.csv");
   const std::int64_t messages = std::stoll(metrics.back()[column(metrics.front(), "messages_total")]);
-  // Count the length-delimited records: a varint length, then that many bytes.
+  const std::int64_t steps = std::stoll(metrics.back()[column(metrics.front(), "step")]);
+  // Decode the length-delimited records by hand: a varint length, then the record, whose
+  // type is field 1 (a varint, left out when it is 0, SEND).
   const std::string trace = read_text(out / "events.pb");
-  std::int64_t records = 0;
+  std::map<std::uint64_t, std::int64_t> records_by_type;
   std::size_t i = 0;
-  while (i < trace.size()) {
-    std::uint64_t length = 0;
+  const auto varint = [&trace, &i] {
+    std::uint64_t value = 0;
     int shift = 0;
     while (true) {
       const auto byte = static_cast<unsigned char>(trace[i++]);
-      length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
       shift += 7;
-      if (byte < 0x80) break;
+      if (byte < 0x80) return value;
     }
-    i += length;
-    ++records;
+  };
+  while (i < trace.size()) {
+    const std::uint64_t length = varint();
+    const std::size_t end = i + length;
+    std::uint64_t type = 0;
+    if (length > 0 && trace[i] == 0x08) {
+      ++i;
+      type = varint();
+    }
+    ++records_by_type[type];
+    i = end;
   }
   CHECK(i == trace.size());
-  CHECK(records == 3 * messages);
+  for (std::uint64_t type : {0, 1, 2, 3}) CHECK(records_by_type[type] == messages);  // send, start, arrival, end
+  CHECK(records_by_type[4] == 8 * steps);  // compute: each of the 8 agents, every step
+  CHECK(records_by_type[6] == static_cast<std::int64_t>(metrics.size() - 1));  // one per evaluation
+  // links.csv: the ring's 8 edges as 16 directed links.
+  CHECK(read_csv(out / "links.csv").size() == 1 + 16);
 }
 
 TEST_CASE("the resolved scenario of a run validates and loads back to the same scenario") {
