@@ -12,6 +12,8 @@
 
 #include "analysis/progress_display.h"
 #include "analysis/run_directory.h"
+#include "analysis/trace_analysis.h"
+#include "analysis/trace_reader.h"
 #include "analysis/trace_writer.h"
 #include "core/data_loader.h"
 #include "core/invalid_input.h"
@@ -96,6 +98,21 @@ std::string evaluation_cost_notice(const Scenario& scenario, const RunResult& re
                 "(%.3g sample passes); run.evaluation (mode, samples, agents) evaluates less\n",
                 evaluations, evaluation_passes, evaluation_passes / training_passes, training_passes);
   return line;
+}
+
+// The few links the trace shows busiest, for summary.json (all of them: `cdsim trace --links`).
+nlohmann::json busiest_links_json(const std::filesystem::path& trace_path, const Network& network) {
+  constexpr std::size_t kListed = 5;
+  const std::vector<TraceRecord> records = read_trace(trace_path);
+  nlohmann::json busiest = nlohmann::json::array();
+  for (const LinkUsage& u :
+       busiest_links(link_usage(records, network.link_count(), trace_horizon_ns(records)), kListed)) {
+    const LinkEndpoints ends = network.link_endpoints(u.link);
+    busiest.push_back({{"link", u.link}, {"from", ends.from.value}, {"to", ends.to.value},
+                       {"messages", u.messages}, {"bytes", u.bytes}, {"busy_fraction", u.busy_fraction},
+                       {"peak_concurrent", u.peak_concurrent}});
+  }
+  return busiest;
 }
 
 std::string summary_json(const Scenario& scenario, const RunResult& result,
@@ -227,6 +244,8 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, replay ? 0.0 : reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
+  // One pool computes the agents' gradients and their evaluation; the engine stays on this thread.
+  WorkerPool workers(options.threads);
 
   // What each evaluation computes, on which agents and samples (run.evaluation).
   const EvaluationSpec& evaluation = scenario.run.evaluation;
@@ -239,27 +258,40 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   if (!replay) {
     evaluator = std::make_unique<MetricsEvaluator>([&] { return make_model(scenario.model, data.train); },
                                                    evaluated_train, evaluated_test, result.epochs_per_step,
-                                                   options.threads, plan);
+                                                   workers, plan);
     const std::string notice = evaluation_cost_notice(scenario, result, observe_every, train_size,
                                                       evaluated_train.size(), evaluated_test.size(), plan);
     if (options.notices != nullptr && !notice.empty()) *options.notices << notice << std::flush;
   }
   std::vector<AgentMetricsRow> agent_rows;
-  ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
-  auto observe = [&](const StepSnapshot& snapshot) {
-    result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
-                                       : traffic_row(snapshot, result.epochs_per_step));
-    progress.evaluated(result.metrics.back());
-  };
   std::unique_ptr<TraceWriter> trace;
   if (scenario.run.trace) {
     trace = std::make_unique<TraceWriter>(run_directory.staged_path("events.pb"));
     trace->attach(network);
+    trace->attach(compute, simulation);
+    run_directory.write_file("links.csv", links_csv(network));
   }
+  ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
+  auto observe = [&](const StepSnapshot& snapshot) {
+    result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
+                                       : traffic_row(snapshot, result.epochs_per_step));
+    if (trace) trace->evaluation(snapshot.step, snapshot.time);
+    progress.evaluated(result.metrics.back());
+  };
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  const MetricsColumns& columns = plan.columns;
+  context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
+  // Only learning math is worth a hand-over: a replay's learners do none, and with one
+  // thread the work runs inline, as the pool would run it anyway.
+  context.workers = replay || workers.threads() == 1 ? nullptr : &workers;
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
+  if (trace) {
+    context.on_agent_finished = [&](std::size_t agent, std::int64_t step) {
+      trace->agent_finished(agent, step, simulation.now());
+    };
+  }
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();
   simulation.run();
@@ -287,6 +319,7 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     const StalenessStats& staleness = asynchronous->staleness();
     extra["staleness"] = {{"samples", staleness.samples}, {"mean", staleness.mean}, {"max", staleness.max}};
   }
+  if (trace) extra["busiest_links"] = busiest_links_json(run_directory.staged_path("events.pb"), network);
   if (!replay) {
     if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
     extra["shard_sizes"] = nlohmann::json::array();

@@ -80,7 +80,7 @@ void add_run_command(CLI::App& app, CommandResult& result) {
                       "Run directory to write (default: runs/<scenario name>)");
   command->add_flag("--quiet,-q", arguments->quiet, "Print no progress");
   command->add_option("--threads,-j", arguments->threads,
-                      "Threads for evaluating agents (results are identical for any count)")
+                      "Threads for the agents' training and evaluation math (results are identical for any count)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   command->callback([arguments, &result] { result.exit_code = run(*arguments); });

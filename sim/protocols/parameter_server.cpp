@@ -32,7 +32,8 @@ ParameterServer::ParameterServer(ProtocolContext context)
       global_(context_.initial_parameters),
       mean_gradient_(global_.size(), 0.0f),
       compressor_(algorithm_compressor(context_.algorithm)),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   if (context_.algorithm.communication != "parameter_server") {
     throw InvalidInput("/communication", "the parameter server protocol runs with communication "
                                          "\"parameter_server\", found \"" + context_.algorithm.communication + "\"");
@@ -70,14 +71,18 @@ std::int64_t ParameterServer::completed_steps() const {
 
 void ParameterServer::begin_step(std::size_t j) {
   Worker& worker = workers_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
+  // The gradient math starts now, on the worker pool; the simulated clock charges the
+  // compute time for it, and send_gradient takes the result.
   worker.gradient = std::make_shared<std::vector<float>>(global_.size());
-  context_.learners[j]->compute_gradient(*worker.parameters, *worker.gradient);
+  agent_math_.start(j, [this, j, parameters = worker.parameters, gradient = worker.gradient] {
+    context_.learners[j]->compute_gradient(*parameters, *gradient);
+  });
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { send_gradient(j); });
 }
 
 void ParameterServer::send_gradient(std::size_t j) {
   Worker& worker = workers_[j];
+  agent_math_.finish(j);
   if (!compressor_.is_lossless()) {
     auto decoded = std::make_shared<std::vector<float>>(global_.size());
     const CompressedVector compressed = compress_with_feedback(compressor_, *worker.gradient, worker.residual,

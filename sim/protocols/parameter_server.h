@@ -14,6 +14,7 @@
 #include "core/optimizer.h"
 #include "core/rng.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -63,6 +64,7 @@ class ParameterServer final : public Protocol {
   Compressor compressor_;
   std::vector<Worker> workers_;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/compressor.h"
+#include "core/worker_pool.h"
 #include "sim/agent_id.h"
 #include "sim/network.h"
 #include "sim/protocols/algorithm_spec.h"
@@ -44,6 +45,14 @@ struct ProtocolContext {
   StepObserver observer;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe the first step after each multiple
   std::function<void(std::int64_t step)> on_step_complete = nullptr;  // every step, for progress displays
+  // Agent `agent` has finished `step` (its update applied), at the current time; for traces.
+  std::function<void(std::size_t agent, std::int64_t step)> on_agent_finished = nullptr;
+  // false: observed snapshots carry no parameters (an empty span), for observers that read
+  // only the step, time and traffic (a replay, evaluation "off"); saves copying N vectors.
+  bool observe_parameters = true;
+  // Where the agents' gradients (and other pure math the engine has decided on) are
+  // computed; null: on the engine's thread, at once. Results do not depend on it.
+  WorkerPool* workers = nullptr;
 };
 
 class Protocol {
