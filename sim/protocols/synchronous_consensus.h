@@ -13,6 +13,7 @@
 
 #include "core/consensus.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -32,7 +33,8 @@ class SynchronousConsensus final : public Protocol {
   // What every message to or from the agent touches, kept small and apart from the vectors.
   struct Agent {
     // y: the vector exchanged in the current round, one immutable snapshot shared by the
-    // messages to every neighbour and by this agent's own mixing term.
+    // messages to every neighbour and by this agent's own mixing term; null when the
+    // vectors are empty (a replay), so that messages carry no payload and no reference count.
     std::shared_ptr<const std::vector<float>> mixing;
     std::int64_t step = 0;
     std::uint32_t round = 0;          // mixing round within the step, 0..tau-1
@@ -59,8 +61,8 @@ class SynchronousConsensus final : public Protocol {
   // The agent's own vector and its neighbours' of the current round, with their weights;
   // valid until the next call (it reuses one buffer, so an update allocates nothing).
   std::span<const WeightedParameters> mixing_inputs(std::size_t agent, std::size_t parity);
-  // An immutable copy of `values` to share; every empty vector (a replay's) shares one.
-  std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values) const;
+  // An immutable copy of `values` to share; null for an empty vector (a replay's).
+  static std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values);
 
   ProtocolContext context_;
   MixingMatrix mixing_;  // omega-blended copy of the scenario's matrix
@@ -70,13 +72,15 @@ class SynchronousConsensus final : public Protocol {
   // Dense neighbour index, built once: agent j's neighbours (its mixing-row columns other
   // than j, ascending) are neighbors_[first_neighbor_[j] .. first_neighbor_[j + 1]), and
   // inbox_[p] holds at the same places the vectors received for the rounds of parity p (a
-  // neighbour may be one round ahead).
+  // neighbour may be one round ahead; null payloads are a replay's empty vectors) and
+  // filled_[p] whether each has arrived.
   std::vector<std::size_t> first_neighbor_;
   std::vector<std::uint32_t> neighbors_;
   std::vector<std::shared_ptr<const std::vector<float>>> inbox_[2];
+  std::vector<std::uint8_t> filled_[2];
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
-  std::shared_ptr<const std::vector<float>> empty_snapshot_ = std::make_shared<const std::vector<float>>();
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim
