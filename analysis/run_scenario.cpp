@@ -16,6 +16,7 @@
 #include "core/minibatch_sampler.h"
 #include "core/model.h"
 #include "core/partition.h"
+#include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
@@ -103,11 +104,24 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  // Build and check everything before anything is written.
+  // Between phases and between events: a raised interrupt ends the run, and unwinding
+  // removes the staging folder.
+  const auto stop_if_interrupted = [&] {
+    if (options.interrupt != nullptr && *options.interrupt != 0) throw RunInterrupted(*options.interrupt);
+  };
+  // The output is checked first (it fails fastest), then the scenario's cost from the data
+  // headers, all before anything that grows with the scenario is allocated.
+  const std::filesystem::path final_path =
+      options.output_directory.empty() ? std::filesystem::path("runs") / scenario.name : options.output_directory;
+  RunDirectory run_directory(final_path);
+  const DataShape shape = within_section("/data", [&] { return probe_data(scenario.data); });
+  const ScenarioCost cost = check_scenario_cost(scenario, shape, options.force);
   const ScenarioTopology topology = build_scenario_topology(scenario);
   const Graph& graph = topology.graph;
   const MixingMatrix& mixing = topology.mixing;
+  stop_if_interrupted();
   const TrainTestData data = within_section("/data", [&] { return load_data(scenario.data, scenario.seed); });
+  stop_if_interrupted();
   const Shards shards = within_section("/data/partition", [&] {
     return partition(data.train, scenario.agents, scenario.partition, scenario.seed);
   });
@@ -130,28 +144,19 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                                                       Rng(scenario.seed, j, RngPurpose::kDropout)));
   }
 
-  RunResult result;
-  result.epochs_per_step = epochs_per_step(scenario.algorithm, data.train.size(), scenario.agents);
-  // Steps per epoch, rounded up: the run covers at least the epochs asked for.
-  const double steps_per_epoch = 1.0 / result.epochs_per_step;
-  result.total_steps = scenario.run.steps > 0
-                           ? scenario.run.steps
-                           : std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(
-                                                           scenario.run.epochs * steps_per_epoch - 1e-9)));
-  std::int64_t observe_every =
-      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(std::ceil(steps_per_epoch - 1e-9))));
-  if (scenario.run.eval_every_steps > 0) {
-    observe_every = scenario.run.eval_every_steps;
-  } else if (scenario.run.eval_every_time > SimTime::zero()) {
-    observe_every = result.total_steps;  // by time alone (and the first and last steps)
+  if (data.train.size() != shape.train_samples || data.test.size() != shape.test_samples) {
+    throw std::runtime_error("the data files changed while they were read");
   }
+  RunResult result;
+  result.epochs_per_step = cost.epochs_per_step;
+  // Steps per epoch rounded up, so the run covers at least the epochs asked for; evaluated
+  // once an epoch, every eval_every_steps, or by time alone (and the first and last steps).
+  result.total_steps = cost.total_steps;
+  const std::int64_t observe_every = cost.observe_every;
   result.message_bytes =
       parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, initial.size()).bytes();
 
   const SpectralReport spectrum = analyze_spectrum(mixing);
-  const std::filesystem::path final_path =
-      options.output_directory.empty() ? std::filesystem::path("runs") / scenario.name : options.output_directory;
-  RunDirectory run_directory(final_path);
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
@@ -177,8 +182,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   context.observe_every_time = scenario.run.eval_every_time;
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
+  simulation.stop_when(options.interrupt);
   protocol->start();
   simulation.run();
+  stop_if_interrupted();
   if (protocol->completed_steps() != result.total_steps) {
     throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol->completed_steps()) +
                              " of " + std::to_string(result.total_steps) + " steps");
@@ -217,6 +224,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       {"events_per_wall_second",
        result.wall_seconds > 0 ? static_cast<double>(simulation.events_executed()) / result.wall_seconds : 0.0}};
   run_directory.write_file("timing.json", timing.dump(2) + "\n");
+  stop_if_interrupted();
   run_directory.commit();
   result.run_directory = run_directory.final_path();
   return result;

@@ -4,7 +4,10 @@
 // but timing.json is a pure function of the scenario.
 #pragma once
 
+#include <csignal>
 #include <filesystem>
+#include <stdexcept>
+#include <string>
 #include <iosfwd>
 #include <optional>
 #include <vector>
@@ -19,6 +22,10 @@ struct RunOptions {
   std::ostream* progress = nullptr;        // nullptr for silence
   bool progress_is_terminal = false;       // redraw one line in place instead of a line per evaluation
   std::size_t threads = 1;                 // evaluation threads; the results do not depend on it
+  bool force = false;                      // waive the cost bounds (scenarios/scenario_limits.h)
+  // Set (to the signal's number) by a SIGINT/SIGTERM handler: the run stops at the next
+  // event boundary and throws RunInterrupted, leaving no run directory. nullptr for none.
+  const volatile std::sig_atomic_t* interrupt = nullptr;
 };
 
 struct RunResult {
@@ -31,6 +38,17 @@ struct RunResult {
   // The first evaluated step whose losses or consensus distance are not finite (the
   // agents diverged); empty when every evaluation was finite.
   std::optional<std::int64_t> diverged_at_step;
+};
+
+// Thrown when RunOptions::interrupt was raised: the run stopped early and wrote nothing.
+class RunInterrupted : public std::runtime_error {
+ public:
+  explicit RunInterrupted(int signal)
+      : std::runtime_error("interrupted by signal " + std::to_string(signal)), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
 };
 
 // Throws InvalidInput (field relative to the scenario root) when the scenario's values do
