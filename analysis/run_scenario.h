@@ -26,6 +26,7 @@ struct RunOptions {
   // Set (to the signal's number) by a SIGINT/SIGTERM handler: the run stops at the next
   // event boundary and throws RunInterrupted, leaving no run directory. nullptr for none.
   const volatile std::sig_atomic_t* interrupt = nullptr;
+  std::ostream* notices = nullptr;         // one-line notices before the run starts (costly evaluation)
 };
 
 struct RunResult {

@@ -30,7 +30,7 @@ int validate_file(const std::string& path, bool force) {
     const Scenario scenario = load_scenario(path);
     // The data files' headers (not their contents) give the sizes the cost bounds need;
     // the cost is checked before the topology, whose size it bounds.
-    const DataShape shape = check_section("/data", [&] { return probe_data(scenario.data); });
+    const DataShape shape = probe_scenario_data(scenario);
     check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });
     const ScenarioCost cost = check_scenario_cost(scenario, shape, force);
     // The topology and mixing weights are cheap to build, so validation checks them too.

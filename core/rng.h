@@ -18,6 +18,7 @@ enum class RngPurpose : std::uint64_t {
   kTopology = 6,      // random graph generators
   kSampling = 7,      // client sampling (FedAvg) and other protocol choices
   kHeterogeneity = 8, // per-agent speed draws
+  kEvaluation = 9,    // the samples and agents an evaluation looks at
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

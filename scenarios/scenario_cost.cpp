@@ -74,13 +74,29 @@ struct Blame {
 
 }  // namespace
 
+DataShape probe_scenario_data(const Scenario& scenario) {
+  if (is_replay(scenario.model)) {
+    // No data: each agent stands for one batch a step (see ReplayLearner).
+    DataShape shape;
+    shape.train_samples = scenario.agents * scenario.algorithm.batch_size;
+    return shape;
+  }
+  try {
+    return probe_data(scenario.data);
+  } catch (const InvalidInput& error) {
+    throw error.within("/data");
+  }
+}
+
 ScenarioCost check_scenario_cost(const Scenario& scenario, const DataShape& data, bool force) {
   ScenarioCost cost;
   const double agents = static_cast<double>(scenario.agents);
   const AlgorithmSpec& algorithm = scenario.algorithm;
 
-  // The model: sized without allocating anything that grows with it.
-  if (scenario.model.kind != "paper_cnn" && scenario.model.kind != "linear_regression") {
+  const bool replay = is_replay(scenario.model);
+  // The model: sized without allocating anything that grows with it. A replay has none:
+  // only its messages are sized, for model.parameters values.
+  if (!replay && scenario.model.kind != "paper_cnn" && scenario.model.kind != "linear_regression") {
     const double parameters = dense_parameters(scenario.model, data);
     if (parameters > static_cast<double>(limits::kMaxParameters) && !force) {
       throw InvalidInput("/model/hidden", "the model would have " + scientific(parameters) +
@@ -88,15 +104,19 @@ ScenarioCost check_scenario_cost(const Scenario& scenario, const DataShape& data
     }
     if (parameters > 1e18) throw InvalidInput("/model/hidden", "the model would have " + scientific(parameters) + " parameters");
   }
-  const std::unique_ptr<Model> model = [&] {
-    try {
-      return make_model(scenario.model, shape_only(data));
-    } catch (const InvalidInput& error) {
-      throw error.within("/model");
-    }
-  }();
-  cost.parameters = model->parameter_count();
-  cost.flops_per_sample = model->flops_per_sample();
+  if (replay) {
+    cost.parameters = scenario.model.parameters;
+  } else {
+    const std::unique_ptr<Model> model = [&] {
+      try {
+        return make_model(scenario.model, shape_only(data));
+      } catch (const InvalidInput& error) {
+        throw error.within("/model");
+      }
+    }();
+    cost.parameters = model->parameter_count();
+    cost.flops_per_sample = model->flops_per_sample();
+  }
   const double parameters = static_cast<double>(cost.parameters);
 
   // Steps: as run_scenario counts them.
@@ -143,18 +163,30 @@ ScenarioCost check_scenario_cost(const Scenario& scenario, const DataShape& data
              : 1.0;
   const double batch = static_cast<double>(algorithm.batch_size);
   const double samples_per_step = (fedavg ? clients * local_steps : agents) * batch;
-  const double evaluations = steps / static_cast<double>(cost.observe_every) + 2;
+  const EvaluationSpec& evaluation = scenario.run.evaluation;
+  const bool evaluates = !replay && evaluation.mode != "off";
+  const double evaluations = evaluates ? steps / static_cast<double>(cost.observe_every) + 2 : 0;
+  const double evaluated_agents = evaluation.agents > 0 ? static_cast<double>(evaluation.agents) : agents;
+  const auto sampled = [&](std::size_t size) {
+    return static_cast<double>(evaluation.samples > 0 ? std::min(size, evaluation.samples) : size);
+  };
+  const double evaluated_per_agent =
+      (evaluation.mode == "full" ? sampled(data.train_samples) : 0) +
+      (evaluation.mode == "full" || evaluation.mode == "test" ? sampled(data.test_samples) : 0);
   const double evaluated_samples = static_cast<double>(data.train_samples + data.test_samples);
-  cost.gradient_flops = cost.flops_per_sample * (steps * samples_per_step + evaluations * agents * evaluated_samples / 3);
+  cost.gradient_flops =
+      cost.flops_per_sample *
+      (steps * samples_per_step + evaluations * (evaluated_agents * evaluated_per_agent + sampled(data.test_samples)) / 3);
 
   // Memory: every agent's parameters with its optimizer state and in-flight snapshots (4
   // copies), its activations for one batch, the data, the graph, and the per-agent rows of
   // every evaluation and of the label histograms.
   const double classes = std::max(1, data.num_classes);
-  cost.memory_bytes = agents * (4 * 4 * parameters + 4 * batch * activation_floats_per_sample(scenario.model, data) +
-                                512 + 64 * classes) +
+  const double model_bytes_per_agent =
+      replay ? 0 : 4 * 4 * parameters + 4 * batch * activation_floats_per_sample(scenario.model, data);
+  cost.memory_bytes = agents * (model_bytes_per_agent + 512 + 64 * classes) +
                       4.0 * evaluated_samples * static_cast<double>(data.dimension) + 128 * cost.edges +
-                      160 * evaluations * agents;
+                      160 * evaluations * evaluated_agents;
 
   // Simulated time: the slowest agent's step (and straggling), plus the step's message
   // rounds, each a latency and a transmission (shared links serialize), times the steps.

@@ -26,6 +26,10 @@ struct ScenarioCost {
   double simulated_seconds = 0.0;  // an upper estimate of the run's simulated length
 };
 
+// The shape of the scenario's data (core/data_loader.h probe_data; for a communication-only
+// replay, one batch per agent and nothing else). Throws InvalidInput with "/data/..." fields.
+DataShape probe_scenario_data(const Scenario& scenario);
+
 // Throws InvalidInput(field relative to the scenario root, ...) when the scenario's model
 // does not fit its data or a bound is exceeded. `force` waives the cost bounds (memory,
 // work, messages, parameters); the step-count and simulated-time bounds always hold,

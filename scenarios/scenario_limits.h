@@ -25,6 +25,9 @@ inline constexpr std::uint64_t kMaxSampleCap = 4'294'967'295;  // max_train/test
 inline constexpr std::uint64_t kMaxDropEvery = std::uint64_t{1} << 53;
 inline constexpr double kMaxStragglerSlowdown = 1e6;
 inline constexpr double kMaxSpeedSpread = 10.0;
+// model.parameters of a communication-only replay: messages of up to 4 TiB keep every
+// byte count and transmission time exact.
+inline constexpr std::uint64_t kMaxWireParameters = std::uint64_t{1} << 40;
 
 // Cost bounds (waived by --force).
 inline constexpr std::uint64_t kMaxParameters = std::uint64_t{1} << 31;        // per model

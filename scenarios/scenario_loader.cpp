@@ -139,7 +139,8 @@ ModelSpec read_model(const Json& json) {
   ModelSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind,
                                {"linear_regression", "softmax_regression", "logistic_regression",
-                                "mlp", "paper_fcn", "paper_cnn"});
+                                "mlp", "paper_fcn", "paper_cnn", "none"});
+  spec.parameters = reader.count_or("parameters", spec.parameters, 0, limits::kMaxWireParameters);
   spec.hidden = reader.unsigned_list_or("hidden", spec.hidden, limits::kMaxLayerWidth, limits::kMaxHiddenLayers);
   spec.activation = reader.choice_or("activation", spec.activation, {"relu", "tanh"});
   spec.dropout = reader.number_or("dropout", spec.dropout);
@@ -148,6 +149,15 @@ ModelSpec read_model(const Json& json) {
   }
   spec.init = reader.choice_or("init", spec.init, {"glorot_uniform", "zeros", "normal"});
   reader.reject_unknown_keys();
+  // A replay never builds a model, so its parameter count is checked here; the other
+  // kinds are checked against the data when the run builds them.
+  if (is_replay(spec) || spec.parameters != 0) {
+    try {
+      validate(spec);
+    } catch (const InvalidInput& error) {
+      throw error.within("/model");
+    }
+  }
   return spec;
 }
 
@@ -195,7 +205,29 @@ AlgorithmSpec read_algorithm(const Json& json) {
   return spec;
 }
 
-RunSpec read_run(const Json& json) {
+// Defaults: mode "full" ("off" for a replay, which has nothing to evaluate), whole sets,
+// every agent up to kDefaultEvaluatedAgents and a seeded subset of that many beyond.
+EvaluationSpec read_evaluation(const Json& json, std::size_t agents, bool replay) {
+  ObjectReader reader(json, "/run/evaluation");
+  EvaluationSpec spec;
+  spec.mode = reader.choice_or("mode", replay ? "off" : spec.mode, {"full", "test", "average_model", "off"});
+  spec.samples = reader.count_or("samples", spec.samples, 0, limits::kMaxSampleCap);
+  spec.agents =
+      reader.count_or("agents", agents > kDefaultEvaluatedAgents ? kDefaultEvaluatedAgents : 0, 0, limits::kMaxAgents);
+  reader.reject_unknown_keys();
+  if (replay && spec.mode != "off") {
+    throw InvalidInput("/run/evaluation/mode", "a communication-only replay (model kind \"none\") has no model "
+                                               "to evaluate; expected \"off\", found \"" + spec.mode + "\"");
+  }
+  if (spec.agents > agents) {
+    throw InvalidInput("/run/evaluation/agents", "expected at most the " + std::to_string(agents) +
+                                                     " agents of the run (0 for all), found " +
+                                                     std::to_string(spec.agents));
+  }
+  return spec;
+}
+
+RunSpec read_run(const Json& json, std::size_t agents, bool replay) {
   ObjectReader reader(json, "/run");
   RunSpec spec;
   const bool has_steps = reader.has("steps");
@@ -205,6 +237,7 @@ RunSpec read_run(const Json& json) {
   spec.eval_every_steps = reader.int64_count_or("eval_every_steps", 0, 0, limits::kMaxSteps);
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
+  spec.evaluation = read_evaluation(section(reader, "evaluation"), agents, replay);
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
     throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
@@ -244,8 +277,12 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
   read_data(section(reader, "data"), base_dir, scenario.data, scenario.partition);
   scenario.model = read_model(section(reader, "model"));
   scenario.algorithm = read_algorithm(section(reader, "algorithm"));
-  scenario.run = read_run(section(reader, "run"));
+  scenario.run = read_run(section(reader, "run"), scenario.agents, is_replay(scenario.model));
   reader.reject_unknown_keys();
+  if (is_replay(scenario.model) && scenario.compute.flops_per_second > 0.0) {
+    throw InvalidInput("/compute/flops_per_second", "a communication-only replay (model kind \"none\") has no "
+                                                    "FLOPs to time; give compute.step_time instead");
+  }
   return scenario;
 }
 
@@ -325,6 +362,7 @@ std::string resolved_scenario_json(const Scenario& s) {
                     {"dirichlet_alpha", s.partition.dirichlet_alpha},
                     {"fractions", s.partition.fractions}}}};
   root["model"] = {{"kind", s.model.kind},
+                   {"parameters", s.model.parameters},
                    {"hidden", s.model.hidden},
                    {"activation", s.model.activation},
                    {"dropout", s.model.dropout},
@@ -349,6 +387,9 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"local_epochs", s.algorithm.local_epochs}};
   Json run = {{"eval_every_steps", s.run.eval_every_steps},
               {"eval_every_time", to_string(s.run.eval_every_time)},
+              {"evaluation", {{"mode", s.run.evaluation.mode},
+                              {"samples", s.run.evaluation.samples},
+                              {"agents", s.run.evaluation.agents}}},
               {"trace", s.run.trace}};
   if (s.run.steps > 0) {
     run["steps"] = s.run.steps;

@@ -32,15 +32,11 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     throw std::logic_error("SynchronousConsensus: " + std::to_string(agent_count) +
                            " learners for a mixing matrix of size " + std::to_string(mixing_.size()));
   }
-  const std::size_t dimension = context_.initial_parameters.size();
+  const std::size_t dimension = checked_dimension(context_, "SynchronousConsensus");
   agents_.resize(agent_count);
   for (std::size_t j = 0; j < agent_count; ++j) {
-    if (context_.learners[j]->parameter_count() != dimension) {
-      throw std::logic_error("SynchronousConsensus: learner parameter count differs from the initial vector");
-    }
     Agent& agent = agents_[j];
     agent.parameters = context_.initial_parameters;
-    agent.mixing = context_.initial_parameters;
     agent.gradient.assign(dimension, 0.0f);
     agent.scratch.assign(dimension, 0.0f);
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
@@ -83,7 +79,7 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   }
   agent.computed = false;
   agent.round = 0;
-  agent.mixing = agent.parameters;
+  agent.mixing = snapshot_of(agent.parameters);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
   // Overlapping agents put their parameters on the wire while they compute.
   if (context_.algorithm.overlap_communication) send_round(j);
@@ -98,13 +94,12 @@ void SynchronousConsensus::finish_compute(std::size_t j) {
 
 void SynchronousConsensus::send_round(std::size_t j) {
   Agent& agent = agents_[j];
-  // One immutable snapshot, shared by the messages to every neighbour.
-  auto snapshot = std::make_shared<const std::vector<float>>(agent.mixing);
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
   for (std::size_t neighbor : agent.neighbors) {
     const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
-    context_.network.send(payload_message(sender, receiver, round, PayloadKind::kParameters, snapshot));
+    context_.network.send(
+        payload_message(sender, receiver, round, PayloadKind::kParameters, context_.wire_parameters, agent.mixing));
   }
   agent.round_sent = true;
   try_advance(j);
@@ -144,7 +139,7 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
     mix(mixing_inputs(j, inbox), agent.scratch);
-    agent.mixing.swap(agent.scratch);
+    agent.mixing = snapshot_of(agent.scratch);
     for (auto& slot : inbox.by_neighbor) slot.reset();
     inbox.received = 0;
     ++agent.round;
@@ -157,22 +152,25 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   apply_update(j, inbox);
 }
 
-std::vector<WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) const {
+std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) const {
+  return values.empty() ? empty_snapshot_ : std::make_shared<const std::vector<float>>(values);
+}
+
+std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
-  std::vector<WeightedParameters> inputs;
-  inputs.reserve(agent.neighbors.size() + 1);
+  inputs_.clear();
   std::size_t next_neighbor = 0;
   for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-    inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
-                                                      : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
+    inputs_.push_back({entry.weight, entry.column == j ? std::span<const float>(*agent.mixing)
+                                                       : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
   }
-  return inputs;
+  return inputs_;
 }
 
 void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
   Agent& agent = agents_[j];
-  const std::vector<WeightedParameters> inputs = mixing_inputs(j, inbox);
+  const std::span<const WeightedParameters> inputs = mixing_inputs(j, inbox);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
   switch (rule_) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/consensus.h"
@@ -34,7 +35,9 @@ class SynchronousConsensus final : public Protocol {
   };
   struct Agent {
     std::vector<float> parameters;   // x_j(step)
-    std::vector<float> mixing;       // y: the vector exchanged in the current round
+    // y: the vector exchanged in the current round, one immutable snapshot shared by the
+    // messages to every neighbour and by this agent's own mixing term.
+    std::shared_ptr<const std::vector<float>> mixing;
     std::vector<float> gradient;     // g_j at x_j(step)
     std::vector<float> scratch;
     std::vector<float> momentum;     // m (Nesterov) or v(k) (two-sequence)
@@ -52,13 +55,18 @@ class SynchronousConsensus final : public Protocol {
   void deliver(Message&& message);
   void try_advance(std::size_t agent);
   void apply_update(std::size_t agent, Inbox& inbox);
-  // The agent's own vector and its neighbours' of the current round, with their weights.
-  std::vector<WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox) const;
+  // The agent's own vector and its neighbours' of the current round, with their weights;
+  // valid until the next call (it reuses one buffer, so an update allocates nothing).
+  std::span<const WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox);
+  // An immutable copy of `values` to share; every empty vector (a replay's) shares one.
+  std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values) const;
 
   ProtocolContext context_;
   MixingMatrix mixing_;  // omega-blended copy of the scenario's matrix
   Rule rule_;
   std::vector<Agent> agents_;
+  std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
+  std::shared_ptr<const std::vector<float>> empty_snapshot_ = std::make_shared<const std::vector<float>>();
   StepRecorder recorder_;
 };
 

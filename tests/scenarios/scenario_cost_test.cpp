@@ -80,3 +80,28 @@ TEST_CASE("a model that does not fit its data is rejected by the model field") {
   CHECK(field_of_error(R"({"model": {"kind": "logistic_regression"}, "data": {"source": "gaussian_mixture", "classes": 3}})")
             .rfind("/model", 0) == 0);
 }
+
+TEST_CASE("a million-agent communication-only replay fits the bounds; its model holds no memory") {
+  const ScenarioCost cost = cost_of(R"({"agents": 1048576, "model": {"kind": "none", "parameters": 1000000},
+                                        "run": {"steps": 10}})");
+  CHECK(cost.parameters == 1'000'000);
+  CHECK(cost.gradient_flops == 0);
+  CHECK(cost.messages == 10.0 * 2 * 1048576);  // a ring: two messages per edge per step
+  CHECK(cost.memory_bytes < 2.0 * 1024 * 1024 * 1024);
+}
+
+TEST_CASE("evaluation costs follow run.evaluation: off costs nothing, a sample of agents costs less") {
+  const std::string base = R"({"agents": 64, "run": {"steps": 100, "eval_every_steps": 10, "evaluation": )";
+  const ScenarioCost full = cost_of(base + R"({"mode": "full"}}})");
+  const ScenarioCost off = cost_of(base + R"({"mode": "off"}}})");
+  const ScenarioCost few = cost_of(base + R"({"mode": "full", "agents": 8}}})");
+  // Training alone: steps x agents x batch x FLOPs per sample.
+  CHECK(off.gradient_flops == doctest::Approx(100.0 * 64 * 32 * off.flops_per_sample));
+  CHECK(full.gradient_flops > few.gradient_flops);
+  CHECK(few.gradient_flops > off.gradient_flops);
+}
+
+TEST_CASE("a replay's parameter count beyond 2^40 is rejected by its field") {
+  CHECK_THROWS_AS(parse_scenario(R"({"model": {"kind": "none", "parameters": 2199023255553}})", "p.json"),
+                  cdsim::ScenarioError);
+}
