@@ -21,7 +21,7 @@ struct RunOptions {
   std::filesystem::path output_directory;  // empty: runs/<scenario name>
   std::ostream* progress = nullptr;        // nullptr for silence
   bool progress_is_terminal = false;       // redraw one line in place instead of a line per evaluation
-  std::size_t threads = 1;                 // evaluation threads; the results do not depend on it
+  std::size_t threads = 1;                 // threads for training and evaluation; the results do not depend on it
   bool force = false;                      // waive the cost bounds (scenarios/scenario_limits.h)
   // Set (to the signal's number) by a SIGINT/SIGTERM handler: the run stops at the next
   // event boundary and throws RunInterrupted, leaving no run directory. nullptr for none.

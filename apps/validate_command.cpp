@@ -4,37 +4,18 @@
 
 #include "apps/commands.h"
 #include "apps/scenario_errors.h"
-#include "core/data_loader.h"
-#include "core/data_spec.h"
-#include "core/invalid_input.h"
-#include "core/model_spec.h"
-#include "core/partition_spec.h"
+#include "scenarios/scenario_check.h"
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
-#include "scenarios/scenario_topology.h"
 
 namespace cdsim::apps {
 namespace {
 
-template <typename Check>
-auto check_section(const std::string& section, Check check) {
-  try {
-    return check();
-  } catch (const InvalidInput& error) {
-    throw error.within(section);
-  }
-}
-
 int validate_file(const std::string& path, bool force) {
   return with_scenario_errors(path, [&] {
     const Scenario scenario = load_scenario(path);
-    // The data files' headers (not their contents) give the sizes the cost bounds need;
-    // the cost is checked before the topology, whose size it bounds.
-    const DataShape shape = probe_scenario_data(scenario);
-    check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });
-    const ScenarioCost cost = check_scenario_cost(scenario, shape, force);
-    // The topology and mixing weights are cheap to build, so validation checks them too.
-    const ScenarioTopology topology = build_scenario_topology(scenario);
+    ScenarioCost cost;
+    const ScenarioTopology topology = check_scenario(scenario, force, &cost);
     const Graph& graph = topology.graph;
     std::cout << path << ": ok (" << scenario.name << ", " << scenario.agents << " agents, "
               << scenario.topology.kind << " with " << graph.edge_count() << " edges, " << cost.total_steps

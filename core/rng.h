@@ -19,6 +19,7 @@ enum class RngPurpose : std::uint64_t {
   kSampling = 7,      // client sampling (FedAvg) and other protocol choices
   kHeterogeneity = 8, // per-agent speed draws
   kEvaluation = 9,    // the samples and agents an evaluation looks at
+  kCompression = 10,  // random choices of a compressor (random-k coordinates, QSGD rounding)
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

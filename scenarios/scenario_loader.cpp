@@ -4,8 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/compressor.h"
 #include "core/invalid_input.h"
 #include "scenarios/json_document.h"
+#include "scenarios/field_use.h"
 #include "scenarios/object_reader.h"
 #include "scenarios/scenario_limits.h"
 #include "sim/byte_count.h"
@@ -30,18 +32,20 @@ std::string resolve_path(const std::string& path, const std::filesystem::path& b
   return (base_dir / path).lexically_normal().string();
 }
 
-const Json& empty_object() {
-  static const Json kEmpty = Json::object();  // immutable constant, not shared state
-  return kEmpty;
+// Throws InvalidInput naming the first field of `json` (a section at `pointer`) that the
+// section's kind would ignore.
+template <typename Reads>
+void reject_unused_fields(const Json& json, const std::string& pointer, const std::string& what, Reads reads) {
+  if (!json.is_object()) return;
+  for (const auto& [key, value] : json.items()) {
+    if (!reads(key)) {
+      throw InvalidInput(pointer + "/" + scenario_detail::pointer_token(key),
+                         "\"" + key + "\" is not used by " + what + "; remove it");
+    }
+  }
 }
 
-const Json& section(ObjectReader& parent, std::string_view key) {
-  const Json* object = parent.object_or_null(key);
-  return object != nullptr ? *object : empty_object();
-}
-
-TopologySpec read_topology(const Json& json, const std::filesystem::path& base_dir) {
-  ObjectReader reader(json, "/topology");
+TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& base_dir) {
   TopologySpec spec;
   spec.kind = reader.choice_or(
       "kind", spec.kind,
@@ -56,6 +60,8 @@ TopologySpec read_topology(const Json& json, const std::filesystem::path& base_d
   spec.attach_edges = reader.count_or("attach_edges", spec.attach_edges, 1, limits::kMaxAgents);
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/topology", "topology \"" + spec.kind + "\"",
+                       [&](const std::string& key) { return topology_reads(spec.kind, key); });
   const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
   if (needs_file && spec.file.empty()) {
     throw InvalidInput("/topology/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
@@ -63,8 +69,7 @@ TopologySpec read_topology(const Json& json, const std::filesystem::path& base_d
   return spec;
 }
 
-MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) {
-  ObjectReader reader(json, "/mixing");
+MixingSpec read_mixing(ObjectReader reader, const std::filesystem::path& base_dir) {
   MixingSpec spec;
   spec.rule = reader.choice_or("rule", spec.rule,
                                {"metropolis_hastings", "uniform", "max_degree", "ring_preset", "explicit"});
@@ -75,14 +80,15 @@ MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) 
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   spec.allow_asymmetric = reader.bool_or("allow_asymmetric", spec.allow_asymmetric);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/mixing", "mixing rule \"" + spec.rule + "\"",
+                       [&](const std::string& key) { return mixing_reads(spec.rule, key); });
   if (spec.rule == "explicit" && spec.matrix.empty() && spec.file.empty()) {
     throw InvalidInput("/mixing/matrix", "rule \"explicit\" needs a \"matrix\" or a \"file\"");
   }
   return spec;
 }
 
-NetworkSpec read_network(const Json& json) {
-  ObjectReader reader(json, "/network");
+NetworkSpec read_network(ObjectReader reader) {
   NetworkSpec spec;
   spec.model = reader.choice_or("model", spec.model, {"point_to_point", "switch"});
   spec.latency = reader.duration_or("latency", spec.latency);
@@ -91,8 +97,7 @@ NetworkSpec read_network(const Json& json) {
   return spec;
 }
 
-ComputeSpec read_compute(const Json& json) {
-  ObjectReader reader(json, "/compute");
+ComputeSpec read_compute(ObjectReader reader) {
   ComputeSpec spec;
   spec.step_time = reader.duration_or("step_time", spec.step_time);
   spec.flops_per_second = reader.nonnegative_number_or("flops_per_second", spec.flops_per_second);
@@ -104,8 +109,7 @@ ComputeSpec read_compute(const Json& json) {
   return spec;
 }
 
-PartitionSpec read_partition(const Json& json) {
-  ObjectReader reader(json, "/data/partition");
+PartitionSpec read_partition(ObjectReader reader) {
   PartitionSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind, {"iid", "label_shards", "dirichlet", "fractions"});
   spec.classes_per_agent = reader.positive_unsigned_or("classes_per_agent", spec.classes_per_agent);
@@ -115,9 +119,8 @@ PartitionSpec read_partition(const Json& json) {
   return spec;
 }
 
-void read_data(const Json& json, const std::filesystem::path& base_dir, DataSpec& data,
+void read_data(ObjectReader reader, const std::filesystem::path& base_dir, DataSpec& data,
                PartitionSpec& partition) {
-  ObjectReader reader(json, "/data");
   data.source = reader.choice_or("source", data.source,
                                  {"synthetic_linear", "synthetic_logistic", "gaussian_mixture",
                                   "fashion_mnist", "mnist_digits", "idx", "cifar10", "cifar100"});
@@ -130,12 +133,11 @@ void read_data(const Json& json, const std::filesystem::path& base_dir, DataSpec
   data.max_train_samples = reader.count_or("max_train_samples", data.max_train_samples, 0, limits::kMaxSampleCap);
   data.max_test_samples = reader.count_or("max_test_samples", data.max_test_samples, 0, limits::kMaxSampleCap);
   data.normalize = reader.bool_or("normalize", data.normalize);
-  partition = read_partition(section(reader, "partition"));
+  partition = read_partition(reader.section("partition"));
   reader.reject_unknown_keys();
 }
 
-ModelSpec read_model(const Json& json) {
-  ObjectReader reader(json, "/model");
+ModelSpec read_model(ObjectReader reader) {
   ModelSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind,
                                {"linear_regression", "softmax_regression", "logistic_regression",
@@ -161,8 +163,7 @@ ModelSpec read_model(const Json& json) {
   return spec;
 }
 
-StepSizeSchedule read_schedule(const Json& json) {
-  ObjectReader reader(json, "/algorithm/schedule");
+StepSizeSchedule read_schedule(ObjectReader reader) {
   StepSizeSchedule schedule;
   schedule.kind = reader.choice_or("kind", schedule.kind, {"constant", "step", "inverse_sqrt", "inverse", "power"});
   schedule.drop_factor = reader.positive_number_or("drop_factor", schedule.drop_factor);
@@ -178,10 +179,30 @@ StepSizeSchedule read_schedule(const Json& json) {
   return schedule;
 }
 
-AlgorithmSpec read_algorithm(const Json& json) {
-  ObjectReader reader(json, "/algorithm");
+CompressorSpec read_compression(ObjectReader reader) {
+  CompressorSpec spec;
+  spec.kind = reader.choice_or("kind", spec.kind,
+                               {"identity", "top_k", "random_k", "qsgd", "scaled_sign", "float16", "bfloat16"});
+  spec.count = reader.unsigned_or("count", spec.count);
+  spec.fraction = reader.probability_or("fraction", spec.fraction);
+  const std::uint64_t levels = reader.unsigned_or("levels", spec.levels);
+  if (levels > (1u << 24)) {
+    throw InvalidInput("/algorithm/compression/levels", "expected at most 2^24 levels, found " + std::to_string(levels));
+  }
+  spec.levels = static_cast<std::uint32_t>(levels);
+  spec.unbiased = reader.bool_or("unbiased", spec.unbiased);
+  reader.reject_unknown_keys();
+  try {
+    Compressor{spec};
+  } catch (const InvalidInput& error) {
+    throw error.within("/algorithm/compression");
+  }
+  return spec;
+}
+
+AlgorithmSpec read_algorithm(ObjectReader reader) {
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "sgd", "msgd", "fedavg"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "choco_sgd", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {
@@ -190,11 +211,17 @@ AlgorithmSpec read_algorithm(const Json& json) {
   }
   spec.weight_decay = reader.nonnegative_number_or("weight_decay", spec.weight_decay);
   spec.batch_size = reader.count_or("batch_size", spec.batch_size, 1, limits::kMaxBatchSize);
-  spec.schedule = read_schedule(section(reader, "schedule"));
+  spec.schedule = read_schedule(reader.section("schedule"));
   spec.consensus_steps = reader.count_or("consensus_steps", spec.consensus_steps, 1, limits::kMaxConsensusSteps);
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
-  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
+  spec.compression = read_compression(reader.section("compression"));
+  spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
+  if (spec.consensus_step_size > 1.0) {
+    throw InvalidInput("/algorithm/consensus_step_size",
+                       "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
+  }
+  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce", "none"});
   spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
   if (spec.client_fraction <= 0.0) {
     throw InvalidInput("/algorithm/client_fraction", "expected a fraction in (0, 1], found 0");
@@ -202,13 +229,14 @@ AlgorithmSpec read_algorithm(const Json& json) {
   spec.local_epochs =
       reader.number_in_range_or("local_epochs", spec.local_epochs, 0.0, limits::kMaxLocalEpochs, true);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/algorithm", "algorithm \"" + spec.kind + "\"",
+                       [&](const std::string& key) { return algorithm_reads(spec.kind, key); });
   return spec;
 }
 
 // Defaults: mode "full" ("off" for a replay, which has nothing to evaluate), whole sets,
 // every agent up to kDefaultEvaluatedAgents and a seeded subset of that many beyond.
-EvaluationSpec read_evaluation(const Json& json, std::size_t agents, bool replay) {
-  ObjectReader reader(json, "/run/evaluation");
+EvaluationSpec read_evaluation(ObjectReader reader, std::size_t agents, bool replay) {
   EvaluationSpec spec;
   spec.mode = reader.choice_or("mode", replay ? "off" : spec.mode, {"full", "test", "average_model", "off"});
   spec.samples = reader.count_or("samples", spec.samples, 0, limits::kMaxSampleCap);
@@ -227,17 +255,18 @@ EvaluationSpec read_evaluation(const Json& json, std::size_t agents, bool replay
   return spec;
 }
 
-RunSpec read_run(const Json& json, std::size_t agents, bool replay) {
-  ObjectReader reader(json, "/run");
+RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   RunSpec spec;
   const bool has_steps = reader.has("steps");
   const bool has_epochs = reader.has("epochs");
   spec.steps = reader.int64_count_or("steps", 0, 1, limits::kMaxSteps);
-  spec.epochs = has_epochs ? reader.number_in_range_or("epochs", 1.0, 0.0, limits::kMaxEpochs, true) : 0.0;
+  // Read either way: the field table lists it.
+  const double epochs = reader.number_in_range_or("epochs", 1.0, 0.0, limits::kMaxEpochs, true);
+  spec.epochs = has_epochs ? epochs : 0.0;
   spec.eval_every_steps = reader.int64_count_or("eval_every_steps", 0, 0, limits::kMaxSteps);
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
-  spec.evaluation = read_evaluation(section(reader, "evaluation"), agents, replay);
+  spec.evaluation = read_evaluation(reader.section("evaluation"), agents, replay);
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
     throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
@@ -256,10 +285,9 @@ bool is_safe_name(const std::string& name) {
   return true;
 }
 
-Scenario read_scenario(const Json& root, const std::string& origin) {
+Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   const std::filesystem::path origin_path(origin);
   const std::filesystem::path base_dir = origin_path.has_parent_path() ? origin_path.parent_path() : "";
-  ObjectReader reader(root, "");
   Scenario scenario;
   const std::string default_name = origin_path.stem().empty() ? "scenario" : origin_path.stem().string();
   scenario.name = reader.string_or("name", default_name);
@@ -270,14 +298,21 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
   reader.string_or("description", "");  // free text for humans; not used by the run
   scenario.seed = reader.unsigned_or("seed", scenario.seed);
   scenario.agents = reader.count_or("agents", scenario.agents, 1, limits::kMaxAgents);
-  scenario.topology = read_topology(section(reader, "topology"), base_dir);
-  scenario.mixing = read_mixing(section(reader, "mixing"), base_dir);
-  scenario.network = read_network(section(reader, "network"));
-  scenario.compute = read_compute(section(reader, "compute"));
-  read_data(section(reader, "data"), base_dir, scenario.data, scenario.partition);
-  scenario.model = read_model(section(reader, "model"));
-  scenario.algorithm = read_algorithm(section(reader, "algorithm"));
-  scenario.run = read_run(section(reader, "run"), scenario.agents, is_replay(scenario.model));
+  scenario.topology = read_topology(reader.section("topology"), base_dir);
+  scenario.mixing = read_mixing(reader.section("mixing"), base_dir);
+  const std::string& topology_kind = scenario.topology.kind;
+  const bool may_be_ring = topology_kind == "ring" || topology_kind == "ring_lattice" || topology_kind == "edge_list" ||
+                           topology_kind == "dot" || topology_kind == "graphml";
+  if (scenario.mixing.rule == "ring_preset" && !may_be_ring) {
+    throw InvalidInput("/mixing/rule", "ring_preset needs a ring topology (ring, ring_lattice or a graph file), found \"" +
+                                           topology_kind + "\"");
+  }
+  scenario.network = read_network(reader.section("network"));
+  scenario.compute = read_compute(reader.section("compute"));
+  read_data(reader.section("data"), base_dir, scenario.data, scenario.partition);
+  scenario.model = read_model(reader.section("model"));
+  scenario.algorithm = read_algorithm(reader.section("algorithm"));
+  scenario.run = read_run(reader.section("run"), scenario.agents, is_replay(scenario.model));
   reader.reject_unknown_keys();
   if (is_replay(scenario.model) && scenario.compute.flops_per_second > 0.0) {
     throw InvalidInput("/compute/flops_per_second", "a communication-only replay (model kind \"none\") has no "
@@ -290,10 +325,25 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
 
 Scenario parse_scenario(const std::string& json_text, const std::string& origin) {
   try {
-    return read_scenario(scenario_detail::parse_json_document(json_text), origin);
+    return read_scenario(ObjectReader(scenario_detail::parse_json_document(json_text), ""), origin);
   } catch (const InvalidInput& error) {
     throw ScenarioError(origin, error.field(), error.what());
   }
+}
+
+std::string scenario_json_schema() {
+  scenario_detail::FieldTable table;
+  const Json empty = Json::object();
+  read_scenario(ObjectReader(empty, "", &table), "scenario.json");
+  Json schema = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+                 {"title", "cdsim scenario"},
+                 {"description", "A cdsim scenario file; every field, its unit and default: docs/scenario.md"}};
+  schema.update(table.json_schema(""));
+  // A file's name defaults to its stem, not to the name of the empty scenario read here.
+  Json& name = schema["properties"]["name"];
+  name.erase("default");
+  name["description"] = "letters, digits, '-', '_' or '.'; default: the file name without .json";
+  return schema.dump(2) + "\n";
 }
 
 Scenario load_scenario(const std::string& path) {
@@ -317,6 +367,27 @@ Scenario load_scenario(const std::string& path) {
   text << in.rdbuf();
   return parse_scenario(text.str(), path);
 }
+
+namespace {
+
+Json compression_json(const CompressorSpec& spec) {
+  Json json = {{"kind", spec.kind}};
+  if (spec.count > 0) json["count"] = spec.count;
+  if (spec.fraction > 0.0) json["fraction"] = spec.fraction;
+  if (spec.kind == "qsgd") json["levels"] = spec.levels;
+  if (spec.kind == "qsgd" || spec.kind == "random_k") json["unbiased"] = spec.unbiased;
+  return json;
+}
+
+// Drops the fields of `section` that `reads` says its kind does not use.
+template <typename Reads>
+void erase_unused(Json& section, Reads reads) {
+  for (auto it = section.begin(); it != section.end();) {
+    it = reads(it.key()) ? std::next(it) : section.erase(it);
+  }
+}
+
+}  // namespace
 
 std::string resolved_scenario_json(const Scenario& s) {
   Json root = Json::object();
@@ -382,6 +453,8 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"consensus_steps", s.algorithm.consensus_steps},
                        {"consensus_weight", s.algorithm.consensus_weight},
                        {"overlap_communication", s.algorithm.overlap_communication},
+                       {"compression", compression_json(s.algorithm.compression)},
+                       {"consensus_step_size", s.algorithm.consensus_step_size},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};
@@ -397,6 +470,10 @@ std::string resolved_scenario_json(const Scenario& s) {
     run["epochs"] = s.run.epochs;
   }
   root["run"] = run;
+  // Only the fields each section's kind reads, so the resolved scenario loads back.
+  erase_unused(root["algorithm"], [&](const std::string& key) { return algorithm_reads(s.algorithm.kind, key); });
+  erase_unused(root["topology"], [&](const std::string& key) { return topology_reads(s.topology.kind, key); });
+  erase_unused(root["mixing"], [&](const std::string& key) { return mixing_reads(s.mixing.rule, key); });
   return root.dump(2) + "\n";
 }
 

@@ -49,7 +49,7 @@ class PointToPointNetwork final : public Network {
   bool has_link(AgentId from, AgentId to) const;
   // Index of the directed link from -> to; throws std::logic_error if there is none.
   std::size_t link_index(AgentId from, AgentId to) const;
-  const LinkSpec& link_spec(std::size_t link_index) const { return table_.link(link_index).spec; }
+  const LinkSpec& link_spec(std::size_t link_index) const override { return table_.link(link_index).spec; }
   // When the link finishes transmitting everything sent on it so far.
   SimTime link_free_at(std::size_t link_index) const { return free_at_.at(link_index); }
 
@@ -65,6 +65,9 @@ class PointToPointNetwork final : public Network {
   Simulation& simulation_;
   LinkTable table_;
   std::vector<SimTime> free_at_;  // per directed link
+  // Per directed link, the last message size sent and its transmission time: protocols
+  // send one size over and over, and the exact (128-bit) division is then done once.
+  std::vector<std::pair<ByteCount, SimTime>> last_transmission_;
   // Node n's outgoing links, ascending by receiver, are outgoing_[row_start_[n] .. row_start_[n + 1]).
   std::vector<std::size_t> row_start_;
   std::vector<OutgoingLink> outgoing_;

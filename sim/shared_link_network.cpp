@@ -170,6 +170,7 @@ void SharedLinkNetwork::complete_due_flows() {
   for (std::size_t i = 0; i < flows_.size(); ++i) {
     Flow& flow = flows_[i];
     if (flow.finish <= now) {
+      for (const std::uint32_t link : flow.path) record_transmission_end(flow.message, now, link);
       simulation_.schedule_at(now + flow.path_latency, [this, message = std::move(flow.message)]() mutable {
         deliver(std::move(message), simulation_.now());
       });

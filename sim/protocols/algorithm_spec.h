@@ -7,14 +7,16 @@
 #include <cstdint>
 #include <string>
 
+#include "core/compressor_spec.h"
 #include "core/step_size.h"
 
 namespace cdsim {
 
 struct AlgorithmSpec {
   // cdsgd, cdmsgd (Keras-style Nesterov, as the paper's experiments ran it),
-  // cdmsgd_two_sequence (the paper's v/x form), async_cdsgd, sgd and msgd (centralized
-  // data-parallel; see `communication`), fedavg.
+  // cdmsgd_two_sequence (the paper's v/x form), async_cdsgd, choco_sgd (compressed
+  // decentralized SGD), sgd and msgd (centralized data-parallel; see `communication`),
+  // fedavg.
   std::string kind = "cdsgd";
   double learning_rate = 0.01;   // alpha (base; scaled by `schedule`)
   double momentum = 0.95;        // mu; momentum methods only
@@ -27,8 +29,13 @@ struct AlgorithmSpec {
   double consensus_weight = 1.0;     // omega: x <- omega Pi x + (1 - omega) x_j, in [0, 1]
   bool overlap_communication = false;  // send, compute meanwhile, mix on arrival
 
-  // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down) or
-  // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step).
+  // Compression of what goes on the wire: CHOCO-SGD's differences q = Q(x - x_hat).
+  CompressorSpec compression;
+  double consensus_step_size = 1.0;  // CHOCO-SGD's gamma, in (0, 1]
+
+  // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down),
+  // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step), or "none"
+  // (one model on the whole training set, batch B, no traffic: centralized SGD proper).
   std::string communication = "parameter_server";
 
   // FedAvg (McMahan et al.).

@@ -12,7 +12,8 @@ namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   if (algorithm.kind == "cdsgd") {
     rule_ = Rule::kCdsgd;
@@ -34,25 +35,30 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
   }
   const std::size_t dimension = checked_dimension(context_, "SynchronousConsensus");
   agents_.resize(agent_count);
+  vectors_.resize(agent_count);
+  first_neighbor_.reserve(agent_count + 1);
   for (std::size_t j = 0; j < agent_count; ++j) {
-    Agent& agent = agents_[j];
-    agent.parameters = context_.initial_parameters;
-    agent.gradient.assign(dimension, 0.0f);
-    agent.scratch.assign(dimension, 0.0f);
+    Vectors& vectors = vectors_[j];
+    vectors.parameters = context_.initial_parameters;
+    vectors.gradient.assign(dimension, 0.0f);
+    vectors.scratch.assign(dimension, 0.0f);
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
-    agent.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
-                                                       : std::vector<float>(dimension, 0.0f);
+    vectors.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
+                                                         : std::vector<float>(dimension, 0.0f);
+    first_neighbor_.push_back(neighbors_.size());
     for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-      if (entry.column != j) agent.neighbors.push_back(entry.column);
+      if (entry.column != j) neighbors_.push_back(static_cast<std::uint32_t>(entry.column));
     }
-    for (Inbox& inbox : agent.inbox) inbox.by_neighbor.resize(agent.neighbors.size());
   }
+  first_neighbor_.push_back(neighbors_.size());
+  for (auto& inbox : inbox_) inbox.resize(neighbors_.size());
+  for (auto& filled : filled_) filled.assign(neighbors_.size(), 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
 
 void SynchronousConsensus::start() {
   std::vector<std::vector<float>> initial;
-  for (const Agent& agent : agents_) initial.push_back(agent.parameters);
+  for (const Vectors& vectors : vectors_) initial.push_back(vectors.parameters);
   recorder_.report(0, initial);
   if (context_.total_steps <= 0) return;
   for (std::size_t j = 0; j < agents_.size(); ++j) begin_step(j);
@@ -71,15 +77,16 @@ std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
 
 void SynchronousConsensus::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
-  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
-  if (context_.algorithm.weight_decay != 0.0) {
-    const float decay = static_cast<float>(context_.algorithm.weight_decay);
-    for (std::size_t i = 0; i < agent.gradient.size(); ++i) agent.gradient[i] += decay * agent.parameters[i];
-  }
+  Vectors& vectors = vectors_[j];
+  // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
+  // until apply_update takes the result; the simulated clock charges the compute time for it.
+  agent_math_.start(j, [this, j] {
+    Vectors& own = vectors_[j];
+    compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient, context_.algorithm.weight_decay);
+  });
   agent.computed = false;
   agent.round = 0;
-  agent.mixing = snapshot_of(agent.parameters);
+  agent.mixing = snapshot_of(vectors.parameters);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
   // Overlapping agents put their parameters on the wire while they compute.
   if (context_.algorithm.overlap_communication) send_round(j);
@@ -96,10 +103,9 @@ void SynchronousConsensus::send_round(std::size_t j) {
   Agent& agent = agents_[j];
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
-  for (std::size_t neighbor : agent.neighbors) {
-    const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
-    context_.network.send(
-        payload_message(sender, receiver, round, PayloadKind::kParameters, context_.wire_parameters, agent.mixing));
+  for (std::size_t k = first_neighbor_[j]; k < first_neighbor_[j + 1]; ++k) {
+    context_.network.send(payload_message(sender, AgentId{neighbors_[k]}, round, PayloadKind::kParameters,
+                                          context_.wire_parameters, agent.mixing));
   }
   agent.round_sent = true;
   try_advance(j);
@@ -114,34 +120,44 @@ void SynchronousConsensus::deliver(Message&& message) {
                            std::to_string(current) + " received parameters of round " +
                            std::to_string(message.round));
   }
-  const auto position = std::lower_bound(agent.neighbors.begin(), agent.neighbors.end(),
-                                         static_cast<std::size_t>(message.from.value));
-  if (position == agent.neighbors.end() || *position != message.from.value) {
+  const auto first = neighbors_.begin() + static_cast<std::ptrdiff_t>(first_neighbor_[j]);
+  const auto last = neighbors_.begin() + static_cast<std::ptrdiff_t>(first_neighbor_[j + 1]);
+  const auto position = std::lower_bound(first, last, message.from.value);
+  if (position == last || *position != message.from.value) {
     throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) +
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
-  Inbox& inbox = agent.inbox[message.round % 2];
-  auto& slot = inbox.by_neighbor[static_cast<std::size_t>(position - agent.neighbors.begin())];
-  if (slot) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
-  slot = std::move(message.payload);
-  ++inbox.received;
+  const std::size_t parity = static_cast<std::size_t>(message.round % 2);
+  const auto index = static_cast<std::size_t>(position - neighbors_.begin());
+  if (filled_[parity][index] != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
+  filled_[parity][index] = 1;
+  inbox_[parity][index] = std::move(message.payload);
+  ++agent.received[parity];
   if (message.round == current) try_advance(j);
+}
+
+void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
+  for (std::size_t k = first_neighbor_[j]; k < first_neighbor_[j + 1]; ++k) {
+    if (inbox_[parity][k]) inbox_[parity][k].reset();
+    filled_[parity][k] = 0;
+  }
+  agents_[j].received[parity] = 0;
 }
 
 void SynchronousConsensus::try_advance(std::size_t j) {
   Agent& agent = agents_[j];
   if (!agent.round_sent) return;
-  Inbox& inbox = agent.inbox[global_round(agent) % 2];
-  if (inbox.received < agent.neighbors.size()) return;
+  const std::size_t parity = static_cast<std::size_t>(global_round(agent) % 2);
+  if (agent.received[parity] < first_neighbor_[j + 1] - first_neighbor_[j]) return;
   const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
   if (last_round && !agent.computed) return;
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
-    mix(mixing_inputs(j, inbox), agent.scratch);
-    agent.mixing = snapshot_of(agent.scratch);
-    for (auto& slot : inbox.by_neighbor) slot.reset();
-    inbox.received = 0;
+    Vectors& vectors = vectors_[j];
+    mix(mixing_inputs(j, parity), vectors.scratch);
+    agent.mixing = snapshot_of(vectors.scratch);
+    clear_inbox(j, parity);
     ++agent.round;
     agent.round_sent = false;
     // Without overlap the gradient is already computed; with overlap the exchange goes on
@@ -149,47 +165,51 @@ void SynchronousConsensus::try_advance(std::size_t j) {
     send_round(j);
     return;
   }
-  apply_update(j, inbox);
+  apply_update(j, parity);
 }
 
-std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) const {
-  return values.empty() ? empty_snapshot_ : std::make_shared<const std::vector<float>>(values);
+std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) {
+  return values.empty() ? nullptr : std::make_shared<const std::vector<float>>(values);
 }
 
-std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) {
+std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, std::size_t parity) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
   inputs_.clear();
-  std::size_t next_neighbor = 0;
+  auto values = [](const std::shared_ptr<const std::vector<float>>& snapshot) {
+    return snapshot ? std::span<const float>(*snapshot) : std::span<const float>();
+  };
+  std::size_t next_neighbor = first_neighbor_[j];
   for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-    inputs_.push_back({entry.weight, entry.column == j ? std::span<const float>(*agent.mixing)
-                                                       : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
+    inputs_.push_back({entry.weight, values(entry.column == j ? agent.mixing : inbox_[parity][next_neighbor++])});
   }
   return inputs_;
 }
 
-void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
+void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
-  const std::span<const WeightedParameters> inputs = mixing_inputs(j, inbox);
+  agent_math_.finish(j);
+  Vectors& vectors = vectors_[j];
+  const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
   switch (rule_) {
     case Rule::kCdsgd:
-      cdsgd_update(inputs, agent.gradient, alpha, agent.scratch);
+      cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
       break;
     case Rule::kCdmsgdNesterov:
-      cdmsgd_nesterov_update(inputs, agent.gradient, alpha, algorithm.momentum, agent.momentum, agent.scratch);
+      cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum, vectors.scratch);
       break;
     case Rule::kCdmsgdTwoSequence:
-      cdmsgd_two_sequence_update(inputs, agent.gradient, alpha, algorithm.momentum, agent.momentum, agent.scratch);
+      cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                                 vectors.scratch);
       break;
   }
-  agent.parameters.swap(agent.scratch);
-  for (auto& slot : inbox.by_neighbor) slot.reset();
-  inbox.received = 0;
+  vectors.parameters.swap(vectors.scratch);
+  clear_inbox(j, parity);
   agent.round_sent = false;
   ++agent.step;
-  recorder_.agent_finished(j, agent.step, agent.parameters);
+  recorder_.agent_finished(j, agent.step, vectors.parameters);
   if (agent.step < context_.total_steps) begin_step(j);
 }
 
