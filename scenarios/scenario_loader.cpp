@@ -217,6 +217,7 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
   spec.compression = read_compression(reader.section("compression"));
   spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
+  spec.error_feedback = reader.bool_or("error_feedback", spec.error_feedback);
   if (spec.consensus_step_size > 1.0) {
     throw InvalidInput("/algorithm/consensus_step_size",
                        "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
@@ -455,6 +456,7 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"overlap_communication", s.algorithm.overlap_communication},
                        {"compression", compression_json(s.algorithm.compression)},
                        {"consensus_step_size", s.algorithm.consensus_step_size},
+                       {"error_feedback", s.algorithm.error_feedback},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};

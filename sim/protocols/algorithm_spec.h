@@ -29,8 +29,10 @@ struct AlgorithmSpec {
   double consensus_weight = 1.0;     // omega: x <- omega Pi x + (1 - omega) x_j, in [0, 1]
   bool overlap_communication = false;  // send, compute meanwhile, mix on arrival
 
-  // Compression of what goes on the wire: CHOCO-SGD's differences q = Q(x - x_hat).
+  // Compression of what goes on the wire: CHOCO-SGD's differences q = Q(x - x_hat), the
+  // workers' gradients through a parameter server (with error feedback unless turned off).
   CompressorSpec compression;
+  bool error_feedback = true;
   double consensus_step_size = 1.0;  // CHOCO-SGD's gamma, in (0, 1]
 
   // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down),

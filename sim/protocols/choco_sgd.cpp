@@ -19,11 +19,7 @@ Compressor checked_compressor(const AlgorithmSpec& algorithm) {
     throw InvalidInput("/consensus_step_size",
                        "expected gamma in (0, 1], found " + std::to_string(algorithm.consensus_step_size));
   }
-  try {
-    return Compressor(algorithm.compression);
-  } catch (const InvalidInput& error) {
-    throw error.within("/compression");
-  }
+  return algorithm_compressor(algorithm);
 }
 
 }  // namespace

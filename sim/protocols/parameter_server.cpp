@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/consensus.h"
+#include "core/error_feedback.h"
 #include "core/invalid_input.h"
 #include "sim/protocols/wire_size.h"
 
@@ -30,6 +31,7 @@ ParameterServer::ParameterServer(ProtocolContext context)
       optimizer_(data_parallel_optimizer(context_.algorithm), checked_dimension(context_, "ParameterServer")),
       global_(context_.initial_parameters),
       mean_gradient_(global_.size(), 0.0f),
+      compressor_(algorithm_compressor(context_.algorithm)),
       recorder_(context_),
       agent_math_(context_.workers, context_.learners.size()) {
   if (context_.algorithm.communication != "parameter_server") {
@@ -41,9 +43,16 @@ ParameterServer::ParameterServer(ProtocolContext context)
   if (context_.network.node_count() <= worker_count) {
     throw std::logic_error("ParameterServer: the network has no server node " + std::to_string(worker_count));
   }
+  if (!compressor_.is_lossless() && global_.empty() && context_.wire_parameters > 0) {
+    throw InvalidInput("/compression", "a communication-only replay has no gradients to compress");
+  }
   auto initial = std::make_shared<const std::vector<float>>(global_);
-  workers_.resize(worker_count);
-  for (Worker& worker : workers_) worker.parameters = initial;
+  workers_.reserve(worker_count);
+  for (std::size_t j = 0; j < worker_count; ++j) {
+    Worker& worker = workers_.emplace_back(context_.simulation.rng(j, RngPurpose::kCompression));
+    worker.parameters = initial;
+    if (!compressor_.is_lossless()) worker.residual.assign(global_.size(), 0.0f);
+  }
   gradients_.resize(worker_count);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
@@ -74,6 +83,15 @@ void ParameterServer::begin_step(std::size_t j) {
 void ParameterServer::send_gradient(std::size_t j) {
   Worker& worker = workers_[j];
   agent_math_.finish(j);
+  if (!compressor_.is_lossless()) {
+    auto decoded = std::make_shared<std::vector<float>>(global_.size());
+    const CompressedVector compressed = compress_with_feedback(compressor_, *worker.gradient, worker.residual,
+                                                               context_.algorithm.error_feedback, worker.rng, *decoded);
+    context_.network.send(compressed_payload_message(AgentId{static_cast<std::uint32_t>(j)}, server_, worker.step,
+                                                     PayloadKind::kGradient, compressed, std::move(decoded)));
+    worker.gradient.reset();
+    return;
+  }
   context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)}, server_, worker.step,
                                         PayloadKind::kGradient, context_.wire_parameters, std::move(worker.gradient)));
 }

@@ -1,7 +1,8 @@
 // Centralized data-parallel SGD and MSGD through a parameter server, as a practitioner
 // runs it: node N (the server) holds the model; every step each worker computes its
-// gradient at the current global parameters and sends it up, the server averages the N
-// gradients, applies the optimizer, and sends the new parameters back down. Owns the
+// gradient at the current global parameters and sends it up (compressed, with error
+// feedback, when algorithm.compression says so), the server averages the N gradients,
+// applies the optimizer, and sends the new parameters back down. Owns the
 // server's model and optimizer state and the workers' copies.
 #pragma once
 
@@ -9,7 +10,9 @@
 #include <memory>
 #include <vector>
 
+#include "core/compressor.h"
 #include "core/optimizer.h"
+#include "core/rng.h"
 #include "sim/message.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
@@ -37,6 +40,9 @@ class ParameterServer final : public Protocol {
 
  private:
   struct Worker {
+    explicit Worker(Rng stream) : rng(stream) {}
+    Rng rng;                       // the compressor's stream (worker j, kCompression)
+    std::vector<float> residual;   // error feedback: what compression has lost so far
     std::shared_ptr<const std::vector<float>> parameters;  // x(step), shared with the server's broadcast
     std::shared_ptr<std::vector<float>> gradient;          // being computed, sent when compute ends
     std::int64_t step = 0;                                  // parameter vectors received so far
@@ -55,6 +61,7 @@ class ParameterServer final : public Protocol {
   std::vector<std::shared_ptr<const std::vector<float>>> gradients_;  // this step's, by worker
   std::size_t gradients_received_ = 0;
   std::int64_t server_step_ = 0;
+  Compressor compressor_;
   std::vector<Worker> workers_;
   StepRecorder recorder_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes

@@ -50,6 +50,14 @@ std::size_t checked_dimension(const ProtocolContext& context, const char* protoc
   return dimension;
 }
 
+Compressor algorithm_compressor(const AlgorithmSpec& algorithm) {
+  try {
+    return Compressor(algorithm.compression);
+  } catch (const InvalidInput& error) {
+    throw error.within("/compression");
+  }
+}
+
 std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
   const std::string& kind = context.algorithm.kind;
   if (kind == "cdsgd" || kind == "cdmsgd" || kind == "cdmsgd_two_sequence") {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/compressor.h"
 #include "core/worker_pool.h"
 #include "sim/agent_id.h"
 #include "sim/network.h"
@@ -67,6 +68,9 @@ class Protocol {
 // std::logic_error, naming `protocol`, when a learner's parameter count differs from it or
 // when the vectors are neither wire_parameters long nor empty (a replay).
 std::size_t checked_dimension(const ProtocolContext& context, const char* protocol);
+
+// The compressor algorithm.compression describes; throws InvalidInput("/compression/...").
+Compressor algorithm_compressor(const AlgorithmSpec& algorithm);
 
 // Throws InvalidInput("/kind", ...) for an algorithm no protocol implements.
 std::unique_ptr<Protocol> make_protocol(ProtocolContext context);

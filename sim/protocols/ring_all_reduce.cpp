@@ -19,6 +19,11 @@ RingAllReduce::RingAllReduce(ProtocolContext context)
     : context_(std::move(context)),
       recorder_(context_),
       agent_math_(context_.workers, context_.learners.size()) {
+  if (context_.algorithm.compression.kind != "identity") {
+    // Sums of compressed chunks along the ring are not compressed any more; compressed
+    // all-reduce (all-gather of compressed gradients, PowerSGD) is not modelled.
+    throw InvalidInput("/compression", "all_reduce does not compress; use communication \"parameter_server\"");
+  }
   if (context_.algorithm.communication != "all_reduce") {
     throw InvalidInput("/communication", "the ring all-reduce protocol runs with communication \"all_reduce\", "
                                          "found \"" + context_.algorithm.communication + "\"");
