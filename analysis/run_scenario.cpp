@@ -21,6 +21,7 @@
 #include "core/minibatch_sampler.h"
 #include "core/model.h"
 #include "core/partition.h"
+#include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
@@ -192,16 +193,29 @@ Scenario as_simulated(const Scenario& requested) {
 RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   const Scenario scenario = as_simulated(requested);
-  // Build and check everything before anything is written.
+  // Between phases and between events: a raised interrupt ends the run, and unwinding
+  // removes the staging folder.
+  const auto stop_if_interrupted = [&] {
+    if (options.interrupt != nullptr && *options.interrupt != 0) throw RunInterrupted(*options.interrupt);
+  };
+  // The output is checked first (it fails fastest), then the scenario's cost from the data
+  // headers, all before anything that grows with the scenario is allocated.
+  const std::filesystem::path final_path =
+      options.output_directory.empty() ? std::filesystem::path("runs") / scenario.name : options.output_directory;
+  RunDirectory run_directory(final_path);
+  const DataShape shape = probe_scenario_data(scenario);
+  const ScenarioCost cost = check_scenario_cost(scenario, shape, options.force);
   const ScenarioTopology topology = build_scenario_topology(scenario);
   const Graph& graph = topology.graph;
   const MixingMatrix& mixing = topology.mixing;
   // A communication-only replay (model kind "none") has no data, no model and empty
   // parameter vectors; its messages are sized for model.parameters values.
   const bool replay = is_replay(scenario.model);
+  stop_if_interrupted();
   const TrainTestData data = replay ? TrainTestData{} : within_section("/data", [&] {
     return load_data(scenario.data, scenario.seed);
   });
+  stop_if_interrupted();
   const Shards shards = replay ? Shards{} : within_section("/data/partition", [&] {
     return partition(data.train, scenario.agents, scenario.partition, scenario.seed);
   });
@@ -231,30 +245,21 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
                                                       Rng(scenario.seed, j, RngPurpose::kDropout)));
   }
 
+  if (!replay && (data.train.size() != shape.train_samples || data.test.size() != shape.test_samples)) {
+    throw std::runtime_error("the data files changed while they were read");
+  }
   RunResult result;
   // A replay's agents stand for one batch each (see ReplayLearner).
-  const std::size_t train_size = replay ? scenario.agents * scenario.algorithm.batch_size : data.train.size();
-  result.epochs_per_step = epochs_per_step(scenario.algorithm, train_size, scenario.agents);
-  // Steps per epoch, rounded up: the run covers at least the epochs asked for.
-  const double steps_per_epoch = 1.0 / result.epochs_per_step;
-  result.total_steps = scenario.run.steps > 0
-                           ? scenario.run.steps
-                           : std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(
-                                                           scenario.run.epochs * steps_per_epoch - 1e-9)));
-  std::int64_t observe_every =
-      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(std::ceil(steps_per_epoch - 1e-9))));
-  if (scenario.run.eval_every_steps > 0) {
-    observe_every = scenario.run.eval_every_steps;
-  } else if (scenario.run.eval_every_time > SimTime::zero()) {
-    observe_every = result.total_steps;  // by time alone (and the first and last steps)
-  }
+  const std::size_t train_size = shape.train_samples;
+  result.epochs_per_step = cost.epochs_per_step;
+  // Steps per epoch rounded up, so the run covers at least the epochs asked for; evaluated
+  // once an epoch, every eval_every_steps, or by time alone (and the first and last steps).
+  result.total_steps = cost.total_steps;
+  const std::int64_t observe_every = cost.observe_every;
   result.message_bytes =
       parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, wire_parameters).bytes();
 
   const SpectralReport spectrum = analyze_spectrum(mixing);
-  const std::filesystem::path final_path =
-      options.output_directory.empty() ? std::filesystem::path("runs") / scenario.name : options.output_directory;
-  RunDirectory run_directory(final_path);
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
@@ -318,8 +323,10 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     };
   }
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
+  simulation.stop_when(options.interrupt);
   protocol->start();
   simulation.run();
+  stop_if_interrupted();
   // A deliberate stop (run.stop) leaves steps undone; anything else short of the total
   // means the protocol's events ran out.
   if (!stopped && protocol->completed_steps() != result.total_steps) {
@@ -374,6 +381,7 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
       {"events_per_wall_second",
        result.wall_seconds > 0 ? static_cast<double>(simulation.events_executed()) / result.wall_seconds : 0.0}};
   run_directory.write_file("timing.json", timing.dump(2) + "\n");
+  stop_if_interrupted();
   run_directory.commit();
   result.run_directory = run_directory.final_path();
   return result;

@@ -4,7 +4,10 @@
 // but timing.json is a pure function of the scenario.
 #pragma once
 
+#include <csignal>
 #include <filesystem>
+#include <stdexcept>
+#include <string>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -20,6 +23,10 @@ struct RunOptions {
   std::ostream* progress = nullptr;        // nullptr for silence
   bool progress_is_terminal = false;       // redraw one line in place instead of a line per evaluation
   std::size_t threads = 1;                 // threads for training and evaluation; the results do not depend on it
+  bool force = false;                      // waive the cost bounds (scenarios/scenario_limits.h)
+  // Set (to the signal's number) by a SIGINT/SIGTERM handler: the run stops at the next
+  // event boundary and throws RunInterrupted, leaving no run directory. nullptr for none.
+  const volatile std::sig_atomic_t* interrupt = nullptr;
   std::ostream* notices = nullptr;         // one-line notices before the run starts (costly evaluation)
 };
 
@@ -36,6 +43,17 @@ struct RunResult {
   // Why the run ended: "steps" (all of them ran), or the run.stop condition met at the
   // last evaluation: "target", "sim_time_budget" or "byte_budget".
   std::string stop_reason = "steps";
+};
+
+// Thrown when RunOptions::interrupt was raised: the run stopped early and wrote nothing.
+class RunInterrupted : public std::runtime_error {
+ public:
+  explicit RunInterrupted(int signal)
+      : std::runtime_error("interrupted by signal " + std::to_string(signal)), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
 };
 
 // Throws InvalidInput (field relative to the scenario root) when the scenario's values do

@@ -1,4 +1,8 @@
+#include <signal.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstring>
 
 #include <algorithm>
 #include <cmath>
@@ -18,25 +22,60 @@
 namespace cdsim::apps {
 namespace {
 
+// The one piece of static state in cdsim: a signal handler can reach nothing else, so the
+// signal it caught is stored here, and run_scenario polls it between events (through
+// RunOptions::interrupt) to stop cleanly, remove its staging folder and exit 128 + signal.
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void on_stop_signal(int signal) {
+  if (g_stop_signal != 0) {
+    // A second signal: the user insists, so die at once as the default action would.
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  g_stop_signal = signal;
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
 struct RunArguments {
   std::string scenario_path;
   std::string output_directory;
   std::vector<std::string> overrides;  // --set FIELD=VALUE
   bool quiet = false;
+  bool force = false;
   // Results do not depend on it, so use the machine's cores by default (at most 8).
   std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
 };
 
 int run(const RunArguments& arguments) {
-  return with_scenario_errors(arguments.scenario_path, [&] {
+  install_stop_handlers();
+  return with_scenario_errors(arguments.scenario_path, [&]() -> int {
     const Scenario scenario = load_scenario(arguments.scenario_path, parse_overrides(arguments.overrides));
     RunOptions options;
     options.output_directory = arguments.output_directory;
     options.progress = arguments.quiet ? nullptr : &std::cerr;
     options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
     options.threads = arguments.threads;
+    options.force = arguments.force;
     options.notices = &std::cerr;
-    const RunResult result = run_scenario(scenario, options);
+    options.interrupt = &g_stop_signal;
+    RunResult result;
+    try {
+      result = run_scenario(scenario, options);
+    } catch (const RunInterrupted& interrupted) {
+      std::cerr << "\nerror: " << arguments.scenario_path << ": " << ::strsignal(interrupted.signal())
+                << " received; the run was stopped and no run directory was written\n";
+      return 128 + interrupted.signal();
+    }
     if (result.diverged_at_step) {
       std::cerr << "warning: " << arguments.scenario_path << ": the agents diverged (non-finite loss or "
                 << "consensus distance) by step " << *result.diverged_at_step
@@ -83,6 +122,8 @@ void add_run_command(CLI::App& app, CommandResult& result) {
                       "Run directory to write (default: runs/<scenario name>)");
   add_override_option(command, arguments->overrides);
   command->add_flag("--quiet,-q", arguments->quiet, "Print no progress");
+  command->add_flag("--force", arguments->force,
+                    "Run a scenario beyond the memory, work and message bounds (docs/scenario.md)");
   command->add_option("--threads,-j", arguments->threads,
                       "Threads for the agents' training and evaluation math (results are identical for any count)")
       ->capture_default_str()

@@ -18,11 +18,18 @@
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
+#include "analysis/metrics.h"
+#include "core/invalid_input.h"
+#include "topologies/generators.h"
 #include "topologies/graph_io.h"
 #include "topologies/topology_report.h"
 
 namespace cdsim::apps {
 namespace {
+
+constexpr std::uint64_t kMaxWhatIfParameters = std::uint64_t{1} << 40;
+// A what-if graph is built whole; beyond this many edges it would not fit in memory.
+constexpr double kMaxWhatIfEdges = 1e8;
 
 struct TopologyArguments {
   std::vector<std::string> files;
@@ -98,6 +105,11 @@ int describe(const TopologyArguments& arguments) {
     const int code = with_scenario_errors(origin, [&] {
       const std::vector<ScenarioOverride> overrides = parse_overrides(arguments.overrides);
       const Scenario scenario = text.empty() ? load_scenario(origin, overrides) : spec_scenario(arguments, text, labels[s], overrides);
+      const double edges = expected_edge_count(scenario.topology, scenario.agents);
+      if (edges > kMaxWhatIfEdges) {
+        throw InvalidInput("/topology", "the graph would have about " + format_number(edges) +
+                                            " edges; expected at most 1e8");
+      }
       WhatIfOptions options;
       options.parameters = arguments.parameters;
       options.disagreement_factor = arguments.factor;
@@ -136,8 +148,10 @@ void add_topology_command(CLI::App& app, CommandResult& result) {
   add_override_option(command, arguments->overrides);
   command->add_flag("--json", arguments->json, "Print JSON instead of a table");
   command->add_option("--dot", arguments->dot_path, "Write a Graphviz drawing with the mixing weights");
+  // 2^40 parameters (4 TiB messages) keeps every byte count and time of the report exact.
   command->add_option("--parameters", arguments->parameters,
-                      "Model size in parameters (default: the scenario's model)");
+                      "Model size in parameters, at most 2^40 (default: the scenario's model)")
+      ->check(CLI::Range(std::uint64_t{0}, kMaxWhatIfParameters));
   command->add_option("--factor", arguments->factor, "Disagreement shrink factor to predict steps for")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

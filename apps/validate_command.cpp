@@ -1,3 +1,4 @@
+#include <cmath>
 #include <iostream>
 #include <string>
 
@@ -5,18 +6,22 @@
 #include "apps/override_option.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_check.h"
+#include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
 
 namespace cdsim::apps {
 namespace {
 
-int validate_file(const std::string& path, const std::vector<std::string>& assignments) {
+int validate_file(const std::string& path, const std::vector<std::string>& assignments, bool force) {
   return with_scenario_errors(path, [&] {
     const Scenario scenario = load_scenario(path, parse_overrides(assignments));
-    const ScenarioTopology topology = check_scenario(scenario);
+    ScenarioCost cost;
+    const ScenarioTopology topology = check_scenario(scenario, force, &cost);
     const Graph& graph = topology.graph;
     std::cout << path << ": ok (" << scenario.name << ", " << scenario.agents << " agents, "
-              << scenario.topology.kind << " with " << graph.edge_count() << " edges)\n";
+              << scenario.topology.kind << " with " << graph.edge_count() << " edges, " << cost.total_steps
+              << " steps, " << cost.parameters << " parameters, about "
+              << std::llround(cost.memory_bytes / (1024.0 * 1024.0)) << " MiB of memory)\n";
     return kExitSuccess;
   });
 }
@@ -26,10 +31,13 @@ int validate_file(const std::string& path, const std::vector<std::string>& assig
 void add_validate_command(CLI::App& app, CommandResult& result) {
   auto path = std::make_shared<std::string>();
   auto assignments = std::make_shared<std::vector<std::string>>();
+  auto force = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand("validate", "Check a scenario file without running it");
   command->add_option("scenario", *path, "Scenario JSON file")->required();
   add_override_option(command, *assignments);
-  command->callback([path, assignments, &result] { result.exit_code = validate_file(*path, *assignments); });
+  command->add_flag("--force", *force,
+                    "Accept a scenario beyond the memory, work and message bounds (docs/scenario.md)");
+  command->callback([path, assignments, force, &result] { result.exit_code = validate_file(*path, *assignments, *force); });
 }
 
 }  // namespace cdsim::apps

@@ -2,20 +2,24 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 
 #include "core/invalid_input.h"
 
 namespace cdsim {
 
-Dataset read_cifar_files(const std::vector<std::string>& files, CifarKind kind,
-                         const std::string& name, bool normalize) {
-  const std::size_t label_bytes = kind == CifarKind::kCifar10 ? 1 : 2;
-  const std::size_t record = label_bytes + kCifarPixels;
-  const int classes = kind == CifarKind::kCifar10 ? 10 : 100;
+namespace {
+
+std::size_t record_bytes(CifarKind kind) { return (kind == CifarKind::kCifar10 ? 1 : 2) + kCifarPixels; }
+
+// Records per file, from the file sizes alone; a size that is not whole records is an error.
+std::vector<std::uintmax_t> records_per_file(const std::vector<std::string>& files, CifarKind kind) {
+  const std::size_t record = record_bytes(kind);
   std::vector<std::uintmax_t> records(files.size());
-  std::uintmax_t total = 0;
   for (std::size_t f = 0; f < files.size(); ++f) {
     std::error_code error;
+    if (std::filesystem::is_directory(files[f], error))
+      throw InvalidInput("/path", files[f] + ": is a directory; expected a CIFAR binary batch file");
     const std::uintmax_t size = std::filesystem::file_size(files[f], error);
     if (error) throw InvalidInput("/path", files[f] + ": cannot open (" + error.message() + ")");
     if (size == 0 || size % record != 0)
@@ -23,7 +27,29 @@ Dataset read_cifar_files(const std::vector<std::string>& files, CifarKind kind,
                                       " is not a whole number of " + std::to_string(record) +
                                       "-byte CIFAR records (truncated or not a CIFAR file)");
     records[f] = size / record;
-    total += records[f];
+  }
+  return records;
+}
+
+}  // namespace
+
+std::size_t count_cifar_records(const std::vector<std::string>& files, CifarKind kind) {
+  std::uintmax_t total = 0;
+  for (std::uintmax_t records : records_per_file(files, kind)) total += records;
+  return static_cast<std::size_t>(total);
+}
+
+Dataset read_cifar_files(const std::vector<std::string>& files, CifarKind kind,
+                         const std::string& name, bool normalize, std::size_t max_records) {
+  const std::size_t label_bytes = kind == CifarKind::kCifar10 ? 1 : 2;
+  const std::size_t record = record_bytes(kind);
+  const int classes = kind == CifarKind::kCifar10 ? 10 : 100;
+  std::vector<std::uintmax_t> records = records_per_file(files, kind);
+  std::uintmax_t total = 0;
+  for (std::uintmax_t& count : records) {
+    // Keep (and read) only the first max_records records over all the files.
+    if (max_records > 0) count = std::min<std::uintmax_t>(count, max_records - total);
+    total += count;
   }
   Dataset data;
   data.name = name;
@@ -54,29 +80,32 @@ Dataset read_cifar_files(const std::vector<std::string>& files, CifarKind kind,
   return data;
 }
 
-TrainTestData load_cifar_directory(const std::string& directory, CifarKind kind, bool normalize) {
+CifarFiles find_cifar_files(const std::string& directory, CifarKind kind) {
   std::error_code error;
   if (!std::filesystem::is_directory(directory, error))
     throw InvalidInput("/path",
                        directory + ": not a directory (expected the CIFAR binary batches)");
   const std::filesystem::path dir(directory);
-  std::vector<std::string> train_files;
-  std::string test_file;
-  std::string name;
+  CifarFiles files;
   if (kind == CifarKind::kCifar10) {
     for (int i = 1; i <= 5; ++i)
-      train_files.push_back((dir / ("data_batch_" + std::to_string(i) + ".bin")).string());
-    test_file = (dir / "test_batch.bin").string();
-    name = "cifar10";
+      files.train.push_back((dir / ("data_batch_" + std::to_string(i) + ".bin")).string());
+    files.test.push_back((dir / "test_batch.bin").string());
   } else {
-    train_files.push_back((dir / "train.bin").string());
-    test_file = (dir / "test.bin").string();
-    name = "cifar100";
+    files.train.push_back((dir / "train.bin").string());
+    files.test.push_back((dir / "test.bin").string());
   }
-  std::vector<std::string> all_files = train_files;
-  all_files.push_back(test_file);
-  return {read_cifar_files(train_files, kind, name + "/train", normalize),
-          read_cifar_files({test_file}, kind, name + "/test", normalize), all_files};
+  return files;
+}
+
+TrainTestData load_cifar_directory(const std::string& directory, CifarKind kind, bool normalize,
+                                   std::size_t max_train, std::size_t max_test) {
+  const CifarFiles files = find_cifar_files(directory, kind);
+  const std::string name = kind == CifarKind::kCifar10 ? "cifar10" : "cifar100";
+  std::vector<std::string> all_files = files.train;
+  all_files.insert(all_files.end(), files.test.begin(), files.test.end());
+  return {read_cifar_files(files.train, kind, name + "/train", normalize, max_train),
+          read_cifar_files(files.test, kind, name + "/test", normalize, max_test), all_files};
 }
 
 }  // namespace cdsim

@@ -128,18 +128,28 @@ Header read_header(ByteSource& source, const std::string& path) {
 
 std::vector<std::uint32_t> read_idx_dims(const std::string& path) {
   ByteSource source(path);
-  return read_header(source, path).dims;
+  Header header = read_header(source, path);
+  source.check_length(4 + 4 * header.dims.size() + header.payload_bytes);
+  return header.dims;
 }
 
-IdxArray read_idx(const std::string& path) {
+IdxArray read_idx(const std::string& path, std::size_t max_items) {
   ByteSource source(path);
   Header header = read_header(source, path);
   source.check_length(4 + 4 * header.dims.size() + header.payload_bytes);
   IdxArray array;
   array.dims = std::move(header.dims);
-  array.data.resize(header.payload_bytes);
+  const std::uint32_t items = array.dims[0];
+  const bool partial = max_items > 0 && max_items < items;
+  std::uint64_t bytes = header.payload_bytes;
+  if (partial) {
+    // Only the first max_items items: the stream is read that far and no further.
+    bytes = items == 0 ? 0 : header.payload_bytes / items * max_items;
+    array.dims[0] = static_cast<std::uint32_t>(max_items);
+  }
+  array.data.resize(bytes);
   source.read(array.data.data(), array.data.size(), "data");
-  if (!source.at_end()) fail(path, "file has more data than its header announces");
+  if (!partial && !source.at_end()) fail(path, "file has more data than its header announces");
   return array;
 }
 
@@ -159,16 +169,41 @@ void write_idx(const std::string& path, const IdxArray& array) {
   if (!out) throw std::runtime_error("error writing " + path);
 }
 
-Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path,
-                         const std::string& name, bool normalize) {
-  const IdxArray images = read_idx(images_path);
-  const IdxArray labels = read_idx(labels_path);
-  if (images.dims.size() != 3)
+namespace {
+
+// The image and label files must agree: 3 and 1 dimensions, one label per image.
+void check_pair(const std::string& images_path, const std::vector<std::uint32_t>& image_dims,
+                const std::string& labels_path, const std::vector<std::uint32_t>& label_dims) {
+  if (image_dims.size() != 3)
     fail(images_path, "image file must have 3 dimensions (count, rows, columns)");
-  if (labels.dims.size() != 1) fail(labels_path, "label file must have 1 dimension (count)");
-  if (images.dims[0] != labels.dims[0])
-    fail(labels_path, "has " + std::to_string(labels.dims[0]) + " labels but " + images_path +
-                          " has " + std::to_string(images.dims[0]) + " images");
+  if (label_dims.size() != 1) fail(labels_path, "label file must have 1 dimension (count)");
+  if (image_dims[0] != label_dims[0])
+    fail(labels_path, "has " + std::to_string(label_dims[0]) + " labels but " + images_path +
+                          " has " + std::to_string(image_dims[0]) + " images");
+  if (image_dims[0] == 0) fail(images_path, "holds no images; expected at least 1");
+}
+
+}  // namespace
+
+IdxPairShape check_idx_pair(const std::string& images_path, const std::string& labels_path,
+                            std::size_t max_items) {
+  const std::vector<std::uint32_t> image_dims = read_idx_dims(images_path);
+  const IdxArray labels = read_idx(labels_path, max_items);
+  std::vector<std::uint32_t> label_dims = read_idx_dims(labels_path);
+  check_pair(images_path, image_dims, labels_path, label_dims);
+  IdxPairShape shape;
+  shape.samples = labels.dims[0];
+  shape.rows = image_dims[1];
+  shape.columns = image_dims[2];
+  shape.max_label = labels.data.empty() ? 0 : *std::max_element(labels.data.begin(), labels.data.end());
+  return shape;
+}
+
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path,
+                         const std::string& name, bool normalize, std::size_t max_items) {
+  check_pair(images_path, read_idx_dims(images_path), labels_path, read_idx_dims(labels_path));
+  const IdxArray images = read_idx(images_path, max_items);
+  const IdxArray labels = read_idx(labels_path, max_items);
   const std::size_t n = images.dims[0];
   const std::size_t d = static_cast<std::size_t>(images.dims[1]) * images.dims[2];
   Dataset data;
@@ -207,23 +242,28 @@ std::string find_idx_file(const std::string& directory, const std::string& suffi
   return matches.front();
 }
 
-TrainTestData load_idx_directory(const std::string& directory, const std::string& name,
-                                 bool normalize) {
-  TrainTestData data;
-  const std::string train_images = find_idx_file(directory, "train-images-idx3-ubyte");
-  const std::string train_labels = find_idx_file(directory, "train-labels-idx1-ubyte");
-  data.train = read_idx_dataset(train_images, train_labels, name + "/train", normalize);
+IdxDirectory find_idx_directory(const std::string& directory) {
+  IdxDirectory files;
+  files.train_images = find_idx_file(directory, "train-images-idx3-ubyte");
+  files.train_labels = find_idx_file(directory, "train-labels-idx1-ubyte");
   // MNIST and Fashion-MNIST call the test set t10k, EMNIST calls it test.
-  std::string test_images, test_labels;
   try {
-    test_images = find_idx_file(directory, "t10k-images-idx3-ubyte");
-    test_labels = find_idx_file(directory, "t10k-labels-idx1-ubyte");
+    files.test_images = find_idx_file(directory, "t10k-images-idx3-ubyte");
+    files.test_labels = find_idx_file(directory, "t10k-labels-idx1-ubyte");
   } catch (const InvalidInput&) {
-    test_images = find_idx_file(directory, "test-images-idx3-ubyte");
-    test_labels = find_idx_file(directory, "test-labels-idx1-ubyte");
+    files.test_images = find_idx_file(directory, "test-images-idx3-ubyte");
+    files.test_labels = find_idx_file(directory, "test-labels-idx1-ubyte");
   }
-  data.test = read_idx_dataset(test_images, test_labels, name + "/test", normalize);
-  data.source_files = {train_images, train_labels, test_images, test_labels};
+  return files;
+}
+
+TrainTestData load_idx_directory(const std::string& directory, const std::string& name,
+                                 bool normalize, std::size_t max_train, std::size_t max_test) {
+  const IdxDirectory files = find_idx_directory(directory);
+  TrainTestData data;
+  data.train = read_idx_dataset(files.train_images, files.train_labels, name + "/train", normalize, max_train);
+  data.test = read_idx_dataset(files.test_images, files.test_labels, name + "/test", normalize, max_test);
+  data.source_files = {files.train_images, files.train_labels, files.test_images, files.test_labels};
   if (data.train.sample_shape != data.test.sample_shape)
     throw InvalidInput("/path", directory + ": train and test images have different sizes");
   data.train.num_classes = data.test.num_classes =

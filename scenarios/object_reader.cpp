@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/invalid_input.h"
+#include "sim/number_format.h"
 #include "sim/time.h"
 #include "sim/units.h"
 
@@ -23,10 +24,38 @@ std::string pointer_token(std::string_view key) {
   return token;
 }
 
+namespace {
+
+constexpr std::size_t kMaxDescriptionLength = 60;
+
+// Appends a compact rendering of `value` to `out`, stopping once `out` is longer than
+// kMaxDescriptionLength: each level of nesting adds a character, so the recursion is as
+// shallow as the description is short, however deep the value.
+void render(const Json& value, std::string& out) {
+  if (out.size() > kMaxDescriptionLength) return;
+  if (value.is_object() || value.is_array()) {
+    const bool object = value.is_object();
+    out += object ? '{' : '[';
+    bool first = true;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (out.size() > kMaxDescriptionLength) return;
+      if (!first) out += ',';
+      first = false;
+      if (object) out += Json(it.key()).dump(-1, ' ', false, Json::error_handler_t::replace) + ":";
+      render(*it, out);
+    }
+    out += object ? '}' : ']';
+    return;
+  }
+  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
 std::string describe_value(const Json& value) {
-  std::string text = value.dump();
-  constexpr std::size_t kMaxLength = 60;
-  if (text.size() > kMaxLength) text = text.substr(0, kMaxLength) + "...";
+  std::string text;
+  render(value, text);
+  if (text.size() > kMaxDescriptionLength) text = text.substr(0, kMaxDescriptionLength) + "...";
   return text + " (" + std::string(value.type_name()) + ")";
 }
 
@@ -161,56 +190,97 @@ double ObjectReader::probability_or(std::string_view key, double fallback) {
 
 namespace {
 
+constexpr double kTwoTo64 = 18446744073709551616.0;  // exactly representable
+
 bool is_whole_number(const Json& value) {
   if (value.is_number_unsigned()) return true;
   if (value.is_number_integer()) return value.get<std::int64_t>() >= 0;
   if (value.is_number_float()) {
     const double number = value.get<double>();
-    return number >= 0.0 && std::floor(number) == number && number < 1.8e19;
+    return number >= 0.0 && std::floor(number) == number && number < kTwoTo64;
   }
   return false;
 }
 
+// Only for values is_whole_number accepts: the conversion is then exact, never wrapping.
 std::uint64_t whole_number(const Json& value) {
   if (value.is_number_float()) return static_cast<std::uint64_t>(value.get<double>());
   return value.get<std::uint64_t>();
 }
 
+// The JSON Schema of a count field (for the field table).
+Json count_schema(std::uint64_t fallback, std::uint64_t minimum, std::uint64_t maximum) {
+  Json schema = {{"type", "integer"}, {"minimum", minimum}};
+  if (maximum != std::numeric_limits<std::uint64_t>::max()) schema["maximum"] = maximum;
+  if (fallback >= minimum && fallback <= maximum) schema["default"] = fallback;
+  return schema;
+}
+
+std::string range_text(std::uint64_t minimum, std::uint64_t maximum) {
+  if (maximum == std::numeric_limits<std::uint64_t>::max()) return ">= " + std::to_string(minimum);
+  return "from " + std::to_string(minimum) + " to " + std::to_string(maximum);
+}
+
 }  // namespace
 
 std::uint64_t ObjectReader::unsigned_or(std::string_view key, std::uint64_t fallback) {
-  return whole_number_at_least(key, fallback, 0);
+  return count_or(key, fallback, 0, std::numeric_limits<std::uint64_t>::max());
 }
 
 std::uint64_t ObjectReader::positive_unsigned_or(std::string_view key, std::uint64_t fallback) {
-  return whole_number_at_least(key, fallback, 1);
+  return count_or(key, fallback, 1, std::numeric_limits<std::uint64_t>::max());
 }
 
-std::uint64_t ObjectReader::whole_number_at_least(std::string_view key, std::uint64_t fallback,
-                                                  std::uint64_t minimum) {
-  note(key, fallback >= minimum ? Json{{"type", "integer"}, {"minimum", minimum}, {"default", fallback}}
-                                : Json{{"type", "integer"}, {"minimum", minimum}});
+std::uint64_t ObjectReader::count_or(std::string_view key, std::uint64_t fallback, std::uint64_t minimum,
+                                     std::uint64_t maximum) {
+  note(key, count_schema(fallback, minimum, maximum));
   const Json* value = find(key);
   if (value == nullptr) return fallback;
-  const std::string expected = "a whole number >= " + std::to_string(minimum);
+  const std::string expected = "a whole number " + range_text(minimum, maximum);
   if (!is_whole_number(*value)) fail(key, expected, *value);
   const std::uint64_t number = whole_number(*value);
-  if (number < minimum) fail(key, expected, *value);
+  if (number < minimum || number > maximum) fail(key, expected, *value);
   return number;
 }
 
-std::vector<std::size_t> ObjectReader::unsigned_list_or(std::string_view key,
-                                                        std::vector<std::size_t> fallback) {
-  note(key, {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}}}, {"default", fallback}});
+std::int64_t ObjectReader::int64_count_or(std::string_view key, std::int64_t fallback, std::int64_t minimum,
+                                          std::int64_t maximum) {
+  return static_cast<std::int64_t>(count_or(key, static_cast<std::uint64_t>(fallback),
+                                            static_cast<std::uint64_t>(minimum), static_cast<std::uint64_t>(maximum)));
+}
+
+double ObjectReader::number_in_range_or(std::string_view key, double fallback, double minimum, double maximum,
+                                        bool exclude_minimum) {
+  const double number = number_or(key, fallback);
+  note(key, {{exclude_minimum ? "exclusiveMinimum" : "minimum", minimum}, {"maximum", maximum}});
+  if (!has(key)) return number;
+  const bool low = exclude_minimum ? !(number > minimum) : !(number >= minimum);
+  if (low || !(number <= maximum)) {
+    fail(key, std::string("a number ") + (exclude_minimum ? "> " : ">= ") + format_double(minimum) +
+                  " and <= " + format_double(maximum),
+         object_.at(std::string(key)));
+  }
+  return number;
+}
+
+std::vector<std::size_t> ObjectReader::unsigned_list_or(std::string_view key, std::vector<std::size_t> fallback,
+                                                        std::size_t maximum_item, std::size_t maximum_count) {
+  note(key, {{"type", "array"},
+             {"items", {{"type", "integer"}, {"minimum", 0}, {"maximum", maximum_item}}},
+             {"maxItems", maximum_count},
+             {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_array()) fail(key, "an array of whole numbers", *value);
+  if (value->size() > maximum_count) {
+    fail(key, "an array of at most " + std::to_string(maximum_count) + " whole numbers", *value);
+  }
   std::vector<std::size_t> list;
   for (std::size_t i = 0; i < value->size(); ++i) {
     const Json& item = (*value)[i];
-    if (!is_whole_number(item)) {
+    if (!is_whole_number(item) || whole_number(item) > maximum_item) {
       throw InvalidInput(field_pointer(key) + "/" + std::to_string(i),
-                         "expected a whole number >= 0, found " + describe_value(item));
+                         "expected a whole number " + range_text(0, maximum_item) + ", found " + describe_value(item));
     }
     list.push_back(static_cast<std::size_t>(whole_number(item)));
   }

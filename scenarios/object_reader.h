@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <initializer_list>
 #include <map>
 #include <set>
@@ -65,9 +66,22 @@ class ObjectReader {
   double positive_number_or(std::string_view key, double fallback);
   double nonnegative_number_or(std::string_view key, double fallback);
   double probability_or(std::string_view key, double fallback);  // in [0, 1]
-  std::uint64_t unsigned_or(std::string_view key, std::uint64_t fallback);
-  std::uint64_t positive_unsigned_or(std::string_view key, std::uint64_t fallback);
-  std::vector<std::size_t> unsigned_list_or(std::string_view key, std::vector<std::size_t> fallback);
+  // A number in [minimum, maximum] ((minimum, maximum] when exclude_minimum).
+  double number_in_range_or(std::string_view key, double fallback, double minimum, double maximum,
+                            bool exclude_minimum = false);
+  // Whole numbers: a JSON integer, or a float with no fraction, converted exactly (never
+  // wrapped or saturated). Every count that sizes memory or work should state its bound
+  // with count_or, so that a huge value is an error here and not an allocation later.
+  std::uint64_t count_or(std::string_view key, std::uint64_t fallback, std::uint64_t minimum,
+                         std::uint64_t maximum);
+  // count_or for a signed field; `maximum` must not exceed INT64_MAX.
+  std::int64_t int64_count_or(std::string_view key, std::int64_t fallback, std::int64_t minimum,
+                              std::int64_t maximum);
+  std::uint64_t unsigned_or(std::string_view key, std::uint64_t fallback);           // any uint64
+  std::uint64_t positive_unsigned_or(std::string_view key, std::uint64_t fallback);  // >= 1
+  std::vector<std::size_t> unsigned_list_or(std::string_view key, std::vector<std::size_t> fallback,
+                                            std::size_t maximum_item = SIZE_MAX,
+                                            std::size_t maximum_count = SIZE_MAX);
   std::vector<double> number_list_or(std::string_view key, std::vector<double> fallback);
   std::vector<std::vector<double>> matrix_or(std::string_view key,
                                              std::vector<std::vector<double>> fallback);
@@ -85,7 +99,6 @@ class ObjectReader {
 
  private:
   const Json* find(std::string_view key);
-  std::uint64_t whole_number_at_least(std::string_view key, std::uint64_t fallback, std::uint64_t minimum);
   [[noreturn]] void fail(std::string_view key, const std::string& expected, const Json& found) const;
   void note(std::string_view key, const Json& schema);  // into the field table, if any
 

@@ -21,7 +21,12 @@ void check_section(const std::string& section, Check check) {
 
 }  // namespace
 
-ScenarioTopology check_scenario(const Scenario& scenario) {
+ScenarioTopology check_scenario(const Scenario& scenario, bool force, ScenarioCost* cost) {
+  // The cost first: it bounds the topology's size before the topology is built.
+  const DataShape shape = probe_scenario_data(scenario);
+  check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });
+  const ScenarioCost estimate = check_scenario_cost(scenario, shape, force);
+  if (cost != nullptr) *cost = estimate;
   ScenarioTopology topology = build_scenario_topology(scenario);
   check_section("/data", [&] { validate(scenario.data); });
   check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });

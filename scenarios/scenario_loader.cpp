@@ -6,8 +6,10 @@
 
 #include "core/compressor.h"
 #include "core/invalid_input.h"
+#include "scenarios/json_document.h"
 #include "scenarios/field_use.h"
 #include "scenarios/object_reader.h"
+#include "scenarios/scenario_limits.h"
 #include "sim/byte_count.h"
 #include "sim/time.h"
 
@@ -51,12 +53,12 @@ TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& bas
       {"complete", "ring", "ring_lattice", "path", "star", "grid", "torus", "hypercube",
        "binary_tree", "erdos_renyi", "random_regular", "watts_strogatz", "barabasi_albert",
        "exponential", "one_peer_exponential", "edge_list", "dot", "graphml"});
-  spec.neighbors_per_side = reader.positive_unsigned_or("neighbors_per_side", spec.neighbors_per_side);
-  spec.rows = reader.unsigned_or("rows", spec.rows);
+  spec.neighbors_per_side = reader.count_or("neighbors_per_side", spec.neighbors_per_side, 1, limits::kMaxAgents);
+  spec.rows = reader.count_or("rows", spec.rows, 0, limits::kMaxAgents);
   spec.edge_probability = reader.probability_or("edge_probability", spec.edge_probability);
-  spec.degree = reader.unsigned_or("degree", spec.degree);
+  spec.degree = reader.count_or("degree", spec.degree, 0, limits::kMaxAgents);
   spec.rewire_probability = reader.probability_or("rewire_probability", spec.rewire_probability);
-  spec.attach_edges = reader.positive_unsigned_or("attach_edges", spec.attach_edges);
+  spec.attach_edges = reader.count_or("attach_edges", spec.attach_edges, 1, limits::kMaxAgents);
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   reader.reject_unknown_keys();
   reject_unused_fields(reader.json(), "/topology", "topology \"" + spec.kind + "\"",
@@ -100,14 +102,11 @@ ComputeSpec read_compute(ObjectReader reader) {
   ComputeSpec spec;
   spec.step_time = reader.duration_or("step_time", spec.step_time);
   spec.flops_per_second = reader.nonnegative_number_or("flops_per_second", spec.flops_per_second);
-  spec.speed_spread = reader.nonnegative_number_or("speed_spread", spec.speed_spread);
+  spec.speed_spread = reader.number_in_range_or("speed_spread", spec.speed_spread, 0.0, limits::kMaxSpeedSpread);
   spec.straggler_probability = reader.probability_or("straggler_probability", spec.straggler_probability);
-  spec.straggler_slowdown = reader.number_or("straggler_slowdown", spec.straggler_slowdown);
+  spec.straggler_slowdown =
+      reader.number_in_range_or("straggler_slowdown", spec.straggler_slowdown, 1.0, limits::kMaxStragglerSlowdown);
   reader.reject_unknown_keys();
-  if (spec.straggler_slowdown < 1.0) {
-    throw InvalidInput("/compute/straggler_slowdown",
-                       "expected a factor >= 1, found " + std::to_string(spec.straggler_slowdown));
-  }
   return spec;
 }
 
@@ -126,14 +125,14 @@ void read_data(ObjectReader reader, const std::filesystem::path& base_dir, DataS
   data.source = reader.choice_or("source", data.source,
                                  {"synthetic_linear", "synthetic_logistic", "gaussian_mixture",
                                   "fashion_mnist", "mnist_digits", "idx", "cifar10", "cifar100"});
-  data.train_samples = reader.positive_unsigned_or("train_samples", data.train_samples);
-  data.test_samples = reader.positive_unsigned_or("test_samples", data.test_samples);
-  data.dimension = reader.positive_unsigned_or("dimension", data.dimension);
-  data.classes = reader.positive_unsigned_or("classes", data.classes);
+  data.train_samples = reader.count_or("train_samples", data.train_samples, 1, limits::kMaxSyntheticSamples);
+  data.test_samples = reader.count_or("test_samples", data.test_samples, 1, limits::kMaxSyntheticSamples);
+  data.dimension = reader.count_or("dimension", data.dimension, 1, limits::kMaxLayerWidth);
+  data.classes = reader.count_or("classes", data.classes, 1, 100'000);
   data.noise_std = reader.nonnegative_number_or("noise_std", data.noise_std);
   data.path = resolve_path(reader.string_or("path", data.path), base_dir);
-  data.max_train_samples = reader.unsigned_or("max_train_samples", data.max_train_samples);
-  data.max_test_samples = reader.unsigned_or("max_test_samples", data.max_test_samples);
+  data.max_train_samples = reader.count_or("max_train_samples", data.max_train_samples, 0, limits::kMaxSampleCap);
+  data.max_test_samples = reader.count_or("max_test_samples", data.max_test_samples, 0, limits::kMaxSampleCap);
   data.normalize = reader.bool_or("normalize", data.normalize);
   partition = read_partition(reader.section("partition"));
   reader.reject_unknown_keys();
@@ -144,8 +143,8 @@ ModelSpec read_model(ObjectReader reader) {
   spec.kind = reader.choice_or("kind", spec.kind,
                                {"linear_regression", "softmax_regression", "logistic_regression",
                                 "mlp", "paper_fcn", "paper_cnn", "none"});
-  spec.parameters = reader.unsigned_or("parameters", spec.parameters);
-  spec.hidden = reader.unsigned_list_or("hidden", spec.hidden);
+  spec.parameters = reader.count_or("parameters", spec.parameters, 0, limits::kMaxWireParameters);
+  spec.hidden = reader.unsigned_list_or("hidden", spec.hidden, limits::kMaxLayerWidth, limits::kMaxHiddenLayers);
   spec.activation = reader.choice_or("activation", spec.activation, {"relu", "tanh"});
   spec.dropout = reader.number_or("dropout", spec.dropout);
   if (spec.dropout < 0.0 || spec.dropout >= 1.0) {
@@ -169,8 +168,7 @@ StepSizeSchedule read_schedule(ObjectReader reader) {
   StepSizeSchedule schedule;
   schedule.kind = reader.choice_or("kind", schedule.kind, {"constant", "step", "inverse_sqrt", "inverse", "power"});
   schedule.drop_factor = reader.positive_number_or("drop_factor", schedule.drop_factor);
-  schedule.drop_every = static_cast<std::int64_t>(
-      reader.positive_unsigned_or("drop_every", static_cast<std::uint64_t>(schedule.drop_every)));
+  schedule.drop_every = reader.int64_count_or("drop_every", schedule.drop_every, 1, limits::kMaxDropEvery);
   schedule.decay = reader.nonnegative_number_or("decay", schedule.decay);
   schedule.exponent = reader.positive_number_or("exponent", schedule.exponent);
   reader.reject_unknown_keys();
@@ -213,9 +211,9 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
                        "expected a number in [0, 1), found " + std::to_string(spec.momentum));
   }
   spec.weight_decay = reader.nonnegative_number_or("weight_decay", spec.weight_decay);
-  spec.batch_size = reader.positive_unsigned_or("batch_size", spec.batch_size);
+  spec.batch_size = reader.count_or("batch_size", spec.batch_size, 1, limits::kMaxBatchSize);
   spec.schedule = read_schedule(reader.section("schedule"));
-  spec.consensus_steps = reader.positive_unsigned_or("consensus_steps", spec.consensus_steps);
+  spec.consensus_steps = reader.count_or("consensus_steps", spec.consensus_steps, 1, limits::kMaxConsensusSteps);
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
   spec.compression = read_compression(reader.section("compression"));
@@ -229,7 +227,8 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   if (spec.client_fraction <= 0.0) {
     throw InvalidInput("/algorithm/client_fraction", "expected a fraction in (0, 1], found 0");
   }
-  spec.local_epochs = reader.positive_number_or("local_epochs", spec.local_epochs);
+  spec.local_epochs =
+      reader.number_in_range_or("local_epochs", spec.local_epochs, 0.0, limits::kMaxLocalEpochs, true);
   reader.reject_unknown_keys();
   reject_unused_fields(reader.json(), "/algorithm", "algorithm \"" + spec.kind + "\"",
                        [&](const std::string& key) { return algorithm_reads(spec.kind, key); });
@@ -262,8 +261,9 @@ StopSpec read_stop(ObjectReader reader) {
 EvaluationSpec read_evaluation(ObjectReader reader, std::size_t agents, bool replay) {
   EvaluationSpec spec;
   spec.mode = reader.choice_or("mode", replay ? "off" : spec.mode, {"full", "test", "average_model", "off"});
-  spec.samples = reader.unsigned_or("samples", spec.samples);
-  spec.agents = reader.unsigned_or("agents", agents > kDefaultEvaluatedAgents ? kDefaultEvaluatedAgents : 0);
+  spec.samples = reader.count_or("samples", spec.samples, 0, limits::kMaxSampleCap);
+  spec.agents =
+      reader.count_or("agents", agents > kDefaultEvaluatedAgents ? kDefaultEvaluatedAgents : 0, 0, limits::kMaxAgents);
   reader.reject_unknown_keys();
   if (replay && spec.mode != "off") {
     throw InvalidInput("/run/evaluation/mode", "a communication-only replay (model kind \"none\") has no model "
@@ -281,10 +281,11 @@ RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   RunSpec spec;
   const bool has_steps = reader.has("steps");
   const bool has_epochs = reader.has("epochs");
-  spec.steps = static_cast<std::int64_t>(reader.positive_unsigned_or("steps", 0));
-  const double epochs = reader.positive_number_or("epochs", 1.0);  // read either way: the field table lists it
+  spec.steps = reader.int64_count_or("steps", 0, 1, limits::kMaxSteps);
+  // Read either way: the field table lists it.
+  const double epochs = reader.number_in_range_or("epochs", 1.0, 0.0, limits::kMaxEpochs, true);
   spec.epochs = has_epochs ? epochs : 0.0;
-  spec.eval_every_steps = static_cast<std::int64_t>(reader.unsigned_or("eval_every_steps", 0));
+  spec.eval_every_steps = reader.int64_count_or("eval_every_steps", 0, 0, limits::kMaxSteps);
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
   spec.stop = read_stop(reader.section("stop"));
@@ -319,7 +320,7 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   }
   reader.string_or("description", "");  // free text for humans; not used by the run
   scenario.seed = reader.unsigned_or("seed", scenario.seed);
-  scenario.agents = reader.positive_unsigned_or("agents", scenario.agents);
+  scenario.agents = reader.count_or("agents", scenario.agents, 1, limits::kMaxAgents);
   scenario.topology = read_topology(reader.section("topology"), base_dir);
   scenario.mixing = read_mixing(reader.section("mixing"), base_dir);
   const std::string& topology_kind = scenario.topology.kind;
@@ -343,36 +344,11 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   return scenario;
 }
 
-// "line L, column C" of a byte offset, for JSON syntax errors.
-std::string line_and_column(const std::string& text, std::size_t byte_offset) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < text.size() && i + 1 < byte_offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
 }  // namespace
 
 Scenario parse_scenario(const std::string& json_text, const std::string& origin) {
-  Json root;
   try {
-    root = Json::parse(json_text);
-  } catch (const Json::parse_error& error) {
-    std::string detail = error.what();
-    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-    const std::size_t colon = detail.find(": ");
-    if (colon != std::string::npos) detail = detail.substr(colon + 2);
-    throw ScenarioError(origin, "", "malformed JSON at " + line_and_column(json_text, error.byte) +
-                                        ": " + detail);
-  }
-  try {
-    return read_scenario(ObjectReader(root, ""), origin);
+    return read_scenario(ObjectReader(scenario_detail::parse_json_document(json_text), ""), origin);
   } catch (const InvalidInput& error) {
     throw ScenarioError(origin, error.field(), error.what());
   }
@@ -395,8 +371,18 @@ std::string scenario_json_schema() {
 
 Scenario load_scenario(const std::string& path) {
   std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw ScenarioError(path, "", "is a directory; expected a scenario file");
+  }
   if (!std::filesystem::is_regular_file(path, ignored)) {
     throw ScenarioError(path, "", "no such scenario file");
+  }
+  // Scenarios are a few kilobytes; a bound keeps a wrong path (a data set) from being read whole.
+  constexpr std::uintmax_t kMaxScenarioBytes = 64 << 20;
+  const std::uintmax_t size = std::filesystem::file_size(path, ignored);
+  if (!ignored && size > kMaxScenarioBytes) {
+    throw ScenarioError(path, "", "the file has " + std::to_string(size) +
+                                      " bytes; expected a scenario of at most 64 MiB");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, "", "cannot open the scenario file for reading");

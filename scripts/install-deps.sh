@@ -16,6 +16,10 @@ packages=(
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
+# libFuzzer (scripts/fuzz.sh, the fuzz step of .ci/run): clang and its runtime.
+if [[ "${CDSIM_WITH_FUZZ:-0}" == "1" ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 if [[ "${CDSIM_WITH_BENCH:-0}" == "1" ]]; then
   packages+=(libbenchmark-dev python3-torch libsimgrid-dev time)  # time: /usr/bin/time -v for bench/replay_ring.sh
 fi

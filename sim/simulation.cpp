@@ -36,7 +36,7 @@ bool Simulation::step() {
 
 void Simulation::run() {
   stop_requested_ = false;
-  while (!stop_requested_ && step()) {
+  while (!stop_requested_ && !stop_flag_raised() && step()) {
   }
 }
 
@@ -46,8 +46,8 @@ void Simulation::run_until(SimTime limit) {
                            to_string(now_));
   }
   stop_requested_ = false;
-  while (!stop_requested_ && !queue_.empty() && queue_.peek_time() <= limit) step();
-  if (!stop_requested_) now_ = limit;
+  while (!stop_requested_ && !stop_flag_raised() && !queue_.empty() && queue_.peek_time() <= limit) step();
+  if (!stop_requested_ && !stop_flag_raised()) now_ = limit;
 }
 
 }  // namespace cdsim

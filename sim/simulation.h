@@ -4,6 +4,7 @@
 // (time, scheduling order), so a run is a pure function of its inputs and seed.
 #pragma once
 
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 
@@ -48,6 +49,11 @@ class Simulation {
   // Called from inside a callback: run() / run_until() return once the current event is
   // done. Pending events stay queued; a later run() resumes with them.
   void stop() { stop_requested_ = true; }
+  // A flag set from outside the simulation, such as by a signal handler: while it is
+  // nonzero, run() and run_until() return at the next event boundary (before the next
+  // event). nullptr (the default) for none; the flag must outlive its use here.
+  void stop_when(const volatile std::sig_atomic_t* flag) { external_stop_ = flag; }
+  bool stop_flag_raised() const { return external_stop_ != nullptr && *external_stop_ != 0; }
 
   // Events run so far (an event counts from the moment it starts).
   std::uint64_t events_executed() const { return events_executed_; }
@@ -64,6 +70,7 @@ class Simulation {
   std::uint64_t seed_;
   std::uint64_t events_executed_ = 0;
   bool stop_requested_ = false;
+  const volatile std::sig_atomic_t* external_stop_ = nullptr;
 };
 
 }  // namespace cdsim

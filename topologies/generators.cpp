@@ -373,6 +373,23 @@ Graph barabasi_albert_graph(std::size_t n, std::size_t m, Rng& rng) {
   return Graph(n, std::move(edges));
 }
 
+double expected_edge_count(const TopologySpec& spec, std::size_t agents) {
+  const double n = static_cast<double>(agents);
+  const std::string& kind = spec.kind;
+  if (kind == "complete") return n * (n - 1) / 2;
+  if (kind == "ring_lattice" || kind == "watts_strogatz") return n * static_cast<double>(spec.neighbors_per_side);
+  if (kind == "erdos_renyi") return spec.edge_probability * n * (n - 1) / 2;
+  if (kind == "random_regular") return n * static_cast<double>(spec.degree) / 2;
+  if (kind == "barabasi_albert") return n * static_cast<double>(spec.attach_edges);
+  if (kind == "hypercube" || kind == "exponential" || kind == "one_peer_exponential") {
+    return n * std::max(1.0, std::ceil(std::log2(std::max(n, 2.0))));
+  }
+  if (kind == "edge_list" || kind == "dot" || kind == "graphml") return 0;
+  if (kind == "ring") return n;
+  if (kind == "grid" || kind == "torus") return 2 * n;
+  return std::max(0.0, n - 1);  // path, star, binary_tree
+}
+
 Graph build_graph(const TopologySpec& spec, std::size_t agents, std::uint64_t seed) {
   if (agents == 0) throw InvalidInput("", "a topology needs at least one agent, got 0");
   Rng rng(seed, 0, RngPurpose::kTopology);

@@ -22,6 +22,10 @@ namespace cdsim {
 // a few members of each). For one_peer_exponential the result is the union over all steps
 // (the exponential graph); one_peer_exponential_graph gives the graph of one step.
 Graph build_graph(const TopologySpec& spec, std::size_t agents, std::uint64_t seed);
+// About how many edges build_graph(spec, agents, ...) will make (the expectation for
+// random families, 0 for graph files, whose size bounds their edges), so that a scenario's
+// memory can be bounded before the graph is built.
+double expected_edge_count(const TopologySpec& spec, std::size_t agents);
 
 // The kinds build_graph accepts, in the order listed in error messages.
 const std::vector<const char*>& topology_kinds();

@@ -13,6 +13,11 @@ namespace cdsim {
 
 using Edge = std::pair<std::size_t, std::size_t>;
 
+// The most vertices a graph read from a file or generated for a scenario may have (2^24):
+// checked before anything is sized by a vertex count, and far above the million-agent
+// rings the simulator is asked to run.
+inline constexpr std::size_t kMaxGraphVertices = std::size_t{1} << 24;
+
 class Graph {
  public:
   // An empty graph (no vertices).

@@ -7,12 +7,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <sstream>
 
 #include "core/invalid_input.h"
+#include "core/printable_text.h"
 
 namespace cdsim {
 namespace {
@@ -31,6 +34,79 @@ bool parse_index(const std::string& text, std::size_t& value) {
   }
   value = std::stoull(text);
   return true;
+}
+
+// Boost's DOT and GraphML parsers recurse once per level of nesting (subgraphs, XML
+// elements), so a deeply nested file would overflow the stack: the depth is bounded by a
+// flat scan before the text reaches them. Real graph files nest two or three levels.
+constexpr std::size_t kMaxGraphNesting = 64;
+
+[[noreturn]] void too_deep(const std::string& source, const char* what) {
+  throw InvalidInput("/file", source + ": " + what + " nested deeper than " + std::to_string(kMaxGraphNesting) +
+                                  " levels; expected at most " + std::to_string(kMaxGraphNesting));
+}
+
+// DOT: braces (graph and subgraph bodies) and brackets outside quoted strings and comments.
+void check_dot_nesting(const std::string& text, const std::string& source) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      const std::size_t end = text.find("*/", i + 2);
+      i = end == std::string::npos ? text.size() : end + 1;
+    } else if ((c == '/' && i + 1 < text.size() && text[i + 1] == '/') || c == '#') {
+      const std::size_t end = text.find('\n', i);
+      i = end == std::string::npos ? text.size() : end;
+    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {
+      ++i;  // a directed edge, not the end of an HTML label
+    } else if (c == '{' || c == '[' || c == '<') {
+      if (++depth > kMaxGraphNesting) too_deep(source, "braces, brackets or HTML labels are");
+    } else if ((c == '}' || c == ']' || c == '>') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+// XML: elements opened and not yet closed, skipping declarations, comments and CDATA.
+void check_xml_nesting(const std::string& text, const std::string& source) {
+  std::size_t depth = 0;
+  std::size_t i = 0;
+  while ((i = text.find('<', i)) != std::string::npos) {
+    const auto skip_to = [&](const char* end) {
+      const std::size_t at = text.find(end, i + 1);
+      i = at == std::string::npos ? text.size() : at + std::strlen(end);
+    };
+    if (text.compare(i, 4, "<!--") == 0) {
+      skip_to("-->");
+    } else if (text.compare(i, 9, "<![CDATA[") == 0) {
+      skip_to("]]>");
+    } else if (text.compare(i, 2, "<?") == 0 || text.compare(i, 2, "<!") == 0) {
+      skip_to(">");
+    } else if (text.compare(i, 2, "</") == 0) {
+      if (depth > 0) --depth;
+      skip_to(">");
+    } else {
+      // An opening tag: find its end outside quoted attribute values.
+      std::size_t j = i + 1;
+      char quote = 0;
+      for (; j < text.size(); ++j) {
+        if (quote != 0) {
+          if (text[j] == quote) quote = 0;
+        } else if (text[j] == '"' || text[j] == '\'') {
+          quote = text[j];
+        } else if (text[j] == '>') {
+          break;
+        }
+      }
+      const bool self_closing = j < text.size() && j > i + 1 && text[j - 1] == '/';
+      if (!self_closing && ++depth > kMaxGraphNesting) too_deep(source, "XML elements are");
+      i = j;
+    }
+  }
 }
 
 template <typename Directedness>
@@ -115,13 +191,22 @@ Graph parse_edge_list(std::istream& in, const std::string& source) {
     std::size_t u = 0;
     std::size_t v = 0;
     if (tokens.size() != 2 || !parse_index(tokens[0], u) || !parse_index(tokens[1], v)) {
-      throw InvalidInput("/file", source + " line " + std::to_string(line_number) + ": '" + line +
+      throw InvalidInput("/file", source + " line " + std::to_string(line_number) + ": '" + printable(line) +
                                       "'; expected two vertex ids 'u v' (nonnegative integers)");
+    }
+    if (u >= kMaxGraphVertices || v >= kMaxGraphVertices) {
+      throw InvalidInput("/file", source + " line " + std::to_string(line_number) + ": vertex id " +
+                                      std::to_string(std::max(u, v)) + " is too large; expected ids below " +
+                                      std::to_string(kMaxGraphVertices));
     }
     edges.emplace_back(u, v);
     vertex_count = std::max({vertex_count, u + 1, v + 1});
   }
   if (declared) {
+    if (*declared > kMaxGraphVertices) {
+      throw InvalidInput("/file", source + " declares " + std::to_string(*declared) +
+                                      " vertices; expected at most " + std::to_string(kMaxGraphVertices));
+    }
     if (*declared < vertex_count) {
       throw InvalidInput("/file", source + " declares " + std::to_string(*declared) + " vertices but uses vertex id " +
                                       std::to_string(vertex_count - 1) + "; expected ids below the declared count");
@@ -133,6 +218,7 @@ Graph parse_edge_list(std::istream& in, const std::string& source) {
 
 Graph parse_dot(std::istream& in, const std::string& source) {
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  check_dot_nesting(text, source);
   try {
     return declares_digraph(text) ? read_dot_as<boost::directedS>(text, source)
                                   : read_dot_as<boost::undirectedS>(text, source);
@@ -145,6 +231,7 @@ Graph parse_dot(std::istream& in, const std::string& source) {
 
 Graph parse_graphml(std::istream& in, const std::string& source) {
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  check_xml_nesting(text, source);
   try {
     try {
       boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> g;
@@ -166,6 +253,10 @@ Graph parse_graphml(std::istream& in, const std::string& source) {
 
 Graph read_graph_file(const std::string& path, const std::string& format) {
   if (path.empty()) throw InvalidInput("/file", "the " + format + " topology needs a file; none was given");
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw InvalidInput("/file", "'" + path + "' is a directory; expected a " + format + " graph file");
+  }
   std::ifstream in(path);
   if (!in) throw InvalidInput("/file", "cannot open graph file '" + path + "'");
   const std::string source = "'" + path + "'";

@@ -50,8 +50,8 @@ void write_atomically(const std::filesystem::path& path, const std::string& cont
 // The files a run directory holds (analysis/run_scenario.h); additive files of newer
 // versions are listed here too so that clearing a stale run removes them.
 const std::set<std::string>& run_files() {
-  static const std::set<std::string> kFiles = {"metrics.csv", "agents.csv", "summary.json",
-                                               "scenario.resolved.json", "timing.json", "events.pb"};  // immutable
+  static const std::set<std::string> kFiles = {"metrics.csv", "agents.csv", "summary.json", "scenario.resolved.json",
+                                               "timing.json", "events.pb", "links.csv", ".cdsim-run"};  // immutable
   return kFiles;
 }
 

@@ -13,14 +13,15 @@ ComputeModel::ComputeModel(const ComputeSpec& spec, std::size_t agents, double f
                            std::size_t batch_size, std::uint64_t seed)
     : spec_(spec), flops_per_sample_(flops_per_sample), batch_size_(batch_size) {
   for (std::size_t j = 0; j < agents; ++j) {
-    double multiplier = 1.0;
-    if (spec_.speed_spread > 0.0) {
-      Rng speed_rng(seed, j, RngPurpose::kHeterogeneity);
-      multiplier = std::exp(spec_.speed_spread * speed_rng.normal());
-    }
-    speed_multipliers_.push_back(multiplier);
+    speed_multipliers_.push_back(draw_speed_multiplier(spec_, seed, j));
     straggler_rngs_.emplace_back(seed, kStragglerStreamOffset + j, RngPurpose::kHeterogeneity);
   }
+}
+
+double ComputeModel::draw_speed_multiplier(const ComputeSpec& spec, std::uint64_t seed, std::size_t agent) {
+  if (!(spec.speed_spread > 0.0)) return 1.0;
+  Rng speed_rng(seed, agent, RngPurpose::kHeterogeneity);
+  return std::exp(spec.speed_spread * speed_rng.normal());
 }
 
 SimTime ComputeModel::nominal_step_time(std::size_t agent) const {

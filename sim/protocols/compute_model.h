@@ -32,6 +32,9 @@ class ComputeModel {
   // The agent's nominal time for one batch (no straggling).
   SimTime nominal_step_time(std::size_t agent) const;
   double speed_multiplier(std::size_t agent) const { return speed_multipliers_[agent]; }
+  // The multiplier agent `agent` draws (1 without a spread), without building the model:
+  // validation bounds the slowest agent's step time with it.
+  static double draw_speed_multiplier(const ComputeSpec& spec, std::uint64_t seed, std::size_t agent);
 
  private:
   ComputeSpec spec_;

@@ -36,7 +36,7 @@ void expect_bad_input(const std::string& scenario_text, const std::string& expec
 TEST_CASE("bad scenarios exit 2 with the file and field named and leave no run directory") {
   expect_bad_input("{ \"agents\": 5, ", "malformed JSON");
   expect_bad_input(R"({"agnets": 5})", "/agnets: unknown key");
-  expect_bad_input(R"({"agents": "many"})", "/agents: expected a whole number >= 1");
+  expect_bad_input(R"({"agents": "many"})", "/agents: expected a whole number from 1 to 16777216");
   expect_bad_input(R"({"agents": 0})", "/agents");
   expect_bad_input(R"({"network": {"bandwidth": "-5Mbps"}})", "/network/bandwidth");
   expect_bad_input(R"({"network": {"bandwidth": 0}})", "/network/bandwidth");
@@ -91,7 +91,7 @@ TEST_CASE("a run never replaces a folder that is not an earlier run directory") 
   const auto outcome = run_cli("run " + std::string(CDSIM_SOURCE_DIR) + "/scenarios/quickstart.json --quiet --out " +
                                precious.string());
   INFO(outcome.output);
-  CHECK(outcome.exit_code == 1);
+  CHECK(outcome.exit_code == 2);
   CHECK(outcome.output.find("not a cdsim run directory") != std::string::npos);
   CHECK(cdsim::testing::read_text(precious / "notes.txt") == "keep me");
   // An earlier run of the same scenario is replaced.

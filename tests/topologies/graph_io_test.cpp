@@ -138,3 +138,46 @@ TEST_CASE("write_dot labels both directions of an edge whose weights differ") {
   CHECK(dot.find("0 -- 1 [label=\"0.5 / 0\"") != std::string::npos);
   CHECK(dot.find("0 -- 2 [label=\"0 / 0.5\"") != std::string::npos);
 }
+
+namespace {
+
+// The message of the InvalidInput `f` throws, which must name the file field.
+template <typename F>
+std::string file_error(F f) {
+  const InvalidInput e = error_of(f);
+  CHECK(e.field() == "/file");
+  return e.what();
+}
+
+}  // namespace
+
+TEST_CASE("DOT subgraphs and GraphML elements nested 100000 deep are rejected before Boost recurses on them") {
+  const std::size_t depth = 100'000;
+  std::string dot = "graph g { 0 -- 1; ";
+  for (std::size_t i = 0; i < depth; ++i) dot += "subgraph { 0 -> 1 ";
+  dot += std::string(depth, '}') + "}";
+  const std::string dot_error = file_error([&] { parse(parse_dot, dot); });
+  CHECK(dot_error.find("nested deeper than 64") != std::string::npos);
+  std::string xml = "<?xml version=\"1.0\"?><graphml><graph edgedefault=\"undirected\">";
+  for (std::size_t i = 0; i < depth; ++i) xml += "<data key='>'>";
+  const std::string xml_error = file_error([&] { parse(parse_graphml, xml); });
+  CHECK(xml_error.find("nested deeper than 64") != std::string::npos);
+  // Nesting within the bound still reads: ten nested subgraphs of one edge.
+  std::string shallow = "graph g { ";
+  for (int i = 0; i < 10; ++i) shallow += "subgraph { ";
+  shallow += "0 -- 1 " + std::string(10, '}') + " }";
+  CHECK(parse(parse_dot, shallow).edge_count() == 1);
+}
+
+TEST_CASE("edge lists naming vertex ids or counts of 2^24 or more are rejected, never allocated") {
+  CHECK(file_error([&] { parse(parse_edge_list, "0 1\n1 16777216\n"); }).find("too large") != std::string::npos);
+  CHECK(file_error([&] { parse(parse_edge_list, "# 999999999999999999 vertices\n0 1\n"); })
+            .find("at most 16777216") != std::string::npos);
+  CHECK(parse(parse_edge_list, "# 7 vertices\n0 1\n").vertex_count() == 7);
+}
+
+TEST_CASE("a graph file path that is a directory is an error on the file field") {
+  cdsim::testing::TempDir dir;
+  CHECK(file_error([&] { read_graph_file(dir.path(), "edge_list"); }).find("is a directory") !=
+        std::string::npos);
+}

@@ -71,7 +71,7 @@ TEST_CASE("a sweep gives byte-identical run directories with -j 1 and -j 2") {
   REQUIRE(run_cli("sweep " + sweep.string() + " --quiet --out " + two.string() + " -j 2").exit_code == 0);
   const auto a = folder_contents(one / "runs");
   const auto b = folder_contents(two / "runs");
-  CHECK(a.size() == 4 * 4);  // metrics, agents, summary, resolved scenario
+  CHECK(a.size() == 4 * 5);  // metrics, agents, summary, resolved scenario, the run marker
   CHECK(a == b);
   CHECK(read_text(one / "index.csv") == read_text(two / "index.csv"));
 }
