@@ -22,6 +22,7 @@
 #include "sim/shared_link_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
+#include "sim/protocols/link_assignment.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
 #include "sim/simulation.h"
@@ -43,19 +44,33 @@ auto within_section(const std::string& section, Build build) {
 }
 
 // The network a protocol's traffic runs on: its links as point-to-point links, or every
-// node behind one switch (node links.node_count) with shared, max-min fair links.
+// node behind one switch (node links.node_count) with shared, max-min fair links. Each
+// link's spec comes from sim/protocols/link_assignment.h (defaults, distributions, the
+// graph file's edge attributes, agent classes).
 std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links,
-                                       const NetworkSpec& spec) {
-  const LinkSpec link{spec.latency, spec.bandwidth};
+                                       const Scenario& scenario, const ScenarioTopology& topology) {
+  const NetworkSpec& spec = scenario.network;
+  auto id = [](std::size_t node) { return AgentId{static_cast<std::uint32_t>(node)}; };
   if (spec.model != "switch") {
-    return std::make_unique<PointToPointNetwork>(simulation, links.node_count, links.edges, link);
+    const std::vector<DuplexLinkSpec> specs = point_to_point_link_specs(
+        spec, links, scenario.agents, topology.graph, topology.edge_links, scenario.seed);
+    auto network = std::make_unique<PointToPointNetwork>(simulation, links.node_count,
+                                                         std::vector<PointToPointNetwork::Edge>{},
+                                                         std::vector<LinkSpec>{});
+    for (std::size_t e = 0; e < links.edges.size(); ++e) {
+      network->add_link(links.edges[e].first, links.edges[e].second, specs[e].forward, specs[e].backward);
+    }
+    return network;
   }
-  std::vector<SharedLinkNetwork::PhysicalLink> physical;
-  const AgentId hub{static_cast<std::uint32_t>(links.node_count)};
+  const std::vector<DuplexLinkSpec> access =
+      switch_access_link_specs(spec, links.node_count, scenario.agents, scenario.seed);
+  auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1,
+                                                     std::vector<SharedLinkNetwork::PhysicalLink>{});
+  const AgentId hub = id(links.node_count);
   for (std::size_t node = 0; node < links.node_count; ++node) {
-    physical.push_back({AgentId{static_cast<std::uint32_t>(node)}, hub, link});
+    network->add_link(id(node), hub, access[node].forward, access[node].backward);
   }
-  return std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1, physical);
+  return network;
 }
 
 std::string summary_json(const Scenario& scenario, const RunResult& result,
@@ -155,7 +170,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
-  const std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario.network);
+  const std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology);
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
@@ -175,6 +190,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   ProtocolContext context{simulation, network, mixing, learners, initial, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  if (topology.schedule) context.schedule = &*topology.schedule;
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();
@@ -202,6 +218,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (const auto* asynchronous = dynamic_cast<const AsynchronousConsensus*>(protocol.get())) {
     const StalenessStats& staleness = asynchronous->staleness();
     extra["staleness"] = {{"samples", staleness.samples}, {"mean", staleness.mean}, {"max", staleness.max}};
+  }
+  if (topology.schedule) {
+    const ScheduleSpectrum schedule_spectrum = analyze_schedule(*topology.schedule);
+    extra["topology_schedule"] = {{"kind", topology.schedule->kind},
+                                  {"period", schedule_spectrum.period},
+                                  {"period_contraction", schedule_spectrum.period_contraction},
+                                  {"per_round_contraction", schedule_spectrum.per_round_contraction},
+                                  {"method", schedule_spectrum.method}};
   }
   if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
   extra["shard_sizes"] = nlohmann::json::array();

@@ -18,6 +18,8 @@ enum class RngPurpose : std::uint64_t {
   kTopology = 6,      // random graph generators
   kSampling = 7,      // client sampling (FedAvg) and other protocol choices
   kHeterogeneity = 8, // per-agent speed draws
+  kLinks = 9,         // per-link latency draws (sim/protocols/link_assignment)
+  kAgentClasses = 10, // which agents belong to which network class
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

@@ -38,14 +38,15 @@ const Json& section(ObjectReader& parent, std::string_view key) {
   return object != nullptr ? *object : empty_object();
 }
 
-TopologySpec read_topology(const Json& json, const std::filesystem::path& base_dir) {
-  ObjectReader reader(json, "/topology");
+TopologySpec read_topology(const Json& json, const std::filesystem::path& base_dir,
+                           const std::string& pointer = "/topology") {
+  ObjectReader reader(json, pointer);
   TopologySpec spec;
   spec.kind = reader.choice_or(
       "kind", spec.kind,
       {"complete", "ring", "ring_lattice", "path", "star", "grid", "torus", "hypercube",
        "binary_tree", "erdos_renyi", "random_regular", "watts_strogatz", "barabasi_albert",
-       "exponential", "one_peer_exponential", "edge_list", "dot", "graphml"});
+       "exponential", "one_peer_exponential", "random_matching", "schedule", "edge_list", "dot", "graphml"});
   spec.neighbors_per_side = reader.positive_unsigned_or("neighbors_per_side", spec.neighbors_per_side);
   spec.rows = reader.unsigned_or("rows", spec.rows);
   spec.edge_probability = reader.probability_or("edge_probability", spec.edge_probability);
@@ -53,10 +54,25 @@ TopologySpec read_topology(const Json& json, const std::filesystem::path& base_d
   spec.rewire_probability = reader.probability_or("rewire_probability", spec.rewire_probability);
   spec.attach_edges = reader.positive_unsigned_or("attach_edges", spec.attach_edges);
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
+  spec.period = reader.positive_unsigned_or("period", spec.period);
+  if (const Json* phases = reader.array_or_null("phases")) {
+    for (std::size_t i = 0; i < phases->size(); ++i) {
+      const std::string phase_pointer = pointer + "/phases/" + std::to_string(i);
+      ObjectReader phase_reader((*phases)[i], phase_pointer);
+      TopologyPhase phase;
+      phase.steps = static_cast<std::int64_t>(phase_reader.positive_unsigned_or("steps", 1));
+      phase.topology = read_topology(section(phase_reader, "topology"), base_dir, phase_pointer + "/topology");
+      phase_reader.reject_unknown_keys();
+      spec.phases.push_back(std::move(phase));
+    }
+  }
   reader.reject_unknown_keys();
   const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
   if (needs_file && spec.file.empty()) {
-    throw InvalidInput("/topology/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
+    throw InvalidInput(pointer + "/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
+  }
+  if (spec.kind == "schedule" && spec.phases.empty()) {
+    throw InvalidInput(pointer + "/phases", "topology kind \"schedule\" needs a list of \"phases\"");
   }
   return spec;
 }
@@ -79,12 +95,57 @@ MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) 
   return spec;
 }
 
+LatencyDistribution read_latency_distribution(const Json& json) {
+  ObjectReader reader(json, "/network/latency_distribution");
+  LatencyDistribution d;
+  d.kind = reader.choice_or("kind", d.kind, {"fixed", "uniform", "log_normal"});
+  if (d.kind == "uniform") {
+    d.min = reader.duration_or("min", d.min);
+    d.max = reader.duration_or("max", d.max);
+    if (d.max < d.min) {
+      throw InvalidInput("/network/latency_distribution/max",
+                         "expected a latency >= min (" + to_string(d.min) + "), found " + to_string(d.max));
+    }
+  } else if (d.kind == "log_normal") {
+    d.median = reader.duration_or("median", d.median);
+    d.sigma = reader.nonnegative_number_or("sigma", d.sigma);
+  }
+  reader.reject_unknown_keys();
+  return d;
+}
+
+std::vector<AgentClass> read_agent_classes(const Json* array) {
+  std::vector<AgentClass> classes;
+  if (array == nullptr) return classes;
+  double total = 0.0;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string pointer = "/network/agent_classes/" + std::to_string(i);
+    ObjectReader reader((*array)[i], pointer);
+    AgentClass c;
+    c.name = reader.string_or("name", "class " + std::to_string(i));
+    c.fraction = reader.probability_or("fraction", c.fraction);
+    c.uplink = reader.bandwidth_or("uplink", c.uplink);
+    c.downlink = reader.bandwidth_or("downlink", c.downlink);
+    c.latency = reader.duration_or("latency", c.latency);
+    reader.reject_unknown_keys();
+    total += c.fraction;
+    if (total > 1.0 + 1e-9) {
+      throw InvalidInput(pointer + "/fraction", "the classes' fractions add up to " + std::to_string(total) +
+                                                    "; expected a total of at most 1");
+    }
+    classes.push_back(std::move(c));
+  }
+  return classes;
+}
+
 NetworkSpec read_network(const Json& json) {
   ObjectReader reader(json, "/network");
   NetworkSpec spec;
   spec.model = reader.choice_or("model", spec.model, {"point_to_point", "switch"});
   spec.latency = reader.duration_or("latency", spec.latency);
   spec.bandwidth = reader.bandwidth_or("bandwidth", spec.bandwidth);
+  spec.latency_distribution = read_latency_distribution(section(reader, "latency_distribution"));
+  spec.agent_classes = read_agent_classes(reader.array_or_null("agent_classes"));
   reader.reject_unknown_keys();
   return spec;
 }
@@ -297,19 +358,35 @@ Scenario load_scenario(const std::string& path) {
   return parse_scenario(text.str(), path);
 }
 
+namespace {
+
+Json topology_json(const TopologySpec& t) {
+  Json json = {{"kind", t.kind},
+               {"neighbors_per_side", t.neighbors_per_side},
+               {"rows", t.rows},
+               {"edge_probability", t.edge_probability},
+               {"degree", t.degree},
+               {"rewire_probability", t.rewire_probability},
+               {"attach_edges", t.attach_edges},
+               {"file", t.file}};
+  if (t.kind == "random_matching") json["period"] = t.period;
+  if (!t.phases.empty()) {
+    json["phases"] = Json::array();
+    for (const TopologyPhase& phase : t.phases) {
+      json["phases"].push_back({{"topology", topology_json(phase.topology)}, {"steps", phase.steps}});
+    }
+  }
+  return json;
+}
+
+}  // namespace
+
 std::string resolved_scenario_json(const Scenario& s) {
   Json root = Json::object();
   root["name"] = s.name;
   root["seed"] = s.seed;
   root["agents"] = s.agents;
-  root["topology"] = {{"kind", s.topology.kind},
-                      {"neighbors_per_side", s.topology.neighbors_per_side},
-                      {"rows", s.topology.rows},
-                      {"edge_probability", s.topology.edge_probability},
-                      {"degree", s.topology.degree},
-                      {"rewire_probability", s.topology.rewire_probability},
-                      {"attach_edges", s.topology.attach_edges},
-                      {"file", s.topology.file}};
+  root["topology"] = topology_json(s.topology);
   root["mixing"] = {{"rule", s.mixing.rule},
                     {"lazy", s.mixing.lazy},
                     {"self_weight", s.mixing.self_weight},
@@ -320,6 +397,22 @@ std::string resolved_scenario_json(const Scenario& s) {
   root["network"] = {{"model", s.network.model},
                      {"latency", to_string(s.network.latency)},
                      {"bandwidth", to_string(s.network.bandwidth)}};
+  const LatencyDistribution& latency = s.network.latency_distribution;
+  if (latency.kind == "uniform") {
+    root["network"]["latency_distribution"] = {{"kind", latency.kind}, {"min", to_string(latency.min)},
+                                               {"max", to_string(latency.max)}};
+  } else if (latency.kind == "log_normal") {
+    root["network"]["latency_distribution"] = {{"kind", latency.kind}, {"median", to_string(latency.median)},
+                                               {"sigma", latency.sigma}};
+  }
+  if (!s.network.agent_classes.empty()) {
+    Json classes = Json::array();
+    for (const AgentClass& c : s.network.agent_classes) {
+      classes.push_back({{"name", c.name}, {"fraction", c.fraction}, {"uplink", to_string(c.uplink)},
+                         {"downlink", to_string(c.downlink)}, {"latency", to_string(c.latency)}});
+    }
+    root["network"]["agent_classes"] = classes;
+  }
   root["compute"] = {{"step_time", to_string(s.compute.step_time)},
                      {"flops_per_second", s.compute.flops_per_second},
                      {"speed_spread", s.compute.speed_spread},

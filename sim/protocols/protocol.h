@@ -19,6 +19,7 @@
 #include "sim/simulation.h"
 #include "topologies/graph.h"
 #include "topologies/mixing_matrix.h"
+#include "topologies/mixing_schedule.h"
 
 namespace cdsim {
 
@@ -36,6 +37,9 @@ struct ProtocolContext {
   StepObserver observer;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe the first step after each multiple
   std::function<void(std::int64_t step)> on_step_complete = nullptr;  // every step, for progress displays
+  // A time-varying topology: gossip round r mixes with schedule->at(r) instead of `mixing`.
+  // Synchronous consensus only (make_protocol rejects it for the others).
+  const MixingSchedule* schedule = nullptr;
 };
 
 class Protocol {

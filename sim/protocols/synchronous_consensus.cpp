@@ -10,9 +10,14 @@
 
 namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
-    : context_(std::move(context)),
-      mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
-      recorder_(context_) {
+    : context_(std::move(context)), recorder_(context_) {
+  if (context_.schedule != nullptr) {
+    for (const MixingMatrix& round : context_.schedule->rounds) {
+      mixings_.push_back(identity_blend(round, context_.algorithm.consensus_weight));
+    }
+  } else {
+    mixings_.push_back(identity_blend(context_.mixing, context_.algorithm.consensus_weight));
+  }
   const AlgorithmSpec& algorithm = context_.algorithm;
   if (algorithm.kind == "cdsgd") {
     rule_ = Rule::kCdsgd;
@@ -28,9 +33,23 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     throw InvalidInput("/consensus_weight", "expected a weight in [0, 1]");
   }
   const std::size_t agent_count = context_.learners.size();
-  if (agent_count != mixing_.size()) {
-    throw std::logic_error("SynchronousConsensus: " + std::to_string(agent_count) +
-                           " learners for a mixing matrix of size " + std::to_string(mixing_.size()));
+  std::size_t widest_row = 0;
+  for (const MixingMatrix& matrix : mixings_) {
+    if (agent_count != matrix.size()) {
+      throw std::logic_error("SynchronousConsensus: " + std::to_string(agent_count) +
+                             " learners for a mixing matrix of size " + std::to_string(matrix.size()));
+    }
+    Neighborhood hood{std::vector<std::vector<std::size_t>>(agent_count),
+                      std::vector<std::vector<std::size_t>>(agent_count)};
+    for (std::size_t j = 0; j < agent_count; ++j) {
+      for (const MixingMatrix::Entry& entry : matrix.row(j)) {
+        if (entry.column == j) continue;
+        hood.in[j].push_back(entry.column);
+        hood.out[entry.column].push_back(j);  // rows visited in ascending order: stays sorted
+      }
+      widest_row = std::max(widest_row, hood.in[j].size());
+    }
+    neighborhoods_.push_back(std::move(hood));
   }
   const std::size_t dimension = context_.initial_parameters.size();
   agents_.resize(agent_count);
@@ -46,10 +65,7 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
     agent.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
                                                        : std::vector<float>(dimension, 0.0f);
-    for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-      if (entry.column != j) agent.neighbors.push_back(entry.column);
-    }
-    for (Inbox& inbox : agent.inbox) inbox.by_neighbor.resize(agent.neighbors.size());
+    for (Inbox& inbox : agent.inbox) inbox.by_neighbor.resize(widest_row);
   }
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
@@ -68,6 +84,10 @@ std::int64_t SynchronousConsensus::completed_steps() const {
   return least;
 }
 
+std::size_t SynchronousConsensus::matrix_index(std::int64_t round) const {
+  return static_cast<std::size_t>(round % static_cast<std::int64_t>(mixings_.size()));
+}
+
 std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
   return agent.step * static_cast<std::int64_t>(context_.algorithm.consensus_steps) +
          static_cast<std::int64_t>(agent.round);
@@ -84,6 +104,7 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   agent.computed = false;
   agent.round = 0;
   agent.mixing = agent.parameters;
+  release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
   // Overlapping agents put their parameters on the wire while they compute.
   if (context_.algorithm.overlap_communication) send_round(j);
@@ -102,7 +123,7 @@ void SynchronousConsensus::send_round(std::size_t j) {
   auto snapshot = std::make_shared<const std::vector<float>>(agent.mixing);
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
-  for (std::size_t neighbor : agent.neighbors) {
+  for (std::size_t neighbor : neighborhoods_[matrix_index(round)].out[j]) {
     const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
     context_.network.send(payload_message(sender, receiver, round, PayloadKind::kParameters, snapshot));
   }
@@ -114,19 +135,23 @@ void SynchronousConsensus::deliver(Message&& message) {
   const std::size_t j = message.to.value;
   Agent& agent = agents_.at(j);
   const std::int64_t current = global_round(agent);
+  if (context_.schedule != nullptr && message.round > current + 1) {
+    agent.early.push_back(std::move(message));
+    return;
+  }
   if (message.round != current && message.round != current + 1) {
     throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) + " in round " +
                            std::to_string(current) + " received parameters of round " +
                            std::to_string(message.round));
   }
-  const auto position = std::lower_bound(agent.neighbors.begin(), agent.neighbors.end(),
-                                         static_cast<std::size_t>(message.from.value));
-  if (position == agent.neighbors.end() || *position != message.from.value) {
+  const std::vector<std::size_t>& neighbors = neighborhoods_[matrix_index(message.round)].in[j];
+  const auto position = std::lower_bound(neighbors.begin(), neighbors.end(), static_cast<std::size_t>(message.from.value));
+  if (position == neighbors.end() || *position != message.from.value) {
     throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) +
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
   Inbox& inbox = agent.inbox[message.round % 2];
-  auto& slot = inbox.by_neighbor[static_cast<std::size_t>(position - agent.neighbors.begin())];
+  auto& slot = inbox.by_neighbor[static_cast<std::size_t>(position - neighbors.begin())];
   if (slot) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
   slot = std::move(message.payload);
   ++inbox.received;
@@ -136,8 +161,9 @@ void SynchronousConsensus::deliver(Message&& message) {
 void SynchronousConsensus::try_advance(std::size_t j) {
   Agent& agent = agents_[j];
   if (!agent.round_sent) return;
-  Inbox& inbox = agent.inbox[global_round(agent) % 2];
-  if (inbox.received < agent.neighbors.size()) return;
+  const std::int64_t round = global_round(agent);
+  Inbox& inbox = agent.inbox[round % 2];
+  if (inbox.received < neighborhoods_[matrix_index(round)].in[j].size()) return;
   const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
   if (last_round && !agent.computed) return;
 
@@ -149,6 +175,7 @@ void SynchronousConsensus::try_advance(std::size_t j) {
     inbox.received = 0;
     ++agent.round;
     agent.round_sent = false;
+    release_early(j);
     // Without overlap the gradient is already computed; with overlap the exchange goes on
     // regardless of it. Either way the next round starts now.
     send_round(j);
@@ -157,13 +184,26 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   apply_update(j, inbox);
 }
 
+void SynchronousConsensus::release_early(std::size_t j) {
+  Agent& agent = agents_[j];
+  if (agent.early.empty()) return;
+  const std::int64_t next = global_round(agent) + 1;
+  std::vector<Message> later;
+  std::vector<Message> due;
+  for (Message& message : agent.early) (message.round <= next ? due : later).push_back(std::move(message));
+  agent.early = std::move(later);
+  // round_sent is false here, so delivering does not advance the agent yet.
+  for (Message& message : due) deliver(std::move(message));
+}
+
 std::vector<WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) const {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
   std::vector<WeightedParameters> inputs;
-  inputs.reserve(agent.neighbors.size() + 1);
+  const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
+  inputs.reserve(matrix.row(j).size());
   std::size_t next_neighbor = 0;
-  for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
+  for (const MixingMatrix::Entry& entry : matrix.row(j)) {
     inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
                                                       : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
   }

@@ -4,6 +4,9 @@
 // and optional overlap of communication with computation. Each step every agent computes
 // its gradient at its own parameters, exchanges parameters with its neighbours (tau
 // rounds), and applies the update rule of core/consensus.h. Owns the agents' state.
+// On a time-varying topology (ProtocolContext::schedule) global round r = step * tau +
+// round mixes with the schedule's matrix of round r: an agent sends to the agents whose
+// row of that matrix holds it and waits for the agents its own row holds.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +32,14 @@ class SynchronousConsensus final : public Protocol {
  private:
   enum class Rule { kCdsgd, kCdmsgdNesterov, kCdmsgdTwoSequence };
   struct Inbox {
-    std::vector<std::shared_ptr<const std::vector<float>>> by_neighbor;  // mixing-row order
+    std::vector<std::shared_ptr<const std::vector<float>>> by_neighbor;  // mixing-row order of its round
     std::size_t received = 0;
+  };
+  // Who agent j hears from (its mixing row without j, ascending) and sends to (the rows
+  // holding j, ascending) in the rounds of one matrix.
+  struct Neighborhood {
+    std::vector<std::vector<std::size_t>> in;
+    std::vector<std::vector<std::size_t>> out;
   };
   struct Agent {
     std::vector<float> parameters;   // x_j(step)
@@ -38,12 +47,14 @@ class SynchronousConsensus final : public Protocol {
     std::vector<float> gradient;     // g_j at x_j(step)
     std::vector<float> scratch;
     std::vector<float> momentum;     // m (Nesterov) or v(k) (two-sequence)
-    std::vector<std::size_t> neighbors;  // mixing-row columns other than j, ascending
     std::int64_t step = 0;
     std::size_t round = 0;           // mixing round within the step, 0..tau-1
     bool computed = false;           // the gradient of `step` is ready
     bool round_sent = false;         // the current round's parameters are on their way
     Inbox inbox[2];                  // by global round parity: a neighbour may be a round ahead
+    // Time-varying topologies only: parameters of rounds beyond the next one (a sender that
+    // does not wait for this agent can run further ahead), in arrival order.
+    std::vector<Message> early;
   };
   std::int64_t global_round(const Agent& agent) const;
   void begin_step(std::size_t agent);
@@ -51,12 +62,17 @@ class SynchronousConsensus final : public Protocol {
   void send_round(std::size_t agent);
   void deliver(Message&& message);
   void try_advance(std::size_t agent);
+  // Moves the early messages of the current and next round into the inboxes.
+  void release_early(std::size_t agent);
   void apply_update(std::size_t agent, Inbox& inbox);
   // The agent's own vector and its neighbours' of the current round, with their weights.
   std::vector<WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox) const;
+  // The matrix (and neighbourhoods) of global round r.
+  std::size_t matrix_index(std::int64_t round) const;
 
   ProtocolContext context_;
-  MixingMatrix mixing_;  // omega-blended copy of the scenario's matrix
+  std::vector<MixingMatrix> mixings_;  // omega-blended copies: the scenario's matrix, or one per scheduled round
+  std::vector<Neighborhood> neighborhoods_;  // per matrix
   Rule rule_;
   std::vector<Agent> agents_;
   StepRecorder recorder_;
