@@ -1,11 +1,69 @@
 #include "analysis/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
 #include <thread>
-#include <algorithm>
 
 namespace cdsim {
+namespace {
+constexpr double kNotComputed = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+MetricsColumns columns_for_mode(const std::string& mode) {
+  if (mode == "full") return MetricsColumns{};
+  if (mode == "test") return MetricsColumns{.train = false};
+  if (mode == "average_model") return MetricsColumns{.train = false, .test = false};
+  if (mode == "off") return MetricsColumns{.train = false, .test = false, .average_model = false, .consensus = false};
+  throw std::invalid_argument("columns_for_mode: unknown evaluation mode \"" + mode + "\"");
+}
+
+std::vector<std::size_t> seeded_subset(std::size_t n, std::size_t count, Rng rng) {
+  std::vector<std::size_t> all(n);
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  if (count == 0 || count >= n) return all;
+  // A partial Fisher-Yates shuffle: the first `count` places get distinct indices.
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t pick = i + static_cast<std::size_t>(rng.uniform_index(n - i));
+    std::swap(all[i], all[pick]);
+  }
+  all.resize(count);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+EvaluationPlan make_evaluation_plan(const EvaluationSpec& spec, std::size_t agents, std::uint64_t seed) {
+  EvaluationPlan plan;
+  plan.columns = columns_for_mode(spec.mode);
+  if (spec.agents != 0 && spec.agents < agents) {
+    plan.agents = seeded_subset(agents, spec.agents, Rng(seed, 2, RngPurpose::kEvaluation));
+  }
+  return plan;
+}
+
+std::optional<Dataset> sample_for_evaluation(const Dataset& data, const EvaluationSpec& spec, std::uint64_t seed,
+                                             std::uint64_t stream) {
+  if (spec.samples == 0 || spec.samples >= data.size()) return std::nullopt;
+  return select_samples(data, seeded_subset(data.size(), spec.samples, Rng(seed, stream, RngPurpose::kEvaluation)));
+}
+
+MetricsRow traffic_row(const StepSnapshot& snapshot, double epochs_per_step) {
+  MetricsRow row;
+  row.step = snapshot.step;
+  row.epoch = static_cast<double>(snapshot.step) * epochs_per_step;
+  row.sim_time_s = snapshot.time.seconds();
+  row.bytes_total = snapshot.bytes_total.bytes();
+  row.messages_total = snapshot.messages_total;
+  row.computed = columns_for_mode("off");
+  for (double* figure : {&row.train_loss, &row.test_loss, &row.train_accuracy, &row.test_accuracy,
+                         &row.average_model_test_loss, &row.average_model_test_accuracy, &row.consensus_distance}) {
+    *figure = kNotComputed;
+  }
+  return row;
+}
 
 std::vector<float> mean_parameters(std::span<const std::vector<float>> parameters) {
   if (parameters.empty()) return {};
@@ -39,54 +97,89 @@ double consensus_distance(std::span<const std::vector<float>> parameters) {
 }
 
 MetricsEvaluator::MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
-                                   double epochs_per_step, std::size_t threads)
-    : train_(train), test_(test), epochs_per_step_(epochs_per_step) {
-  for (std::size_t t = 0; t < std::max<std::size_t>(1, threads); ++t) models_.push_back(make_model());
+                                   double epochs_per_step, std::size_t threads, EvaluationPlan plan)
+    : train_(train), test_(test), epochs_per_step_(epochs_per_step), plan_(std::move(plan)) {
+  const MetricsColumns& columns = plan_.columns;
+  const bool needs_models = columns.train || columns.test || columns.average_model;
+  const std::size_t model_count = !needs_models ? 0 : (columns.train || columns.test) ? std::max<std::size_t>(1, threads) : 1;
+  for (std::size_t t = 0; t < model_count; ++t) models_.push_back(make_model());
 }
 
 MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent) {
   const std::size_t agents = snapshot.parameters.size();
-  std::vector<Evaluation> train(agents), test(agents);
-  // Agent j is evaluated by worker j mod T with that worker's own model instance.
-  auto work = [&](std::size_t worker) {
-    for (std::size_t j = worker; j < agents; j += models_.size()) {
-      train[j] = models_[worker]->evaluate(snapshot.parameters[j], train_);
-      test[j] = models_[worker]->evaluate(snapshot.parameters[j], test_);
-    }
-  };
-  {
+  const MetricsColumns& columns = plan_.columns;
+  std::vector<std::size_t> evaluated = plan_.agents;
+  if (evaluated.empty()) {
+    evaluated.resize(agents);
+    std::iota(evaluated.begin(), evaluated.end(), std::size_t{0});
+  }
+  if (!evaluated.empty() && evaluated.back() >= agents) {
+    throw std::logic_error("MetricsEvaluator: agent " + std::to_string(evaluated.back()) + " evaluated of " +
+                           std::to_string(agents));
+  }
+  const std::size_t count = evaluated.size();
+  std::vector<Evaluation> train(count), test(count);
+  if (columns.train || columns.test) {
+    // Evaluated agent i is done by worker i mod T with that worker's own model instance.
+    auto work = [&](std::size_t worker) {
+      for (std::size_t i = worker; i < count; i += models_.size()) {
+        const std::vector<float>& x = snapshot.parameters[evaluated[i]];
+        if (columns.train) train[i] = models_[worker]->evaluate(x, train_);
+        if (columns.test) test[i] = models_[worker]->evaluate(x, test_);
+      }
+    };
     std::vector<std::jthread> workers;
-    for (std::size_t t = 1; t < models_.size() && t < agents; ++t) workers.emplace_back(work, t);
+    for (std::size_t t = 1; t < models_.size() && t < count; ++t) workers.emplace_back(work, t);
     work(0);
   }  // joined here
 
-  MetricsRow row;
-  row.step = snapshot.step;
-  row.epoch = static_cast<double>(snapshot.step) * epochs_per_step_;
-  row.sim_time_s = snapshot.time.seconds();
-  row.bytes_total = snapshot.bytes_total.bytes();
-  row.messages_total = snapshot.messages_total;
-  const double n = static_cast<double>(agents);
-  const std::vector<float> mean = mean_parameters(snapshot.parameters);
-  for (std::size_t j = 0; j < agents; ++j) {
-    row.train_loss += train[j].loss / n;
-    row.test_loss += test[j].loss / n;
-    row.train_accuracy += train[j].accuracy / n;
-    row.test_accuracy += test[j].accuracy / n;
-    if (per_agent != nullptr) {
-      double distance = 0.0;
-      for (std::size_t i = 0; i < mean.size(); ++i) {
-        const double d = static_cast<double>(snapshot.parameters[j][i]) - mean[i];
-        distance += d * d;
-      }
-      per_agent->push_back(AgentMetricsRow{snapshot.step, j, train[j].loss, test[j].loss, train[j].accuracy,
-                                           test[j].accuracy, distance});
+  MetricsRow row = traffic_row(snapshot, epochs_per_step_);
+  row.computed = columns;
+  const double n = static_cast<double>(count);
+  if (columns.train) row.train_loss = row.train_accuracy = 0.0;
+  if (columns.test) row.test_loss = row.test_accuracy = 0.0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (columns.train) {
+      row.train_loss += train[i].loss / n;
+      row.train_accuracy += train[i].accuracy / n;
+    }
+    if (columns.test) {
+      row.test_loss += test[i].loss / n;
+      row.test_accuracy += test[i].accuracy / n;
     }
   }
-  const Evaluation average = models_.front()->evaluate(mean, test_);
-  row.average_model_test_loss = average.loss;
-  row.average_model_test_accuracy = average.accuracy;
-  row.consensus_distance = consensus_distance(snapshot.parameters);
+  const bool needs_mean = columns.average_model || (columns.consensus && per_agent != nullptr);
+  const std::vector<float> mean = needs_mean ? mean_parameters(snapshot.parameters) : std::vector<float>();
+  if (per_agent != nullptr && columns.agent_rows()) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t j = evaluated[i];
+      AgentMetricsRow agent_row{snapshot.step, j, kNotComputed, kNotComputed, kNotComputed, kNotComputed,
+                                kNotComputed, columns};
+      if (columns.train) {
+        agent_row.train_loss = train[i].loss;
+        agent_row.train_accuracy = train[i].accuracy;
+      }
+      if (columns.test) {
+        agent_row.test_loss = test[i].loss;
+        agent_row.test_accuracy = test[i].accuracy;
+      }
+      if (columns.consensus) {
+        double distance = 0.0;
+        for (std::size_t k = 0; k < mean.size(); ++k) {
+          const double d = static_cast<double>(snapshot.parameters[j][k]) - mean[k];
+          distance += d * d;
+        }
+        agent_row.distance_to_mean = distance;
+      }
+      per_agent->push_back(agent_row);
+    }
+  }
+  if (columns.average_model) {
+    const Evaluation average = models_.front()->evaluate(mean, test_);
+    row.average_model_test_loss = average.loss;
+    row.average_model_test_accuracy = average.accuracy;
+  }
+  if (columns.consensus) row.consensus_distance = consensus_distance(snapshot.parameters);
   return row;
 }
 
@@ -102,15 +195,18 @@ std::string metrics_csv_header() {
          "test_accuracy,average_model_test_loss,average_model_test_accuracy,consensus_distance\n";
 }
 
+std::string format_cell(double value, bool computed) { return computed ? format_number(value) : std::string(); }
+
 std::string metrics_csv_line(const MetricsRow& row) {
   std::string line = std::to_string(row.step);
   for (const double value : {row.epoch, row.sim_time_s}) line += "," + format_number(value);
   line += "," + std::to_string(row.bytes_total) + "," + std::to_string(row.messages_total);
-  for (const double value : {row.train_loss, row.test_loss, row.train_accuracy, row.test_accuracy,
-                             row.average_model_test_loss, row.average_model_test_accuracy,
-                             row.consensus_distance}) {
-    line += "," + format_number(value);
-  }
+  const MetricsColumns& c = row.computed;
+  line += "," + format_cell(row.train_loss, c.train) + "," + format_cell(row.test_loss, c.test) + "," +
+          format_cell(row.train_accuracy, c.train) + "," + format_cell(row.test_accuracy, c.test) + "," +
+          format_cell(row.average_model_test_loss, c.average_model) + "," +
+          format_cell(row.average_model_test_accuracy, c.average_model) + "," +
+          format_cell(row.consensus_distance, c.consensus);
   return line + "\n";
 }
 
@@ -123,12 +219,10 @@ std::string agent_metrics_csv_header() {
 }
 
 std::string agent_metrics_csv_line(const AgentMetricsRow& row) {
-  std::string line = std::to_string(row.step) + "," + std::to_string(row.agent);
-  for (const double value : {row.train_loss, row.test_loss, row.train_accuracy, row.test_accuracy,
-                             row.distance_to_mean}) {
-    line += "," + format_number(value);
-  }
-  return line + "\n";
+  const MetricsColumns& c = row.computed;
+  return std::to_string(row.step) + "," + std::to_string(row.agent) + "," + format_cell(row.train_loss, c.train) +
+         "," + format_cell(row.test_loss, c.test) + "," + format_cell(row.train_accuracy, c.train) + "," +
+         format_cell(row.test_accuracy, c.test) + "," + format_cell(row.distance_to_mean, c.consensus) + "\n";
 }
 
 }  // namespace cdsim

@@ -54,17 +54,30 @@ void ProgressDisplay::redraw(std::int64_t step, double sim_time_s) {
 
 void ProgressDisplay::evaluated(const MetricsRow& row) {
   if (out_ == nullptr) return;
-  last_figure_ = std::isfinite(row.test_accuracy) ? "test_acc " + format_number(row.test_accuracy)
-                                                  : "test_loss " + format_number(row.test_loss);
+  const MetricsColumns& c = row.computed;
+  // The headline figure: the agents' test accuracy (or loss), else the averaged model's.
+  last_figure_.clear();
+  if (c.test) {
+    last_figure_ = std::isfinite(row.test_accuracy) ? "test_acc " + format_number(row.test_accuracy)
+                                                    : "test_loss " + format_number(row.test_loss);
+  } else if (c.average_model) {
+    last_figure_ = std::isfinite(row.average_model_test_accuracy)
+                       ? "avg_model_acc " + format_number(row.average_model_test_accuracy)
+                       : "avg_model_loss " + format_number(row.average_model_test_loss);
+  }
   if (terminal_) {
     redraw(row.step, row.sim_time_s);
     return;
   }
   *out_ << "step " << row.step << "/" << total_steps_ << "  epoch " << format_number(row.epoch) << "  sim "
-        << format_number(row.sim_time_s) << " s  train_loss " << format_number(row.train_loss) << "  test_loss "
-        << format_number(row.test_loss);
-  if (std::isfinite(row.test_accuracy)) *out_ << "  test_acc " << format_number(row.test_accuracy);
-  *out_ << "  consensus " << format_number(row.consensus_distance) << "\n";
+        << format_number(row.sim_time_s) << " s";
+  if (c.train) *out_ << "  train_loss " << format_number(row.train_loss);
+  if (c.test) *out_ << "  test_loss " << format_number(row.test_loss);
+  if (c.test && std::isfinite(row.test_accuracy)) *out_ << "  test_acc " << format_number(row.test_accuracy);
+  if (!c.test && !last_figure_.empty()) *out_ << "  " << last_figure_;
+  if (c.consensus) *out_ << "  consensus " << format_number(row.consensus_distance);
+  if (!c.train && !c.test && !c.average_model) *out_ << "  bytes " << row.bytes_total;
+  *out_ << "\n";
 }
 
 void ProgressDisplay::finish() {

@@ -1,8 +1,10 @@
 #include "analysis/run_scenario.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 
@@ -20,7 +22,9 @@
 #include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
 #include "sim/shared_link_network.h"
+#include "sim/faulty_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/synchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/link_assignment.h"
 #include "sim/protocols/protocol.h"
@@ -73,6 +77,44 @@ std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLin
   return network;
 }
 
+// A figure for summary.json: null when it was not computed (or is not finite).
+nlohmann::json figure(double value, bool computed) {
+  return computed && std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
+}
+
+// Whether an evaluated row shows the agents diverged: a computed loss or consensus
+// distance that is not finite.
+bool diverged(const MetricsRow& row) {
+  const MetricsColumns& c = row.computed;
+  return (c.train && !std::isfinite(row.train_loss)) || (c.test && !std::isfinite(row.test_loss)) ||
+         (c.consensus && !std::isfinite(row.consensus_distance));
+}
+
+// The evaluation's cost against the training's, in sample passes weighted by FLOPs (an
+// inference pass costs about a third of a training pass): a one-line notice when the
+// evaluation would cost more, empty otherwise.
+std::string evaluation_cost_notice(const Scenario& scenario, const RunResult& result, std::int64_t observe_every,
+                                   std::size_t train_size, std::size_t train_evaluated, std::size_t test_evaluated,
+                                   const EvaluationPlan& plan) {
+  const MetricsColumns& c = plan.columns;
+  const double agents = static_cast<double>(plan.agents.empty() ? scenario.agents : plan.agents.size());
+  const double evaluations =
+      std::floor(static_cast<double>(result.total_steps) / static_cast<double>(observe_every)) + 2.0;
+  const double per_evaluation = agents * ((c.train ? static_cast<double>(train_evaluated) : 0.0) +
+                                          (c.test ? static_cast<double>(test_evaluated) : 0.0)) +
+                                (c.average_model ? static_cast<double>(test_evaluated) : 0.0);
+  const double evaluation_passes = evaluations * per_evaluation / 3.0;
+  const double training_passes =
+      static_cast<double>(result.total_steps) * result.epochs_per_step * static_cast<double>(train_size);
+  if (evaluation_passes <= training_passes) return "";
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "note: evaluation (%.0f times, %.3g sample passes) would cost about %.3g times the training "
+                "(%.3g sample passes); run.evaluation (mode, samples, agents) evaluates less\n",
+                evaluations, evaluation_passes, evaluation_passes / training_passes, training_passes);
+  return line;
+}
+
 std::string summary_json(const Scenario& scenario, const RunResult& result,
                          const SpectralReport& spectrum, const Graph& graph,
                          std::size_t parameter_count, const std::string& model_description,
@@ -99,16 +141,16 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
       {"sim_time_s", last.sim_time_s},
       {"bytes_total", last.bytes_total},
       {"messages_total", last.messages_total},
-      {"final", {{"train_loss", last.train_loss},
-                 {"test_loss", last.test_loss},
-                 {"train_accuracy", std::isfinite(last.train_accuracy) ? nlohmann::json(last.train_accuracy) : nlohmann::json()},
-                 {"test_accuracy", std::isfinite(last.test_accuracy) ? nlohmann::json(last.test_accuracy) : nlohmann::json()},
-                 {"average_model_test_accuracy", std::isfinite(last.average_model_test_accuracy) ? nlohmann::json(last.average_model_test_accuracy) : nlohmann::json()},
-                 {"consensus_distance", last.consensus_distance}}},
+      {"final", {{"train_loss", figure(last.train_loss, last.computed.train)},
+                 {"test_loss", figure(last.test_loss, last.computed.test)},
+                 {"train_accuracy", figure(last.train_accuracy, last.computed.train)},
+                 {"test_accuracy", figure(last.test_accuracy, last.computed.test)},
+                 {"average_model_test_accuracy", figure(last.average_model_test_accuracy, last.computed.average_model)},
+                 {"consensus_distance", figure(last.consensus_distance, last.computed.consensus)}}},
       {"diverged", result.diverged_at_step.has_value()},
       {"diverged_at_step", result.diverged_at_step ? nlohmann::json(*result.diverged_at_step) : nlohmann::json()},
-      {"initial", {{"train_loss", result.metrics.front().train_loss},
-                   {"test_loss", result.metrics.front().test_loss}}},
+      {"initial", {{"train_loss", figure(result.metrics.front().train_loss, result.metrics.front().computed.train)},
+                   {"test_loss", figure(result.metrics.front().test_loss, result.metrics.front().computed.test)}}},
   };
   summary.update(extra);
   return summary.dump(2) + "\n";
@@ -122,20 +164,32 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const ScenarioTopology topology = build_scenario_topology(scenario);
   const Graph& graph = topology.graph;
   const MixingMatrix& mixing = topology.mixing;
-  const TrainTestData data = within_section("/data", [&] { return load_data(scenario.data, scenario.seed); });
-  const Shards shards = within_section("/data/partition", [&] {
+  // A communication-only replay (model kind "none") has no data, no model and empty
+  // parameter vectors; its messages are sized for model.parameters values.
+  const bool replay = is_replay(scenario.model);
+  const TrainTestData data = replay ? TrainTestData{} : within_section("/data", [&] {
+    return load_data(scenario.data, scenario.seed);
+  });
+  const Shards shards = replay ? Shards{} : within_section("/data/partition", [&] {
     return partition(data.train, scenario.agents, scenario.partition, scenario.seed);
   });
-  std::unique_ptr<Model> reference_model =
-      within_section("/model", [&] { return make_model(scenario.model, data.train); });
+  const std::unique_ptr<Model> reference_model =
+      replay ? nullptr : within_section("/model", [&] { return make_model(scenario.model, data.train); });
 
   // Identical initial weights on every agent, as in the paper.
-  std::vector<float> initial(reference_model->parameter_count());
-  Rng init_rng(scenario.seed, 0, RngPurpose::kInitialization);
-  reference_model->initialize(initial, init_rng);
+  std::vector<float> initial(replay ? 0 : reference_model->parameter_count());
+  if (!replay) {
+    Rng init_rng(scenario.seed, 0, RngPurpose::kInitialization);
+    reference_model->initialize(initial, init_rng);
+  }
+  const std::size_t wire_parameters = replay ? scenario.model.parameters : initial.size();
 
   std::vector<std::unique_ptr<LocalLearner>> learners;
   for (std::size_t j = 0; j < scenario.agents; ++j) {
+    if (replay) {
+      learners.push_back(std::make_unique<ReplayLearner>(scenario.algorithm.batch_size));
+      continue;
+    }
     MinibatchSampler sampler = within_section("/algorithm", [&] {
       return MinibatchSampler(shards[j], scenario.algorithm.batch_size,
                               Rng(scenario.seed, j, RngPurpose::kMinibatch));
@@ -146,7 +200,9 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
 
   RunResult result;
-  result.epochs_per_step = epochs_per_step(scenario.algorithm, data.train.size(), scenario.agents);
+  // A replay's agents stand for one batch each (see ReplayLearner).
+  const std::size_t train_size = replay ? scenario.agents * scenario.algorithm.batch_size : data.train.size();
+  result.epochs_per_step = epochs_per_step(scenario.algorithm, train_size, scenario.agents);
   // Steps per epoch, rounded up: the run covers at least the epochs asked for.
   const double steps_per_epoch = 1.0 / result.epochs_per_step;
   result.total_steps = scenario.run.steps > 0
@@ -161,7 +217,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     observe_every = result.total_steps;  // by time alone (and the first and last steps)
   }
   result.message_bytes =
-      parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, initial.size()).bytes();
+      parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, wire_parameters).bytes();
 
   const SpectralReport spectrum = analyze_spectrum(mixing);
   const std::filesystem::path final_path =
@@ -170,16 +226,39 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
-  const std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology);
+  std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology);
+  const FaultyNetwork* faulty = nullptr;
+  if (scenario.faults.any()) {
+    auto wrapped = std::make_unique<FaultyNetwork>(simulation, std::move(network_owner), topology.link_changes,
+                                                   scenario.faults.loss_probability, scenario.seed);
+    faulty = wrapped.get();
+    network_owner = std::move(wrapped);
+  }
   Network& network = *network_owner;
-  ComputeModel compute(scenario.compute, scenario.agents, reference_model->flops_per_sample(),
+  ComputeModel compute(scenario.compute, scenario.agents, replay ? 0.0 : reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
-  MetricsEvaluator evaluator([&] { return make_model(scenario.model, data.train); }, data.train, data.test,
-                             result.epochs_per_step, options.threads);
+
+  // What each evaluation computes, on which agents and samples (run.evaluation).
+  const EvaluationSpec& evaluation = scenario.run.evaluation;
+  const EvaluationPlan plan = make_evaluation_plan(evaluation, scenario.agents, scenario.seed);
+  const std::optional<Dataset> sampled_train = sample_for_evaluation(data.train, evaluation, scenario.seed, 0);
+  const std::optional<Dataset> sampled_test = sample_for_evaluation(data.test, evaluation, scenario.seed, 1);
+  const Dataset& evaluated_train = sampled_train ? *sampled_train : data.train;
+  const Dataset& evaluated_test = sampled_test ? *sampled_test : data.test;
+  std::unique_ptr<MetricsEvaluator> evaluator;
+  if (!replay) {
+    evaluator = std::make_unique<MetricsEvaluator>([&] { return make_model(scenario.model, data.train); },
+                                                   evaluated_train, evaluated_test, result.epochs_per_step,
+                                                   options.threads, plan);
+    const std::string notice = evaluation_cost_notice(scenario, result, observe_every, train_size,
+                                                      evaluated_train.size(), evaluated_test.size(), plan);
+    if (options.notices != nullptr && !notice.empty()) *options.notices << notice << std::flush;
+  }
   std::vector<AgentMetricsRow> agent_rows;
   ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
   auto observe = [&](const StepSnapshot& snapshot) {
-    result.metrics.push_back(evaluator.evaluate(snapshot, &agent_rows));
+    result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
+                                       : traffic_row(snapshot, result.epochs_per_step));
     progress.evaluated(result.metrics.back());
   };
   std::unique_ptr<TraceWriter> trace;
@@ -187,7 +266,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     trace = std::make_unique<TraceWriter>(run_directory.staged_path("events.pb"));
     trace->attach(network);
   }
-  ProtocolContext context{simulation, network, mixing, learners, initial, scenario.algorithm,
+  ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
   if (topology.schedule) context.schedule = &*topology.schedule;
@@ -196,14 +275,19 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   protocol->start();
   simulation.run();
   if (protocol->completed_steps() != result.total_steps) {
+    std::string why;
+    if (faulty != nullptr && faulty->losses().messages_lost() > 0) {
+      why = " (" + std::to_string(faulty->losses().messages_lost()) +
+            " messages were lost to faults and agents wait for ever for them; set algorithm.timeout)";
+    }
     throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol->completed_steps()) +
-                             " of " + std::to_string(result.total_steps) + " steps");
+                             " of " + std::to_string(result.total_steps) + " steps" + why);
   }
 
   progress.finish();
   if (trace) trace->close();
   for (const MetricsRow& row : result.metrics) {
-    if (!std::isfinite(row.train_loss) || !std::isfinite(row.test_loss) || !std::isfinite(row.consensus_distance)) {
+    if (diverged(row)) {
       result.diverged_at_step = row.step;
       break;
     }
@@ -219,6 +303,25 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     const StalenessStats& staleness = asynchronous->staleness();
     extra["staleness"] = {{"samples", staleness.samples}, {"mean", staleness.mean}, {"max", staleness.max}};
   }
+  if (faulty != nullptr) {
+    const LossStats& lost = faulty->losses();
+    extra["faults"] = {{"messages_sent", network.stats().messages_sent},
+                       {"messages_delivered", network.stats().messages_delivered},
+                       {"messages_lost_link_down", lost.messages_lost_link_down},
+                       {"messages_lost_in_flight", lost.messages_lost_in_flight},
+                       {"messages_lost_random", lost.messages_lost_random},
+                       {"bytes_sent", network.stats().bytes_sent.bytes()},
+                       {"bytes_delivered", network.stats().bytes_delivered.bytes()},
+                       {"bytes_lost_link_down", lost.bytes_lost_link_down.bytes()},
+                       {"bytes_lost_in_flight", lost.bytes_lost_in_flight.bytes()},
+                       {"bytes_lost_random", lost.bytes_lost_random.bytes()}};
+  }
+  if (const auto* synchronous = dynamic_cast<const SynchronousConsensus*>(protocol.get())) {
+    const WaitingStats& waiting = synchronous->waiting();
+    extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
+                        {"timeouts", waiting.timeouts},
+                        {"late_messages_dropped", waiting.late_messages}};
+  }
   if (topology.schedule) {
     const ScheduleSpectrum schedule_spectrum = analyze_schedule(*topology.schedule);
     extra["topology_schedule"] = {{"kind", topology.schedule->kind},
@@ -227,11 +330,16 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                                   {"per_round_contraction", schedule_spectrum.per_round_contraction},
                                   {"method", schedule_spectrum.method}};
   }
-  if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
-  extra["shard_sizes"] = nlohmann::json::array();
-  for (const auto& shard : shards) extra["shard_sizes"].push_back(shard.size());
-  run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, initial.size(),
-                                                        reference_model->describe(), extra));
+  if (!replay) {
+    if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
+    extra["shard_sizes"] = nlohmann::json::array();
+    for (const auto& shard : shards) extra["shard_sizes"].push_back(shard.size());
+  }
+  const std::string model_description =
+      replay ? "none (communication-only replay of " + std::to_string(wire_parameters) + " parameters)"
+             : reference_model->describe();
+  run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, wire_parameters,
+                                                        model_description, extra));
   run_directory.write_file("scenario.resolved.json", resolved_scenario_json(scenario));
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -32,6 +32,7 @@ int run(const RunArguments& arguments) {
     options.progress = arguments.quiet ? nullptr : &std::cerr;
     options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
     options.threads = arguments.threads;
+    options.notices = &std::cerr;
     const RunResult result = run_scenario(scenario, options);
     if (result.diverged_at_step) {
       std::cerr << "warning: " << arguments.scenario_path << ": the agents diverged (non-finite loss or "
@@ -44,15 +45,24 @@ int run(const RunArguments& arguments) {
               << scenario.topology.kind << ", " << scenario.algorithm.kind << ")\n"
               << "steps      " << result.total_steps << " (" << format_number(last.epoch) << " epochs)\n"
               << "sim time   " << format_number(last.sim_time_s) << " s\n"
-              << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n"
-              << "train loss " << format_number(first.train_loss) << " -> " << format_number(last.train_loss) << "\n"
-              << "test loss  " << format_number(first.test_loss) << " -> " << format_number(last.test_loss) << "\n";
-    if (std::isfinite(last.test_accuracy)) {
+              << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n";
+    // Only the figures run.evaluation computed.
+    const MetricsColumns& computed = last.computed;
+    if (computed.train) {
+      std::cout << "train loss " << format_number(first.train_loss) << " -> " << format_number(last.train_loss) << "\n";
+    }
+    if (computed.test) {
+      std::cout << "test loss  " << format_number(first.test_loss) << " -> " << format_number(last.test_loss) << "\n";
+    }
+    if (computed.test && std::isfinite(last.test_accuracy)) {
       std::cout << "test acc   " << format_number(first.test_accuracy) << " -> "
                 << format_number(last.test_accuracy) << "\n";
     }
-    std::cout << "consensus  " << format_number(last.consensus_distance) << "\n"
-              << "run dir    " << result.run_directory.string() << "\n";
+    if (computed.average_model && std::isfinite(last.average_model_test_accuracy)) {
+      std::cout << "avg model  test acc " << format_number(last.average_model_test_accuracy) << "\n";
+    }
+    if (computed.consensus) std::cout << "consensus  " << format_number(last.consensus_distance) << "\n";
+    std::cout << "run dir    " << result.run_directory.string() << "\n";
     return kExitSuccess;
   });
 }

@@ -37,6 +37,7 @@ struct TopologyArguments {
 
 // The scenario's model size, built on its data (a small slice is enough for the shape).
 std::uint64_t model_parameters(const Scenario& scenario) {
+  if (is_replay(scenario.model)) return scenario.model.parameters;  // a replay has no model to build
   DataSpec data = scenario.data;
   data.max_train_samples = 1;
   data.max_test_samples = 1;

@@ -28,4 +28,23 @@ void keep_first(Dataset& data, std::size_t count) {
   }
 }
 
+Dataset select_samples(const Dataset& data, const std::vector<std::size_t>& indices) {
+  Dataset selected;
+  selected.name = data.name;
+  selected.num_classes = data.num_classes;
+  selected.sample_shape = data.sample_shape;
+  selected.features.resize(static_cast<Eigen::Index>(indices.size()), data.features.cols());
+  if (!data.labels.empty()) selected.labels.resize(indices.size());
+  if (data.targets.size() > 0) selected.targets.resize(static_cast<Eigen::Index>(indices.size()));
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= data.size()) throw std::out_of_range("select_samples: sample index out of range");
+    const auto from = static_cast<Eigen::Index>(indices[i]);
+    const auto to = static_cast<Eigen::Index>(i);
+    selected.features.row(to) = data.features.row(from);
+    if (!data.labels.empty()) selected.labels[i] = data.labels[indices[i]];
+    if (data.targets.size() > 0) selected.targets[to] = data.targets[from];
+  }
+  return selected;
+}
+
 }  // namespace cdsim

@@ -40,4 +40,8 @@ std::vector<std::size_t> label_histogram(const Dataset& data,
 // The first `count` samples of `data` (all of them when count is 0 or >= size()).
 void keep_first(Dataset& data, std::size_t count);
 
+// A copy of the samples `indices` of `data`, in that order, with its labels or targets and
+// shape. Throws std::out_of_range on a bad index.
+Dataset select_samples(const Dataset& data, const std::vector<std::size_t>& indices);
+
 }  // namespace cdsim

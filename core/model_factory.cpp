@@ -46,6 +46,17 @@ std::unique_ptr<Model> make_cnn(const ModelSpec& spec, const Dataset& data) {
 
 void validate(const ModelSpec& spec) {
   const std::string& kind = spec.kind;
+  if (is_replay(spec)) {
+    if (spec.parameters == 0) {
+      throw InvalidInput("/parameters", "model kind \"none\" (a communication-only replay) needs a parameter "
+                                        "count >= 1: the size of the model its messages carry");
+    }
+    return;
+  }
+  if (spec.parameters != 0) {
+    throw InvalidInput("/parameters", "only model kind \"none\" takes a parameter count; model \"" + kind +
+                                          "\" has the parameters of its layers");
+  }
   const bool linear =
       kind == "linear_regression" || kind == "softmax_regression" || kind == "logistic_regression";
   if (!linear && kind != "mlp" && kind != "paper_fcn" && kind != "paper_cnn")
@@ -53,7 +64,7 @@ void validate(const ModelSpec& spec) {
         "/kind",
         "unknown model kind \"" + kind +
             "\"; expected linear_regression, softmax_regression, logistic_regression, mlp, "
-            "paper_fcn, paper_cnn");
+            "paper_fcn, paper_cnn, none");
   check_initializer(spec.init, linear);
   if (kind == "mlp") {
     if (spec.hidden.empty())
@@ -75,6 +86,9 @@ void validate(const ModelSpec& spec) {
 
 std::unique_ptr<Model> make_model(const ModelSpec& spec, const Dataset& shape_source) {
   validate(spec);
+  if (is_replay(spec)) {
+    throw InvalidInput("/kind", "model kind \"none\" has no math to build; it runs only as a communication-only replay");
+  }
   const std::size_t dimension = shape_source.dimension();
   if (dimension == 0) throw InvalidInput("", "data set " + shape_source.name + " has no features");
   if (spec.kind == "linear_regression") {

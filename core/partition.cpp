@@ -88,19 +88,38 @@ void require_classification(const Dataset& data, const std::string& kind) {
                                     " is a regression problem; use iid or fractions");
 }
 
-// Gives every empty shard one sample from the currently largest shard.
+// Gives every empty shard, in agent order, one sample moved from the currently largest
+// shard (the lowest-numbered of equals). Once no shard has two samples left, the remaining
+// empty shards share: the k-th of them gets a copy of the k-th sample (mod the samples
+// held), counting through the shards in agent order. A heap keeps this O(N log N).
 void fill_empty_shards(Shards& shards) {
-  for (auto& shard : shards) {
-    if (!shard.empty()) continue;
-    auto largest = std::max_element(shards.begin(), shards.end(), [](const auto& a, const auto& b) {
-      return a.size() < b.size();
-    });
-    if (largest->size() < 2)
-      throw InvalidInput(
-          "", "the partition leaves fewer samples than agents; give fewer agents or more classes");
-    shard.push_back(largest->back());
-    largest->pop_back();
+  auto smaller = [](const std::pair<std::size_t, std::size_t>& a, const std::pair<std::size_t, std::size_t>& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> by_size;  // (size, shard), a max-heap
+  std::vector<std::size_t> empty;
+  for (std::size_t j = 0; j < shards.size(); ++j) {
+    if (shards[j].empty()) {
+      empty.push_back(j);
+    } else {
+      by_size.emplace_back(shards[j].size(), j);
+    }
   }
+  std::make_heap(by_size.begin(), by_size.end(), smaller);
+  std::size_t filled = 0;
+  for (; filled < empty.size() && !by_size.empty() && by_size.front().first >= 2; ++filled) {
+    std::pop_heap(by_size.begin(), by_size.end(), smaller);
+    auto& [size, largest] = by_size.back();
+    shards[empty[filled]].push_back(shards[largest].back());
+    shards[largest].pop_back();
+    --size;
+    std::push_heap(by_size.begin(), by_size.end(), smaller);
+  }
+  if (filled == empty.size()) return;
+  std::vector<std::size_t> held;
+  for (const auto& shard : shards) held.insert(held.end(), shard.begin(), shard.end());
+  if (held.empty()) throw InvalidInput("", "the partition gives no agent any sample");
+  for (std::size_t k = 0; filled < empty.size(); ++filled, ++k) shards[empty[filled]].push_back(held[k % held.size()]);
 }
 
 Shards label_shards(const Dataset& data, std::size_t agents, const PartitionSpec& spec, Rng& rng) {
@@ -190,9 +209,7 @@ Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& s
                  std::uint64_t seed) {
   validate(spec, agents);
   const std::size_t n = data.size();
-  if (n < agents)
-    throw InvalidInput("", "data set " + data.name + " has " + std::to_string(n) +
-                               " samples, fewer than the " + std::to_string(agents) + " agents");
+  if (n == 0) throw InvalidInput("", "data set " + data.name + " has no samples");
   Rng rng(seed, 0, RngPurpose::kPartition);
   Shards shards;
   if (spec.kind == "iid") {

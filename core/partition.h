@@ -24,9 +24,11 @@ using Shards = std::vector<std::vector<std::size_t>>;  // sample indices per age
 //  fractions    seeded shuffle, then contiguous shards with sizes proportional to
 //               `fractions` (one positive weight per agent, rounded by largest remainder).
 // Calls validate(spec, agents) first (core/partition_spec.h).
-// Every agent gets at least one sample (a sample is moved from the largest shard if needed);
-// throws InvalidInput ("/kind", "/classes_per_agent", "/dirichlet_alpha", "/fractions")
-// on bad specs, or ("", ...) when there are fewer samples than agents.
+// Every agent gets at least one sample: one is moved from the largest shard if needed, and
+// when there are fewer samples than agents, agents without one share samples held by others
+// (so a million agents can learn from a smaller set). Throws InvalidInput ("/kind",
+// "/classes_per_agent", "/dirichlet_alpha", "/fractions") on bad specs, or ("", ...) for
+// an empty data set.
 Shards partition(const Dataset& data, std::size_t agents, const PartitionSpec& spec,
                  std::uint64_t seed);
 

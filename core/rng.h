@@ -18,8 +18,10 @@ enum class RngPurpose : std::uint64_t {
   kTopology = 6,      // random graph generators
   kSampling = 7,      // client sampling (FedAvg) and other protocol choices
   kHeterogeneity = 8, // per-agent speed draws
-  kLinks = 9,         // per-link latency draws (sim/protocols/link_assignment)
-  kAgentClasses = 10, // which agents belong to which network class
+  kEvaluation = 9,    // the samples and agents an evaluation looks at
+  kLinks = 10,        // per-link latency draws (sim/protocols/link_assignment)
+  kAgentClasses = 11, // which agents belong to which network class
+  kLoss = 12,         // random message loss (sim/faulty_network)
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

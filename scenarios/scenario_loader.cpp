@@ -201,7 +201,8 @@ ModelSpec read_model(const Json& json) {
   ModelSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind,
                                {"linear_regression", "softmax_regression", "logistic_regression",
-                                "mlp", "paper_fcn", "paper_cnn"});
+                                "mlp", "paper_fcn", "paper_cnn", "none"});
+  spec.parameters = reader.unsigned_or("parameters", spec.parameters);
   spec.hidden = reader.unsigned_list_or("hidden", spec.hidden);
   spec.activation = reader.choice_or("activation", spec.activation, {"relu", "tanh"});
   spec.dropout = reader.number_or("dropout", spec.dropout);
@@ -210,6 +211,15 @@ ModelSpec read_model(const Json& json) {
   }
   spec.init = reader.choice_or("init", spec.init, {"glorot_uniform", "zeros", "normal"});
   reader.reject_unknown_keys();
+  // A replay never builds a model, so its parameter count is checked here; the other
+  // kinds are checked against the data when the run builds them.
+  if (is_replay(spec) || spec.parameters != 0) {
+    try {
+      validate(spec);
+    } catch (const InvalidInput& error) {
+      throw error.within("/model");
+    }
+  }
   return spec;
 }
 
@@ -247,6 +257,7 @@ AlgorithmSpec read_algorithm(const Json& json) {
   spec.consensus_steps = reader.positive_unsigned_or("consensus_steps", spec.consensus_steps);
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
+  spec.timeout = reader.duration_or("timeout", spec.timeout);
   spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
   spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
   if (spec.client_fraction <= 0.0) {
@@ -257,7 +268,28 @@ AlgorithmSpec read_algorithm(const Json& json) {
   return spec;
 }
 
-RunSpec read_run(const Json& json) {
+// Defaults: mode "full" ("off" for a replay, which has nothing to evaluate), whole sets,
+// every agent up to kDefaultEvaluatedAgents and a seeded subset of that many beyond.
+EvaluationSpec read_evaluation(const Json& json, std::size_t agents, bool replay) {
+  ObjectReader reader(json, "/run/evaluation");
+  EvaluationSpec spec;
+  spec.mode = reader.choice_or("mode", replay ? "off" : spec.mode, {"full", "test", "average_model", "off"});
+  spec.samples = reader.unsigned_or("samples", spec.samples);
+  spec.agents = reader.unsigned_or("agents", agents > kDefaultEvaluatedAgents ? kDefaultEvaluatedAgents : 0);
+  reader.reject_unknown_keys();
+  if (replay && spec.mode != "off") {
+    throw InvalidInput("/run/evaluation/mode", "a communication-only replay (model kind \"none\") has no model "
+                                               "to evaluate; expected \"off\", found \"" + spec.mode + "\"");
+  }
+  if (spec.agents > agents) {
+    throw InvalidInput("/run/evaluation/agents", "expected at most the " + std::to_string(agents) +
+                                                     " agents of the run (0 for all), found " +
+                                                     std::to_string(spec.agents));
+  }
+  return spec;
+}
+
+RunSpec read_run(const Json& json, std::size_t agents, bool replay) {
   ObjectReader reader(json, "/run");
   RunSpec spec;
   const bool has_steps = reader.has("steps");
@@ -267,11 +299,52 @@ RunSpec read_run(const Json& json) {
   spec.eval_every_steps = static_cast<std::int64_t>(reader.unsigned_or("eval_every_steps", 0));
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
+  spec.evaluation = read_evaluation(section(reader, "evaluation"), agents, replay);
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
     throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
   }
   if (!has_steps && !has_epochs) spec.epochs = 1.0;
+  return spec;
+}
+
+FaultSpec read_faults(const Json& json) {
+  ObjectReader reader(json, "/faults");
+  FaultSpec spec;
+  spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
+  if (const Json* events = reader.array_or_null("events")) {
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const std::string pointer = "/faults/events/" + std::to_string(i);
+      ObjectReader event_reader((*events)[i], pointer);
+      FaultEvent event;
+      if (!event_reader.has("at")) throw InvalidInput(pointer + "/at", "every fault needs a time \"at\"");
+      event.at = event_reader.duration_or("at", event.at);
+      event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal"});
+      if (event.kind.empty()) throw InvalidInput(pointer + "/kind", "every fault needs a \"kind\"");
+      event.link = event_reader.unsigned_list_or("link", event.link);
+      if (const Json* groups = event_reader.array_or_null("groups")) {
+        for (std::size_t g = 0; g < groups->size(); ++g) {
+          const Json& group = (*groups)[g];
+          if (!group.is_array()) throw InvalidInput(pointer + "/groups/" + std::to_string(g), "expected a list of agents");
+          std::vector<std::size_t> agents;
+          for (std::size_t k = 0; k < group.size(); ++k) {
+            if (!group[k].is_number_unsigned()) {
+              throw InvalidInput(pointer + "/groups/" + std::to_string(g) + "/" + std::to_string(k), "expected an agent number");
+            }
+            agents.push_back(group[k].get<std::size_t>());
+          }
+          event.groups.push_back(std::move(agents));
+        }
+      }
+      event_reader.reject_unknown_keys();
+      if (!spec.events.empty() && event.at < spec.events.back().at) {
+        throw InvalidInput(pointer + "/at", "faults must be listed in time order; " + to_string(event.at) +
+                                                " comes after " + to_string(spec.events.back().at));
+      }
+      spec.events.push_back(std::move(event));
+    }
+  }
+  reader.reject_unknown_keys();
   return spec;
 }
 
@@ -306,8 +379,13 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
   read_data(section(reader, "data"), base_dir, scenario.data, scenario.partition);
   scenario.model = read_model(section(reader, "model"));
   scenario.algorithm = read_algorithm(section(reader, "algorithm"));
-  scenario.run = read_run(section(reader, "run"));
+  scenario.run = read_run(section(reader, "run"), scenario.agents, is_replay(scenario.model));
+  scenario.faults = read_faults(section(reader, "faults"));
   reader.reject_unknown_keys();
+  if (is_replay(scenario.model) && scenario.compute.flops_per_second > 0.0) {
+    throw InvalidInput("/compute/flops_per_second", "a communication-only replay (model kind \"none\") has no "
+                                                    "FLOPs to time; give compute.step_time instead");
+  }
   return scenario;
 }
 
@@ -434,6 +512,7 @@ std::string resolved_scenario_json(const Scenario& s) {
                     {"dirichlet_alpha", s.partition.dirichlet_alpha},
                     {"fractions", s.partition.fractions}}}};
   root["model"] = {{"kind", s.model.kind},
+                   {"parameters", s.model.parameters},
                    {"hidden", s.model.hidden},
                    {"activation", s.model.activation},
                    {"dropout", s.model.dropout},
@@ -453,11 +532,15 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"consensus_steps", s.algorithm.consensus_steps},
                        {"consensus_weight", s.algorithm.consensus_weight},
                        {"overlap_communication", s.algorithm.overlap_communication},
+                       {"timeout", to_string(s.algorithm.timeout)},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};
   Json run = {{"eval_every_steps", s.run.eval_every_steps},
               {"eval_every_time", to_string(s.run.eval_every_time)},
+              {"evaluation", {{"mode", s.run.evaluation.mode},
+                              {"samples", s.run.evaluation.samples},
+                              {"agents", s.run.evaluation.agents}}},
               {"trace", s.run.trace}};
   if (s.run.steps > 0) {
     run["steps"] = s.run.steps;
@@ -465,6 +548,16 @@ std::string resolved_scenario_json(const Scenario& s) {
     run["epochs"] = s.run.epochs;
   }
   root["run"] = run;
+  if (s.faults.any()) {
+    Json events = Json::array();
+    for (const FaultEvent& e : s.faults.events) {
+      Json event = {{"at", to_string(e.at)}, {"kind", e.kind}};
+      if (!e.link.empty()) event["link"] = e.link;
+      if (!e.groups.empty()) event["groups"] = e.groups;
+      events.push_back(event);
+    }
+    root["faults"] = {{"loss_probability", s.faults.loss_probability}, {"events", events}};
+  }
   return root.dump(2) + "\n";
 }
 

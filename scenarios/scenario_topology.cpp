@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/invalid_input.h"
+#include "sim/protocols/fault_plan.h"
 #include "sim/units.h"
 #include "topologies/generators.h"
 #include "topologies/graph_io.h"
@@ -65,6 +66,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
   }();
   std::vector<LinkOverride> edge_links;
+  std::vector<LinkStateChange> link_changes;
   const std::string& kind = scenario.topology.kind;
   const std::string& algorithm = scenario.algorithm.kind;
   if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence") {
@@ -87,14 +89,23 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
                                                "links; expected \"point_to_point\" or a file without latency/bandwidth");
     }
   }
+  if (scenario.faults.any()) {
+    if (algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence" && algorithm != "async_cdsgd") {
+      throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
+                                    "cdmsgd_two_sequence, async_cdsgd), not \"" + algorithm + "\"");
+    }
+    if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
+    link_changes = plan_link_changes(scenario.faults, graph);
+  }
   try {
     if (is_time_varying_kind(kind)) {
       MixingSchedule schedule = build_mixing_schedule(scenario.topology, scenario.agents, scenario.seed, scenario.mixing);
       MixingMatrix first = schedule.rounds.front();
-      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule)};
+      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule), {}};
     }
     MixingMatrix mixing = build_mixing_matrix(graph, scenario.mixing);
-    return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt};
+    return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt,
+                            std::move(link_changes)};
   } catch (const InvalidInput& error) {
     throw error.within("/mixing");
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scenarios/scenario.h"
+#include "sim/faulty_network.h"
 #include "sim/protocols/link_assignment.h"
 #include "topologies/graph.h"
 #include "topologies/mixing_matrix.h"
@@ -24,6 +25,8 @@ struct ScenarioTopology {
   // Time-varying kinds (one_peer_exponential, random_matching, schedule): the matrix of
   // every round; then `graph` is the union of the rounds' graphs and `mixing` round 0's.
   std::optional<MixingSchedule> schedule;
+  // The link changes of the scenario's faults, checked against the graph.
+  std::vector<LinkStateChange> link_changes;
 };
 
 ScenarioTopology build_scenario_topology(const Scenario& scenario);

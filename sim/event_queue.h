@@ -2,13 +2,20 @@
 // first, and events at equal times in the order they were pushed, never by address or hash.
 // The queue owns the callbacks of pending events; popping hands ownership to the caller.
 //
-// Layout: a binary heap on a vector of 24-byte keys (time, sequence, slot, generation);
-// callbacks live in place in a vector of reusable slots (a free list), so that, once the vectors have
-// grown to the largest number of pending events, push and pop allocate nothing.
+// Layout: events due at one time form a bucket, a FIFO of slots linked in push order; a
+// binary heap orders the buckets by (time, sequence of their first push). A push at the
+// time of the most recently opened bucket joins it, so the many events a synchronous
+// protocol schedules for one instant cost O(1) each instead of a heap operation. (A later
+// bucket for an already-open time is simply another heap key after the first: every event
+// in it was pushed later.) Callbacks live in place in a vector of reusable slots (a free
+// list), so that, once the vectors have grown to the largest number of pending events,
+// push and pop allocate nothing.
 //
-// Complexity (n = keys in the heap): push O(log n); pop O(log n) amortized; peek_time,
-// size, empty O(1); cancel O(1) plus amortized O(log n) - cancelled keys are dropped lazily
-// when they reach the top, and the heap is compacted when they outnumber live events.
+// Complexity (b = buckets in the heap, at most the pending events): push O(1) into the
+// open bucket, else O(log b); pop O(1) within a bucket, O(log b) when it empties; peek_time,
+// size, empty O(1); cancel O(1) plus amortized O(log b) - cancelled events are dropped
+// lazily when they reach the front, and everything is compacted when they outnumber live
+// events.
 #pragma once
 
 #include <compare>
@@ -72,27 +79,38 @@ class EventQueue {
   void reserve(std::size_t pending_events);
 
  private:
+  static constexpr std::uint32_t kNone = EventHandle::kNoSlot;
   struct Key {
     std::int64_t time_ns;
     std::uint64_t sequence;
-    std::uint32_t slot;
-    std::uint32_t generation;
+    std::uint32_t bucket;
   };
-  bool is_stale(const Key& key) const { return generations_[key.slot] != key.generation; }
-  void release_slot(std::uint32_t slot);
-  void pop_top_key();
-  void discard_stale_top();
+  // The events due at time_ns, from head to tail through next_.
+  struct Bucket {
+    std::int64_t time_ns;
+    std::uint32_t head;
+    std::uint32_t tail;
+  };
+  // Unlinks the top bucket's first slot; drops the bucket when that empties it.
+  std::uint32_t unlink_front();
+  void drop_top_bucket();
+  void discard_cancelled_front();
   void compact();
 
-  std::vector<Key> heap_;  // binary min-heap on (time_ns, sequence); may hold stale keys
-  // Slot i holds a pending event's callback; generations_[i] is bumped whenever it is freed
-  // (kept apart so that staleness checks read a dense array).
+  std::vector<Key> heap_;  // binary min-heap of buckets on (time_ns, sequence)
+  std::vector<Bucket> buckets_;
+  std::vector<std::uint32_t> free_buckets_;
+  std::uint32_t open_bucket_ = kNone;  // the most recently opened bucket, while it is pending
+  // Slot i holds a pending event's callback (empty once cancelled); next_[i] is the slot
+  // after it in its bucket; generations_[i] is bumped when the event runs or is cancelled
+  // (kept apart so that handle checks read a dense array).
   std::vector<EventCallback> slots_;
+  std::vector<std::uint32_t> next_;
   std::vector<std::uint32_t> generations_;
   std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
   std::uint64_t next_sequence_ = 0;
   std::size_t live_events_ = 0;
-  std::size_t stale_keys_ = 0;  // keys of cancelled events still in heap_
+  std::size_t cancelled_ = 0;  // cancelled events still linked in a bucket
 };
 
 }  // namespace cdsim

@@ -21,13 +21,46 @@ PointToPointNetwork::PointToPointNetwork(Simulation& simulation, std::size_t nod
   for (std::size_t i = 0; i < edges.size(); ++i) add_link(edges[i].first, edges[i].second, specs[i]);
 }
 
-AgentId PointToPointNetwork::add_node() { return table_.add_node(); }
+AgentId PointToPointNetwork::add_node() {
+  index_stale_ = true;
+  return table_.add_node();
+}
 
 void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec spec) { add_link(a, b, spec, spec); }
 
 void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a) {
   table_.add_duplex_link(a, b, a_to_b, b_to_a);
   free_at_.resize(table_.link_count(), SimTime::zero());
+  index_stale_ = true;
+}
+
+void PointToPointNetwork::build_index() {
+  const std::size_t nodes = table_.node_count();
+  row_start_.assign(nodes + 1, 0);
+  outgoing_.clear();
+  outgoing_.reserve(table_.link_count());
+  for (std::size_t node = 0; node < nodes; ++node) {
+    row_start_[node] = outgoing_.size();
+    for (const std::uint32_t link : table_.outgoing(AgentId{static_cast<std::uint32_t>(node)})) {
+      outgoing_.push_back(OutgoingLink{table_.link(link).to.value, link});
+    }
+    std::sort(outgoing_.begin() + static_cast<std::ptrdiff_t>(row_start_[node]), outgoing_.end(),
+              [](const OutgoingLink& a, const OutgoingLink& b) { return a.to < b.to; });
+  }
+  row_start_[nodes] = outgoing_.size();
+  index_stale_ = false;
+}
+
+std::size_t PointToPointNetwork::send_link(AgentId from, AgentId to) {
+  if (index_stale_) build_index();
+  if (from.index() < table_.node_count()) {
+    const auto first = outgoing_.begin() + static_cast<std::ptrdiff_t>(row_start_[from.index()]);
+    const auto last = outgoing_.begin() + static_cast<std::ptrdiff_t>(row_start_[from.index() + 1]);
+    const auto found = std::lower_bound(first, last, to.value,
+                                        [](const OutgoingLink& entry, std::uint32_t node) { return entry.to < node; });
+    if (found != last && found->to == to.value) return found->link;
+  }
+  return link_index(from, to);  // throws, naming the nodes
 }
 
 LinkEndpoints PointToPointNetwork::link_endpoints(std::size_t link_index) const {
@@ -47,7 +80,7 @@ std::size_t PointToPointNetwork::link_index(AgentId from, AgentId to) const {
 
 void PointToPointNetwork::send(Message message) {
   check_sendable(message);
-  const std::size_t index = link_index(message.from, message.to);
+  const std::size_t index = send_link(message.from, message.to);
   const LinkSpec& spec = table_.link(index).spec;
   const SimTime now = simulation_.now();
   const SimTime start = std::max(now, free_at_[index]);

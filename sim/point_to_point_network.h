@@ -2,9 +2,12 @@
 // links (full duplex), each with its own latency and bandwidth and a FIFO of messages.
 // A message of S bytes sent at t on a link free from f starts at max(t, f), occupies the
 // link for transmission_time(S), and arrives a latency later; one event per message.
+// A send finds its link by a binary search in the sender's row of a dense, receiver-sorted
+// index of outgoing links, built once (and again after add_link): no hashing per message.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -53,9 +56,21 @@ class PointToPointNetwork final : public Network {
   SimTime link_free_at(std::size_t link_index) const { return free_at_.at(link_index); }
 
  private:
+  struct OutgoingLink {
+    std::uint32_t to;
+    std::uint32_t link;
+  };
+  // The link from -> to, or throws std::logic_error naming both nodes.
+  std::size_t send_link(AgentId from, AgentId to);
+  void build_index();
+
   Simulation& simulation_;
   LinkTable table_;
   std::vector<SimTime> free_at_;  // per directed link
+  // Node n's outgoing links, ascending by receiver, are outgoing_[row_start_[n] .. row_start_[n + 1]).
+  std::vector<std::size_t> row_start_;
+  std::vector<OutgoingLink> outgoing_;
+  bool index_stale_ = true;
 };
 
 }  // namespace cdsim

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/step_size.h"
+#include "sim/time.h"
 
 namespace cdsim {
 
@@ -26,6 +27,9 @@ struct AlgorithmSpec {
   std::size_t consensus_steps = 1;   // tau: mixing rounds per gradient step (Pi^tau)
   double consensus_weight = 1.0;     // omega: x <- omega Pi x + (1 - omega) x_j, in [0, 1]
   bool overlap_communication = false;  // send, compute meanwhile, mix on arrival
+  // Synchronous consensus: how long an agent ready to mix waits for a neighbour's vector
+  // before it mixes over what it has, the missing weight on itself (0: wait for ever).
+  SimTime timeout = SimTime::zero();
 
   // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down) or
   // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step).

@@ -40,13 +40,10 @@ AsynchronousConsensus::AsynchronousConsensus(ProtocolContext context)
     throw std::logic_error("AsynchronousConsensus: " + std::to_string(agent_count) +
                            " learners for a mixing matrix of size " + std::to_string(mixing_.size()));
   }
-  const std::size_t dimension = context_.initial_parameters.size();
+  const std::size_t dimension = checked_dimension(context_, "AsynchronousConsensus");
   auto start = std::make_shared<const std::vector<float>>(context_.initial_parameters);
   agents_.resize(agent_count);
   for (std::size_t j = 0; j < agent_count; ++j) {
-    if (context_.learners[j]->parameter_count() != dimension) {
-      throw std::logic_error("AsynchronousConsensus: learner parameter count differs from the initial vector");
-    }
     Agent& agent = agents_[j];
     agent.parameters = context_.initial_parameters;
     agent.gradient.assign(dimension, 0.0f);
@@ -114,7 +111,7 @@ void AsynchronousConsensus::finish_step(std::size_t j) {
   const AgentId sender{static_cast<std::uint32_t>(j)};
   for (std::size_t neighbor : agent.neighbors) {
     context_.network.send(payload_message(sender, AgentId{static_cast<std::uint32_t>(neighbor)}, agent.step,
-                                          PayloadKind::kParameters, snapshot));
+                                          PayloadKind::kParameters, context_.wire_parameters, snapshot));
   }
   recorder_.agent_finished(j, agent.step, agent.parameters);
   if (agent.step < context_.total_steps) begin_step(j);

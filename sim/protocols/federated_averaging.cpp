@@ -49,10 +49,8 @@ FederatedAveraging::FederatedAveraging(ProtocolContext context)
   }
   clients_per_round_ = std::max<std::size_t>(
       1, static_cast<std::size_t>(std::llround(algorithm.client_fraction * static_cast<double>(client_count))));
+  checked_dimension(context_, "FederatedAveraging");
   for (const auto& learner : context_.learners) {
-    if (learner->parameter_count() != global_.size()) {
-      throw std::logic_error("FederatedAveraging: learner parameter count differs from the initial vector");
-    }
     Client client;
     client.gradient.assign(global_.size(), 0.0f);
     client.shard_size = learner->shard_size();
@@ -96,7 +94,8 @@ void FederatedAveraging::begin_round() {
 }
 
 void FederatedAveraging::send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model) {
-  context_.network.send(payload_message(from, to, round_, PayloadKind::kParameters, std::move(model)));
+  context_.network.send(
+      payload_message(from, to, round_, PayloadKind::kParameters, context_.wire_parameters, std::move(model)));
 }
 
 void FederatedAveraging::deliver(Message&& message) {

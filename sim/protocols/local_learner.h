@@ -46,4 +46,19 @@ class ModelLearner final : public LocalLearner {
   Rng dropout_rng_;
 };
 
+// The learner of a communication-only replay (model.kind "none"): no parameters, no data,
+// no math. Each agent stands for one batch of data, so an epoch is one step (and a FedAvg
+// client's local epoch one local step); the protocol charges the compute time as usual.
+class ReplayLearner final : public LocalLearner {
+ public:
+  explicit ReplayLearner(std::size_t batch_size) : batch_size_(batch_size) {}
+  std::size_t parameter_count() const override { return 0; }
+  std::size_t steps_per_epoch() const override { return 1; }
+  std::size_t shard_size() const override { return batch_size_; }
+  double compute_gradient(std::span<const float>, std::span<float>) override { return 0.0; }
+
+ private:
+  std::size_t batch_size_;
+};
+
 }  // namespace cdsim

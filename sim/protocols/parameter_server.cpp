@@ -27,7 +27,7 @@ OptimizerSpec data_parallel_optimizer(const AlgorithmSpec& algorithm) {
 ParameterServer::ParameterServer(ProtocolContext context)
     : context_(std::move(context)),
       server_{static_cast<std::uint32_t>(context_.learners.size())},
-      optimizer_(data_parallel_optimizer(context_.algorithm), context_.initial_parameters.size()),
+      optimizer_(data_parallel_optimizer(context_.algorithm), checked_dimension(context_, "ParameterServer")),
       global_(context_.initial_parameters),
       mean_gradient_(global_.size(), 0.0f),
       recorder_(context_) {
@@ -39,11 +39,6 @@ ParameterServer::ParameterServer(ProtocolContext context)
   if (worker_count == 0) throw std::logic_error("ParameterServer: no workers");
   if (context_.network.node_count() <= worker_count) {
     throw std::logic_error("ParameterServer: the network has no server node " + std::to_string(worker_count));
-  }
-  for (const auto& learner : context_.learners) {
-    if (learner->parameter_count() != global_.size()) {
-      throw std::logic_error("ParameterServer: learner parameter count differs from the initial vector");
-    }
   }
   auto initial = std::make_shared<const std::vector<float>>(global_);
   workers_.resize(worker_count);
@@ -75,7 +70,7 @@ void ParameterServer::begin_step(std::size_t j) {
 void ParameterServer::send_gradient(std::size_t j) {
   Worker& worker = workers_[j];
   context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)}, server_, worker.step,
-                                        PayloadKind::kGradient, std::move(worker.gradient)));
+                                        PayloadKind::kGradient, context_.wire_parameters, std::move(worker.gradient)));
 }
 
 void ParameterServer::deliver(Message&& message) {
@@ -111,7 +106,7 @@ void ParameterServer::receive_gradient(Message&& message) {
   auto snapshot = std::make_shared<const std::vector<float>>(global_);
   for (std::size_t worker = 0; worker < workers_.size(); ++worker) {
     context_.network.send(payload_message(server_, AgentId{static_cast<std::uint32_t>(worker)}, server_step_,
-                                          PayloadKind::kParameters, snapshot));
+                                          PayloadKind::kParameters, context_.wire_parameters, snapshot));
   }
 }
 

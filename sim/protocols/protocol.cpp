@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "core/invalid_input.h"
 #include "sim/protocols/asynchronous_consensus.h"
@@ -26,6 +28,20 @@ double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples
   const std::size_t samples_per_step = agents * algorithm.batch_size;
   const std::size_t steps_per_epoch = (train_samples + samples_per_step - 1) / samples_per_step;
   return 1.0 / static_cast<double>(steps_per_epoch);
+}
+
+std::size_t checked_dimension(const ProtocolContext& context, const char* protocol) {
+  const std::size_t dimension = context.initial_parameters.size();
+  if (dimension != 0 && dimension != context.wire_parameters) {
+    throw std::logic_error(std::string(protocol) + ": " + std::to_string(dimension) +
+                           " initial parameters for messages of " + std::to_string(context.wire_parameters));
+  }
+  for (const auto& learner : context.learners) {
+    if (learner->parameter_count() != dimension) {
+      throw std::logic_error(std::string(protocol) + ": learner parameter count differs from the initial vector");
+    }
+  }
+  return dimension;
 }
 
 std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {

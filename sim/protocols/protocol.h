@@ -24,12 +24,19 @@
 namespace cdsim {
 
 // Everything a protocol borrows; all references must outlive the protocol.
+//
+// Messages are sized for `wire_parameters` values (a whole model or gradient; chunks of it
+// for all-reduce), never from the vectors they carry. Normally the vectors hold exactly
+// that many values; in a communication-only replay (model.kind "none") every vector is
+// empty, so the update rules run over nothing while every message still has the size, the
+// timing and the count it would have for a model of wire_parameters parameters.
 struct ProtocolContext {
   Simulation& simulation;
   Network& network;
   const MixingMatrix& mixing;  // consensus protocols only
   std::vector<std::unique_ptr<LocalLearner>>& learners;  // one per agent, in agent order
   const std::vector<float>& initial_parameters;          // every agent starts here
+  std::size_t wire_parameters;                            // values a full message carries
   const AlgorithmSpec& algorithm;
   ComputeModel& compute;
   std::int64_t total_steps = 0;          // gradient steps, or rounds for FedAvg
@@ -50,6 +57,11 @@ class Protocol {
   // Steps (or rounds) completed by every agent.
   virtual std::int64_t completed_steps() const = 0;
 };
+
+// The length of every agent's parameter vector: initial_parameters.size(). Throws
+// std::logic_error, naming `protocol`, when a learner's parameter count differs from it or
+// when the vectors are neither wire_parameters long nor empty (a replay).
+std::size_t checked_dimension(const ProtocolContext& context, const char* protocol);
 
 // Throws InvalidInput("/kind", ...) for an algorithm no protocol implements.
 std::unique_ptr<Protocol> make_protocol(ProtocolContext context);

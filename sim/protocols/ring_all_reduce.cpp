@@ -25,13 +25,9 @@ RingAllReduce::RingAllReduce(ProtocolContext context)
   const OptimizerSpec optimizer = data_parallel_optimizer(context_.algorithm);
   const std::size_t agent_count = context_.learners.size();
   if (agent_count == 0) throw std::logic_error("RingAllReduce: no agents");
-  const std::size_t dimension = context_.initial_parameters.size();
-  chunk_values_ = (dimension + agent_count - 1) / agent_count;
+  const std::size_t dimension = checked_dimension(context_, "RingAllReduce");
   hops_ = 2 * (static_cast<std::int64_t>(agent_count) - 1);
   for (std::size_t j = 0; j < agent_count; ++j) {
-    if (context_.learners[j]->parameter_count() != dimension) {
-      throw std::logic_error("RingAllReduce: learner parameter count differs from the initial vector");
-    }
     agents_.push_back(Agent{.parameters = context_.initial_parameters,
                             .gradient = std::vector<float>(dimension, 0.0f),
                             .optimizer = Optimizer(optimizer, dimension)});
@@ -40,8 +36,12 @@ RingAllReduce::RingAllReduce(ProtocolContext context)
 }
 
 std::pair<std::size_t, std::size_t> RingAllReduce::chunk_range(std::size_t chunk) const {
-  const std::size_t dimension = context_.initial_parameters.size();
-  return {std::min(chunk * chunk_values_, dimension), std::min((chunk + 1) * chunk_values_, dimension)};
+  return chunk_of(chunk, context_.wire_parameters);
+}
+
+std::pair<std::size_t, std::size_t> RingAllReduce::chunk_of(std::size_t chunk, std::size_t dimension) const {
+  const std::size_t chunk_values = (dimension + agents_.size() - 1) / agents_.size();
+  return {std::min(chunk * chunk_values, dimension), std::min((chunk + 1) * chunk_values, dimension)};
 }
 
 void RingAllReduce::start() {
@@ -91,12 +91,14 @@ void RingAllReduce::finish_compute(std::size_t j) {
 
 void RingAllReduce::send_chunk(std::size_t j, std::size_t chunk, std::int64_t hop) {
   const Agent& agent = agents_[j];
-  const auto [first, last] = chunk_range(chunk);
+  const auto [first, last] = chunk_of(chunk, agent.gradient.size());
   auto values = std::make_shared<const std::vector<float>>(agent.gradient.begin() + static_cast<std::ptrdiff_t>(first),
                                                            agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
+  const auto [wire_first, wire_last] = chunk_range(chunk);
   context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)},
                                         AgentId{static_cast<std::uint32_t>((j + 1) % agents_.size())},
-                                        agent.step * hops_ + hop, PayloadKind::kGradient, std::move(values)));
+                                        agent.step * hops_ + hop, PayloadKind::kGradient, wire_last - wire_first,
+                                        std::move(values)));
 }
 
 void RingAllReduce::deliver(Message&& message) {
@@ -119,7 +121,7 @@ void RingAllReduce::receive_chunk(std::size_t j, const Message& message) {
   const std::size_t n = agents_.size();
   const std::int64_t hop = message.round % hops_;
   const std::size_t chunk = (message.from.value + n - static_cast<std::size_t>(hop) % n) % n;
-  const auto [first, last] = chunk_range(chunk);
+  const auto [first, last] = chunk_of(chunk, agent.gradient.size());
   const std::vector<float>& values = *message.payload;
   const std::int64_t last_reduce_hop = static_cast<std::int64_t>(n) - 2;
   if (hop <= last_reduce_hop) {

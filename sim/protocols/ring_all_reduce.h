@@ -28,7 +28,7 @@ class RingAllReduce final : public Protocol {
   std::int64_t completed_steps() const override;
   const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].parameters; }
 
-  // Values [first, second) of the parameter vector form chunk `chunk`.
+  // Values [first, second) of the parameter vector form chunk `chunk` (on the wire).
   std::pair<std::size_t, std::size_t> chunk_range(std::size_t chunk) const;
 
  private:
@@ -49,9 +49,11 @@ class RingAllReduce final : public Protocol {
   void receive_chunk(std::size_t agent, const Message& message);
   void send_chunk(std::size_t agent, std::size_t chunk, std::int64_t hop);
   void finish_step(std::size_t agent);
+  // Chunk `chunk` of a vector of `dimension` values: the wire's, or the agents' own vectors
+  // (empty in a communication-only replay).
+  std::pair<std::size_t, std::size_t> chunk_of(std::size_t chunk, std::size_t dimension) const;
 
   ProtocolContext context_;
-  std::size_t chunk_values_;  // ceil(P / N)
   std::int64_t hops_;         // 2 (N - 1) transfers per chunk per step
   std::vector<Agent> agents_;
   StepRecorder recorder_;

@@ -1,11 +1,27 @@
 // How long a run lasts, how often it is evaluated, and what it records.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "sim/time.h"
 
 namespace cdsim {
+
+// What each evaluation computes (run.evaluation). Modes: "full" (every evaluated agent
+// on the train and test sets, the averaged model on the test set, the consensus distance),
+// "test" (the same without the train set), "average_model" (the averaged model and the
+// consensus distance only), "off" (nothing but the traffic and the time).
+struct EvaluationSpec {
+  std::string mode = "full";
+  std::size_t samples = 0;  // 0: whole sets; else a seeded sample of this many of each set
+  std::size_t agents = 0;   // 0: every agent; else a seeded subset of this many agents
+};
+
+// The default number of agents evaluated in a run of more agents than this: beyond it, a
+// seeded subset of this many (evaluating a million agents would dwarf the training).
+inline constexpr std::size_t kDefaultEvaluatedAgents = 1024;
 
 struct RunSpec {
   // Exactly one of steps and epochs is positive after loading. An epoch is the training
@@ -18,6 +34,7 @@ struct RunSpec {
   // evaluated.
   std::int64_t eval_every_steps = 0;
   SimTime eval_every_time = SimTime::zero();
+  EvaluationSpec evaluation;
   // Write events.pb: every message's send, transmission start and arrival.
   bool trace = false;
 };

@@ -51,15 +51,11 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     }
     neighborhoods_.push_back(std::move(hood));
   }
-  const std::size_t dimension = context_.initial_parameters.size();
+  const std::size_t dimension = checked_dimension(context_, "SynchronousConsensus");
   agents_.resize(agent_count);
   for (std::size_t j = 0; j < agent_count; ++j) {
-    if (context_.learners[j]->parameter_count() != dimension) {
-      throw std::logic_error("SynchronousConsensus: learner parameter count differs from the initial vector");
-    }
     Agent& agent = agents_[j];
     agent.parameters = context_.initial_parameters;
-    agent.mixing = context_.initial_parameters;
     agent.gradient.assign(dimension, 0.0f);
     agent.scratch.assign(dimension, 0.0f);
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
@@ -103,7 +99,7 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   }
   agent.computed = false;
   agent.round = 0;
-  agent.mixing = agent.parameters;
+  agent.mixing = snapshot_of(agent.parameters);
   release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
   // Overlapping agents put their parameters on the wire while they compute.
@@ -119,13 +115,12 @@ void SynchronousConsensus::finish_compute(std::size_t j) {
 
 void SynchronousConsensus::send_round(std::size_t j) {
   Agent& agent = agents_[j];
-  // One immutable snapshot, shared by the messages to every neighbour.
-  auto snapshot = std::make_shared<const std::vector<float>>(agent.mixing);
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
   for (std::size_t neighbor : neighborhoods_[matrix_index(round)].out[j]) {
     const AgentId receiver{static_cast<std::uint32_t>(neighbor)};
-    context_.network.send(payload_message(sender, receiver, round, PayloadKind::kParameters, snapshot));
+    context_.network.send(
+        payload_message(sender, receiver, round, PayloadKind::kParameters, context_.wire_parameters, agent.mixing));
   }
   agent.round_sent = true;
   try_advance(j);
@@ -137,6 +132,10 @@ void SynchronousConsensus::deliver(Message&& message) {
   const std::int64_t current = global_round(agent);
   if (context_.schedule != nullptr && message.round > current + 1) {
     agent.early.push_back(std::move(message));
+    return;
+  }
+  if (context_.algorithm.timeout > SimTime::zero() && message.round < current) {
+    ++waiting_.late_messages;  // its round was mixed without it
     return;
   }
   if (message.round != current && message.round != current + 1) {
@@ -163,14 +162,41 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   if (!agent.round_sent) return;
   const std::int64_t round = global_round(agent);
   Inbox& inbox = agent.inbox[round % 2];
-  if (inbox.received < neighborhoods_[matrix_index(round)].in[j].size()) return;
   const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
   if (last_round && !agent.computed) return;
+  const SimTime now = context_.simulation.now();
+  if (agent.waiting_round != round) {  // ready to mix from now on
+    agent.waiting_round = round;
+    agent.waiting_since = now;
+    agent.timed_out = false;
+  }
+  if (inbox.received < neighborhoods_[matrix_index(round)].in[j].size() && !agent.timed_out) {
+    const SimTime timeout = context_.algorithm.timeout;
+    if (timeout > SimTime::zero() && !context_.simulation.is_pending(agent.timeout_event)) {
+      // The deadline is inclusive: at the deadline the timeout steps aside once, behind every
+      // event already due at that instant, so a vector arriving exactly then still counts
+      // (a neighbour dragged along by a timed-out agent waits exactly the timeout).
+      agent.timeout_event = context_.simulation.schedule_at(agent.waiting_since + timeout, [this, j, round] {
+        agents_[j].timeout_event = context_.simulation.schedule_at(context_.simulation.now(), [this, j, round] {
+          Agent& waiting = agents_[j];
+          if (global_round(waiting) != round || waiting.waiting_round != round) return;
+          waiting.timed_out = true;
+          ++waiting_.timeouts;
+          try_advance(j);
+        });
+      });
+    }
+    return;
+  }
+  context_.simulation.cancel(agent.timeout_event);
+  agent.timeout_event = EventHandle{};
+  waiting_.agent_wait += now - agent.waiting_since;
+  agent.waiting_round = -1;
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
     mix(mixing_inputs(j, inbox), agent.scratch);
-    agent.mixing.swap(agent.scratch);
+    agent.mixing = snapshot_of(agent.scratch);
     for (auto& slot : inbox.by_neighbor) slot.reset();
     inbox.received = 0;
     ++agent.round;
@@ -196,23 +222,36 @@ void SynchronousConsensus::release_early(std::size_t j) {
   for (Message& message : due) deliver(std::move(message));
 }
 
-std::vector<WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) const {
+std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) const {
+  return values.empty() ? empty_snapshot_ : std::make_shared<const std::vector<float>>(values);
+}
+
+std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, const Inbox& inbox) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
-  std::vector<WeightedParameters> inputs;
+  inputs_.clear();
   const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
-  inputs.reserve(matrix.row(j).size());
+  // A neighbour that timed out lends its weight to the agent itself.
+  double missing = 0.0;
+  std::size_t slot = 0;
+  for (const MixingMatrix::Entry& entry : matrix.row(j)) {
+    if (entry.column != j && !inbox.by_neighbor[slot++]) missing += entry.weight;
+  }
   std::size_t next_neighbor = 0;
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
-    inputs.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.mixing)
-                                                      : std::span<const float>(*inbox.by_neighbor[next_neighbor++])});
+    if (entry.column == j) {
+      inputs_.push_back({entry.weight + missing, std::span<const float>(*agent.mixing)});
+      continue;
+    }
+    const auto& received = inbox.by_neighbor[next_neighbor++];
+    if (received) inputs_.push_back({entry.weight, std::span<const float>(*received)});
   }
-  return inputs;
+  return inputs_;
 }
 
 void SynchronousConsensus::apply_update(std::size_t j, Inbox& inbox) {
   Agent& agent = agents_[j];
-  const std::vector<WeightedParameters> inputs = mixing_inputs(j, inbox);
+  const std::span<const WeightedParameters> inputs = mixing_inputs(j, inbox);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
   switch (rule_) {

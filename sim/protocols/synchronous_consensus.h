@@ -7,10 +7,16 @@
 // On a time-varying topology (ProtocolContext::schedule) global round r = step * tau +
 // round mixes with the schedule's matrix of round r: an agent sends to the agents whose
 // row of that matrix holds it and waits for the agents its own row holds.
+// With algorithm.timeout > 0 an agent ready to mix (its vector sent, its gradient done)
+// waits at most that long; then it mixes over the vectors it has and puts the weight of
+// each missing neighbour on itself, x_j <- (W_jj + sum_missing W_jl) x_j + sum_received
+// W_jl x_l (rows stay stochastic; columns do not, so the network average may drift). A
+// vector arriving after its round is dropped and counted.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/consensus.h"
@@ -20,6 +26,13 @@
 
 namespace cdsim {
 
+// Simulated time agents spent ready to mix but waiting for neighbours, summed over agents.
+struct WaitingStats {
+  SimTime agent_wait = SimTime::zero();
+  std::uint64_t timeouts = 0;       // rounds an agent mixed without every neighbour
+  std::uint64_t late_messages = 0;  // vectors that arrived after their round and were dropped
+};
+
 class SynchronousConsensus final : public Protocol {
  public:
   // Takes over the network's delivery handler.
@@ -28,6 +41,7 @@ class SynchronousConsensus final : public Protocol {
   void start() override;
   std::int64_t completed_steps() const override;
   const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].parameters; }
+  const WaitingStats& waiting() const { return waiting_; }
 
  private:
   enum class Rule { kCdsgd, kCdmsgdNesterov, kCdmsgdTwoSequence };
@@ -43,7 +57,9 @@ class SynchronousConsensus final : public Protocol {
   };
   struct Agent {
     std::vector<float> parameters;   // x_j(step)
-    std::vector<float> mixing;       // y: the vector exchanged in the current round
+    // y: the vector exchanged in the current round, one immutable snapshot shared by the
+    // messages to every neighbour and by this agent's own mixing term.
+    std::shared_ptr<const std::vector<float>> mixing;
     std::vector<float> gradient;     // g_j at x_j(step)
     std::vector<float> scratch;
     std::vector<float> momentum;     // m (Nesterov) or v(k) (two-sequence)
@@ -55,6 +71,12 @@ class SynchronousConsensus final : public Protocol {
     // Time-varying topologies only: parameters of rounds beyond the next one (a sender that
     // does not wait for this agent can run further ahead), in arrival order.
     std::vector<Message> early;
+    // Waiting for neighbours in round waiting_round since waiting_since; timed_out once the
+    // timeout fired for that round.
+    std::int64_t waiting_round = -1;
+    SimTime waiting_since;
+    bool timed_out = false;
+    EventHandle timeout_event;
   };
   std::int64_t global_round(const Agent& agent) const;
   void begin_step(std::size_t agent);
@@ -65,8 +87,11 @@ class SynchronousConsensus final : public Protocol {
   // Moves the early messages of the current and next round into the inboxes.
   void release_early(std::size_t agent);
   void apply_update(std::size_t agent, Inbox& inbox);
-  // The agent's own vector and its neighbours' of the current round, with their weights.
-  std::vector<WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox) const;
+  // The agent's own vector and its neighbours' of the current round, with their weights;
+  // valid until the next call (it reuses one buffer, so an update allocates nothing).
+  std::span<const WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox);
+  // An immutable copy of `values` to share; every empty vector (a replay's) shares one.
+  std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values) const;
   // The matrix (and neighbourhoods) of global round r.
   std::size_t matrix_index(std::int64_t round) const;
 
@@ -75,7 +100,10 @@ class SynchronousConsensus final : public Protocol {
   std::vector<Neighborhood> neighborhoods_;  // per matrix
   Rule rule_;
   std::vector<Agent> agents_;
+  std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
+  std::shared_ptr<const std::vector<float>> empty_snapshot_ = std::make_shared<const std::vector<float>>();
   StepRecorder recorder_;
+  WaitingStats waiting_;
 };
 
 }  // namespace cdsim

@@ -1,6 +1,7 @@
 // Exact on-the-wire sizes of the messages in proto/cdsim_wire.proto, computed without
-// serializing the payload: the header is encoded for real, the packed float payload is
-// sized analytically (tag + length varint + 4 bytes a value).
+// serializing the payload: the header (fixed-width fields, so one size for all values) is
+// encoded for real once, the packed float payload is sized analytically (tag + length
+// varint + 4 bytes a value).
 #pragma once
 
 #include <cstddef>
@@ -24,8 +25,10 @@ enum class PayloadKind : std::uint32_t {
 ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
                                  PayloadKind kind, std::size_t value_count);
 
-// A message carrying `payload` (shared, never copied), sized by the wire schema.
+// A message of `value_count` values carrying `payload` (shared, never copied), sized by
+// the wire schema. The payload holds those values, or nothing in a communication-only
+// replay (see ProtocolContext::wire_parameters); its own size never decides the message's.
 Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
-                        std::shared_ptr<const std::vector<float>> payload);
+                        std::size_t value_count, std::shared_ptr<const std::vector<float>> payload);
 
 }  // namespace cdsim

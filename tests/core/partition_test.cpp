@@ -114,9 +114,19 @@ TEST_CASE("label histograms count the labels of each shard") {
   CHECK(label_histogram(data, {3, 4}) == std::vector<std::size_t>{0, 0, 2});
 }
 
-TEST_CASE("partitions reject too few samples, unknown kinds and label kinds on regression data") {
+TEST_CASE("with fewer samples than agents, the agents left without one share the samples in agent order") {
   const Dataset data = mixture(4, 2);
-  CHECK_THROWS_AS(partition(data, 5, PartitionSpec{}, 1), InvalidInput);
+  const Shards shards = partition(data, 10, PartitionSpec{}, 1);
+  REQUIRE(shards.size() == 10);
+  // iid: 4 samples over 10 equal shares go to agents 0-3 (largest remainder, lowest index
+  // first); agents 4-9 then take copies of the samples held, cycling in agent order.
+  for (std::size_t j = 0; j < 4; ++j) REQUIRE(shards[j].size() == 1);
+  check_disjoint(Shards(shards.begin(), shards.begin() + 4), 4, true);
+  for (std::size_t j = 4; j < 10; ++j) CHECK(shards[j] == shards[(j - 4) % 4]);
+}
+
+TEST_CASE("partitions reject unknown kinds and label kinds on regression data") {
+  const Dataset data = mixture(4, 2);
   PartitionSpec spec;
   spec.kind = "round_robin";
   CHECK_THROWS_AS(partition(data, 2, spec, 1), InvalidInput);

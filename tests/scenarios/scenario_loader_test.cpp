@@ -136,3 +136,50 @@ TEST_CASE("relative paths in a scenario are taken relative to the scenario's fol
       parse_scenario(R"({"topology": {"kind": "edge_list", "file": "graphs/g.txt"}})", "/x/y/s.json");
   CHECK(s.topology.file == "/x/y/graphs/g.txt");
 }
+
+TEST_CASE("a communication-only replay loads with evaluation off and round-trips through the resolved JSON") {
+  const cdsim::Scenario s = parse_scenario(R"({"model": {"kind": "none", "parameters": 100000}})", "replay.json");
+  CHECK(cdsim::is_replay(s.model));
+  CHECK(s.model.parameters == 100000);
+  CHECK(s.run.evaluation.mode == "off");
+  const std::string resolved = cdsim::resolved_scenario_json(s);
+  CHECK(cdsim::resolved_scenario_json(parse_scenario(resolved, "resolved.json")) == resolved);
+}
+
+TEST_CASE("run.evaluation defaults to everything for small runs and to 1024 seeded agents beyond") {
+  const cdsim::Scenario small = parse_scenario(R"({"agents": 1024})", "small.json");
+  CHECK(small.run.evaluation.mode == "full");
+  CHECK(small.run.evaluation.samples == 0);
+  CHECK(small.run.evaluation.agents == 0);
+  const cdsim::Scenario large = parse_scenario(R"({"agents": 1025})", "large.json");
+  CHECK(large.run.evaluation.agents == cdsim::kDefaultEvaluatedAgents);
+  const cdsim::Scenario given = parse_scenario(
+      R"({"agents": 20, "run": {"evaluation": {"mode": "test", "samples": 500, "agents": 4}}})", "given.json");
+  CHECK(given.run.evaluation.mode == "test");
+  CHECK(given.run.evaluation.samples == 500);
+  CHECK(given.run.evaluation.agents == 4);
+}
+
+TEST_CASE("bad replay and evaluation settings are rejected with their field") {
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  const Case cases[] = {
+      {R"({"model": {"kind": "none"}})", "/model/parameters"},
+      {R"({"model": {"kind": "mlp", "hidden": [4], "parameters": 10}})", "/model/parameters"},
+      {R"({"model": {"kind": "none", "parameters": 5}, "compute": {"flops_per_second": 1e9}})",
+       "/compute/flops_per_second"},
+      {R"({"model": {"kind": "none", "parameters": 5}, "run": {"evaluation": {"mode": "full"}}})",
+       "/run/evaluation/mode"},
+      {R"({"run": {"evaluation": {"mode": "sometimes"}}})", "/run/evaluation/mode"},
+      {R"({"agents": 4, "run": {"evaluation": {"agents": 5}}})", "/run/evaluation/agents"},
+      {R"({"run": {"evaluation": {"samples": -1}}})", "/run/evaluation/samples"},
+      {R"({"run": {"evaluation": {"every": 3}}})", "/run/evaluation/every"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    const ScenarioError e = error_of(c.text);
+    CHECK(e.field() == c.field);
+  }
+}

@@ -40,12 +40,13 @@ struct BaselineFixture {
       learners.push_back(std::make_unique<QuadraticLearner>(target));
     }
     for (std::size_t i = 0; i < dimension; ++i) initial.push_back(static_cast<float>(rng.normal()));
+    wire_parameters = dimension;
     const ProtocolLinks links = protocol_links(algorithm, graph);
     network = std::make_unique<PointToPointNetwork>(simulation, links.node_count, links.edges, link);
   }
 
   std::size_t agents() const { return graph.vertex_count(); }
-  std::size_t dimension() const { return initial.size(); }
+  std::size_t dimension() const { return wire_parameters; }
 
   // Gives agent j a shard of `samples` samples (the quadratic ignores the data itself).
   void set_shard_sizes(const std::vector<std::size_t>& samples) {
@@ -54,6 +55,14 @@ struct BaselineFixture {
       learners.push_back(std::make_unique<QuadraticLearner>(std::vector<float>(targets[j].begin(), targets[j].end()),
                                                             samples[j]));
     }
+  }
+
+  // Turns the bench into a communication-only replay of the same model size: empty vectors,
+  // learners without math (ReplayLearner), messages still sized for dimension() values.
+  void make_replay() {
+    learners.clear();
+    for (std::size_t j = 0; j < agents(); ++j) learners.push_back(std::make_unique<ReplayLearner>(algorithm.batch_size));
+    initial.clear();
   }
 
   // Builds protocol P (make_protocol's choice when P is Protocol) for `steps` steps,
@@ -66,6 +75,7 @@ struct BaselineFixture {
                             .mixing = mixing,
                             .learners = learners,
                             .initial_parameters = initial,
+                            .wire_parameters = wire_parameters,
                             .algorithm = algorithm,
                             .compute = *compute,
                             .total_steps = steps,
@@ -113,6 +123,7 @@ struct BaselineFixture {
   std::vector<std::unique_ptr<LocalLearner>> learners;
   std::vector<Vector> targets;
   std::vector<float> initial;
+  std::size_t wire_parameters = 0;  // the model size messages are sized for
   std::optional<ComputeModel> compute;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe by simulated time
   std::vector<std::int64_t> completed;           // every step, as the protocol reports it complete

@@ -55,7 +55,7 @@ struct Fixture {
   void run(const AlgorithmSpec& algorithm, const ComputeSpec& compute_spec, std::int64_t steps,
            const std::function<void(ProtocolContext&)>& adjust = nullptr) {
     ComputeModel compute(compute_spec, graph.vertex_count(), 0.0, algorithm.batch_size, 1);
-    ProtocolContext context{simulation, *network, mixing, learners, initial, algorithm, compute,
+    ProtocolContext context{simulation, *network, mixing, learners, initial, initial.size(), algorithm, compute,
                             steps, 1, [&](const StepSnapshot& s) {
                               observed_steps.push_back(s.step);
                               times.push_back(s.time);
