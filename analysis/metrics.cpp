@@ -108,6 +108,9 @@ MetricsEvaluator::MetricsEvaluator(const ModelFactory& make_model, const Dataset
 MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent) {
   const std::size_t agents = snapshot.parameters.size();
   const MetricsColumns& columns = plan_.columns;
+  if (!columns.train && !columns.test && !columns.average_model && !columns.consensus) {
+    return traffic_row(snapshot, epochs_per_step_);  // "off": the snapshot need not carry parameters
+  }
   std::vector<std::size_t> evaluated = plan_.agents;
   if (evaluated.empty()) {
     evaluated.resize(agents);

@@ -270,6 +270,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
   if (topology.schedule) context.schedule = &*topology.schedule;
+  const MetricsColumns& columns = plan.columns;
+  context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();

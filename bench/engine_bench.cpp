@@ -7,6 +7,11 @@
 //   shared_links:     messages per second through a SharedLinkNetwork (32 flows at a switch);
 //   switch_complete64: 64 agents of a complete graph behind one switch exchanging 40 KB
 //                     vectors in rounds (4,032 concurrent flows, senders a few us apart).
+//   replay_ring:      a communication-only CDSGD replay (model.kind "none") on a ring of
+//                     4,096 agents for 100 rounds, 819,200 messages, with 34-byte messages
+//                     (P = 2) and 400 KB ones (P = 100,000): messages per CPU second of the
+//                     whole run, setup (graph, mixing matrix, network, protocol) included.
+//                     Target: >= 8M messages per CPU second whatever the size.
 // Run: build/<dir>/bench/cdsim_bench_engine --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true   (the median row is the figure to quote)
 // Rates are per CPU second of this (single-threaded) process, so that other load on the
@@ -20,8 +25,12 @@
 
 #include "core/rng.h"
 #include "sim/point_to_point_network.h"
+#include "sim/protocols/protocol.h"
+#include "sim/protocols/wire_size.h"
 #include "sim/shared_link_network.h"
 #include "sim/simulation.h"
+#include "topologies/generators.h"
+#include "topologies/mixing_matrix.h"
 
 namespace {
 
@@ -189,6 +198,43 @@ void switch_complete64(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
 }
 BENCHMARK(switch_complete64)->Unit(benchmark::kMillisecond);
+
+void replay_ring(benchmark::State& state) {
+  constexpr std::size_t kAgents = 4096;
+  constexpr std::int64_t kRounds = 100;
+  const auto parameters = static_cast<std::size_t>(state.range(0));
+  cdsim::AlgorithmSpec algorithm;  // cdsgd
+  cdsim::ComputeSpec compute_spec;
+  compute_spec.step_time = cdsim::SimTime::from_ms(5);
+  const cdsim::LinkSpec link{cdsim::SimTime::from_ms(1), cdsim::Bandwidth::from_bits_per_second(10'000'000'000)};
+  const std::vector<float> no_parameters;
+  std::uint64_t messages = 0;
+  for (auto _ : state) {
+    const cdsim::Graph ring = cdsim::ring_graph(kAgents);
+    const cdsim::MixingMatrix mixing = cdsim::build_mixing_matrix(ring, cdsim::MixingSpec{});
+    cdsim::Simulation sim(1);
+    const cdsim::ProtocolLinks links = cdsim::protocol_links(algorithm, ring);
+    cdsim::PointToPointNetwork network(sim, links.node_count, links.edges, link);
+    std::vector<std::unique_ptr<cdsim::LocalLearner>> learners;
+    for (std::size_t j = 0; j < kAgents; ++j) {
+      learners.push_back(std::make_unique<cdsim::ReplayLearner>(algorithm.batch_size));
+    }
+    cdsim::ComputeModel compute(compute_spec, kAgents, 0.0, algorithm.batch_size, 1);
+    cdsim::ProtocolContext context{sim,     network, mixing,  learners, no_parameters, parameters,
+                                   algorithm, compute, kRounds, kRounds, nullptr};
+    const std::unique_ptr<cdsim::Protocol> protocol = cdsim::make_protocol(context);
+    protocol->start();
+    sim.run();
+    if (protocol->completed_steps() != kRounds) state.SkipWithError("the replay did not finish");
+    messages += network.stats().messages_sent;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(messages));
+  state.counters["message_bytes"] = static_cast<double>(
+      cdsim::parameter_message_size(cdsim::AgentId{0}, cdsim::AgentId{1}, 0, cdsim::PayloadKind::kParameters,
+                                    parameters)
+          .bytes());
+}
+BENCHMARK(replay_ring)->Arg(2)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/compressor.h"
 #include "core/invalid_input.h"
+#include "scenarios/field_use.h"
 #include "scenarios/object_reader.h"
 #include "sim/byte_count.h"
 #include "sim/time.h"
@@ -38,6 +40,19 @@ const Json& section(ObjectReader& parent, std::string_view key) {
   return object != nullptr ? *object : empty_object();
 }
 
+// Throws InvalidInput naming the first field of `json` (a section at `pointer`) that the
+// section's kind would ignore.
+template <typename Reads>
+void reject_unused_fields(const Json& json, const std::string& pointer, const std::string& what, Reads reads) {
+  if (!json.is_object()) return;
+  for (const auto& [key, value] : json.items()) {
+    if (!reads(key)) {
+      throw InvalidInput(pointer + "/" + scenario_detail::pointer_token(key),
+                         "\"" + key + "\" is not used by " + what + "; remove it");
+    }
+  }
+}
+
 TopologySpec read_topology(const Json& json, const std::filesystem::path& base_dir,
                            const std::string& pointer = "/topology") {
   ObjectReader reader(json, pointer);
@@ -67,6 +82,8 @@ TopologySpec read_topology(const Json& json, const std::filesystem::path& base_d
     }
   }
   reader.reject_unknown_keys();
+  reject_unused_fields(json, pointer, "topology \"" + spec.kind + "\"",
+                       [&](const std::string& key) { return topology_reads(spec.kind, key); });
   const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
   if (needs_file && spec.file.empty()) {
     throw InvalidInput(pointer + "/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
@@ -89,6 +106,8 @@ MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) 
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   spec.allow_asymmetric = reader.bool_or("allow_asymmetric", spec.allow_asymmetric);
   reader.reject_unknown_keys();
+  reject_unused_fields(json, "/mixing", "mixing rule \"" + spec.rule + "\"",
+                       [&](const std::string& key) { return mixing_reads(spec.rule, key); });
   if (spec.rule == "explicit" && spec.matrix.empty() && spec.file.empty()) {
     throw InvalidInput("/mixing/matrix", "rule \"explicit\" needs a \"matrix\" or a \"file\"");
   }
@@ -241,10 +260,32 @@ StepSizeSchedule read_schedule(const Json& json) {
   return schedule;
 }
 
+CompressorSpec read_compression(const Json& json) {
+  ObjectReader reader(json, "/algorithm/compression");
+  CompressorSpec spec;
+  spec.kind = reader.choice_or("kind", spec.kind,
+                               {"identity", "top_k", "random_k", "qsgd", "scaled_sign", "float16", "bfloat16"});
+  spec.count = reader.unsigned_or("count", spec.count);
+  spec.fraction = reader.probability_or("fraction", spec.fraction);
+  const std::uint64_t levels = reader.unsigned_or("levels", spec.levels);
+  if (levels > (1u << 24)) {
+    throw InvalidInput("/algorithm/compression/levels", "expected at most 2^24 levels, found " + std::to_string(levels));
+  }
+  spec.levels = static_cast<std::uint32_t>(levels);
+  spec.unbiased = reader.bool_or("unbiased", spec.unbiased);
+  reader.reject_unknown_keys();
+  try {
+    Compressor{spec};
+  } catch (const InvalidInput& error) {
+    throw error.within("/algorithm/compression");
+  }
+  return spec;
+}
+
 AlgorithmSpec read_algorithm(const Json& json) {
   ObjectReader reader(json, "/algorithm");
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "sgd", "msgd", "fedavg"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "choco_sgd", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {
@@ -258,6 +299,12 @@ AlgorithmSpec read_algorithm(const Json& json) {
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
   spec.timeout = reader.duration_or("timeout", spec.timeout);
+  spec.compression = read_compression(section(reader, "compression"));
+  spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
+  if (spec.consensus_step_size > 1.0) {
+    throw InvalidInput("/algorithm/consensus_step_size",
+                       "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
+  }
   spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
   spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
   if (spec.client_fraction <= 0.0) {
@@ -265,6 +312,8 @@ AlgorithmSpec read_algorithm(const Json& json) {
   }
   spec.local_epochs = reader.positive_number_or("local_epochs", spec.local_epochs);
   reader.reject_unknown_keys();
+  reject_unused_fields(json, "/algorithm", "algorithm \"" + spec.kind + "\"",
+                       [&](const std::string& key) { return algorithm_reads(spec.kind, key); });
   return spec;
 }
 
@@ -374,6 +423,13 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
   scenario.agents = reader.positive_unsigned_or("agents", scenario.agents);
   scenario.topology = read_topology(section(reader, "topology"), base_dir);
   scenario.mixing = read_mixing(section(reader, "mixing"), base_dir);
+  const std::string& topology_kind = scenario.topology.kind;
+  const bool may_be_ring = topology_kind == "ring" || topology_kind == "ring_lattice" || topology_kind == "edge_list" ||
+                           topology_kind == "dot" || topology_kind == "graphml";
+  if (scenario.mixing.rule == "ring_preset" && !may_be_ring) {
+    throw InvalidInput("/mixing/rule", "ring_preset needs a ring topology (ring, ring_lattice or a graph file), found \"" +
+                                           topology_kind + "\"");
+  }
   scenario.network = read_network(section(reader, "network"));
   scenario.compute = read_compute(section(reader, "compute"));
   read_data(section(reader, "data"), base_dir, scenario.data, scenario.partition);
@@ -438,6 +494,23 @@ Scenario load_scenario(const std::string& path) {
 
 namespace {
 
+// Drops the fields of `section` that `reads` says its kind does not use.
+template <typename Reads>
+void erase_unused(Json& section, Reads reads) {
+  for (auto it = section.begin(); it != section.end();) {
+    it = reads(it.key()) ? std::next(it) : section.erase(it);
+  }
+}
+
+Json compression_json(const CompressorSpec& spec) {
+  Json json = {{"kind", spec.kind}};
+  if (spec.count > 0) json["count"] = spec.count;
+  if (spec.fraction > 0.0) json["fraction"] = spec.fraction;
+  if (spec.kind == "qsgd") json["levels"] = spec.levels;
+  if (spec.kind == "qsgd" || spec.kind == "random_k") json["unbiased"] = spec.unbiased;
+  return json;
+}
+
 Json topology_json(const TopologySpec& t) {
   Json json = {{"kind", t.kind},
                {"neighbors_per_side", t.neighbors_per_side},
@@ -454,6 +527,7 @@ Json topology_json(const TopologySpec& t) {
       json["phases"].push_back({{"topology", topology_json(phase.topology)}, {"steps", phase.steps}});
     }
   }
+  erase_unused(json, [&](const std::string& key) { return topology_reads(t.kind, key); });
   return json;
 }
 
@@ -533,6 +607,8 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"consensus_weight", s.algorithm.consensus_weight},
                        {"overlap_communication", s.algorithm.overlap_communication},
                        {"timeout", to_string(s.algorithm.timeout)},
+                       {"compression", compression_json(s.algorithm.compression)},
+                       {"consensus_step_size", s.algorithm.consensus_step_size},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};
@@ -558,6 +634,10 @@ std::string resolved_scenario_json(const Scenario& s) {
     }
     root["faults"] = {{"loss_probability", s.faults.loss_probability}, {"events", events}};
   }
+  // Only the fields each section's kind reads, so the resolved scenario loads back.
+  erase_unused(root["algorithm"], [&](const std::string& key) { return algorithm_reads(s.algorithm.kind, key); });
+  erase_unused(root["topology"], [&](const std::string& key) { return topology_reads(s.topology.kind, key); });
+  erase_unused(root["mixing"], [&](const std::string& key) { return mixing_reads(s.mixing.rule, key); });
   return root.dump(2) + "\n";
 }
 

@@ -14,7 +14,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 if [[ "${CDSIM_WITH_BENCH:-0}" == "1" ]]; then
-  packages+=(libbenchmark-dev python3-torch)
+  packages+=(libbenchmark-dev python3-torch time)  # time: /usr/bin/time -v for bench/replay_ring.sh
 fi
 
 missing=()

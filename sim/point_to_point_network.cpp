@@ -31,6 +31,7 @@ void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec spec) { add_li
 void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a) {
   table_.add_duplex_link(a, b, a_to_b, b_to_a);
   free_at_.resize(table_.link_count(), SimTime::zero());
+  last_transmission_.resize(table_.link_count(), {ByteCount{-1}, SimTime::zero()});
   index_stale_ = true;
 }
 
@@ -84,7 +85,12 @@ void PointToPointNetwork::send(Message message) {
   const LinkSpec& spec = table_.link(index).spec;
   const SimTime now = simulation_.now();
   const SimTime start = std::max(now, free_at_[index]);
-  const SimTime finish = start + spec.bandwidth.transmission_time(message.size);
+  auto& [last_size, last_time] = last_transmission_[index];
+  if (message.size != last_size) {
+    last_time = spec.bandwidth.transmission_time(message.size);
+    last_size = message.size;
+  }
+  const SimTime finish = start + last_time;
   const SimTime arrival = finish + spec.latency;
   record_send(message, now);
   free_at_[index] = finish;

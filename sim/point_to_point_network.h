@@ -67,6 +67,9 @@ class PointToPointNetwork final : public Network {
   Simulation& simulation_;
   LinkTable table_;
   std::vector<SimTime> free_at_;  // per directed link
+  // Per directed link, the last message size sent and its transmission time: protocols
+  // send one size over and over, and the exact (128-bit) division is then done once.
+  std::vector<std::pair<ByteCount, SimTime>> last_transmission_;
   // Node n's outgoing links, ascending by receiver, are outgoing_[row_start_[n] .. row_start_[n + 1]).
   std::vector<std::size_t> row_start_;
   std::vector<OutgoingLink> outgoing_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/compressor_spec.h"
 #include "core/step_size.h"
 #include "sim/time.h"
 
@@ -14,8 +15,9 @@ namespace cdsim {
 
 struct AlgorithmSpec {
   // cdsgd, cdmsgd (Keras-style Nesterov, as the paper's experiments ran it),
-  // cdmsgd_two_sequence (the paper's v/x form), async_cdsgd, sgd and msgd (centralized
-  // data-parallel; see `communication`), fedavg.
+  // cdmsgd_two_sequence (the paper's v/x form), async_cdsgd, choco_sgd (compressed
+  // decentralized SGD), sgd and msgd (centralized data-parallel; see `communication`),
+  // fedavg.
   std::string kind = "cdsgd";
   double learning_rate = 0.01;   // alpha (base; scaled by `schedule`)
   double momentum = 0.95;        // mu; momentum methods only
@@ -30,6 +32,10 @@ struct AlgorithmSpec {
   // Synchronous consensus: how long an agent ready to mix waits for a neighbour's vector
   // before it mixes over what it has, the missing weight on itself (0: wait for ever).
   SimTime timeout = SimTime::zero();
+
+  // Compression of what goes on the wire: CHOCO-SGD's differences q = Q(x - x_hat).
+  CompressorSpec compression;
+  double consensus_step_size = 1.0;  // CHOCO-SGD's gamma, in (0, 1]
 
   // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down) or
   // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step).

@@ -130,7 +130,8 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
     client.epoch_position = (client.epoch_position + samples) % client.shard_size;
     busy += context_.compute.next_step_time(j, samples);
   }
-  auto model = std::make_shared<const std::vector<float>>(client.parameters);
+  // Moved, not copied: the next round starts from the global model again.
+  auto model = std::make_shared<const std::vector<float>>(std::move(client.parameters));
   const AgentId self{static_cast<std::uint32_t>(j)};
   context_.simulation.schedule_after(busy, [this, self, model = std::move(model)]() mutable {
     send(self, server_, std::move(model));

@@ -7,6 +7,7 @@
 
 #include "core/invalid_input.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/choco_sgd.h"
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
 #include "sim/protocols/ring_all_reduce.h"
@@ -16,7 +17,7 @@ namespace cdsim {
 
 bool is_consensus_algorithm(const AlgorithmSpec& algorithm) {
   return algorithm.kind == "cdsgd" || algorithm.kind == "cdmsgd" || algorithm.kind == "cdmsgd_two_sequence" ||
-         algorithm.kind == "async_cdsgd";
+         algorithm.kind == "async_cdsgd" || algorithm.kind == "choco_sgd";
 }
 
 double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples, std::size_t agents) {
@@ -60,6 +61,7 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
     throw InvalidInput("/communication", "unknown communication \"" + communication +
                                              "\" for " + kind + "; expected parameter_server or all_reduce");
   }
+  if (kind == "choco_sgd") return std::make_unique<ChocoSgd>(std::move(context));
   if (kind == "async_cdsgd") return std::make_unique<AsynchronousConsensus>(std::move(context));
   if (kind == "fedavg") return std::make_unique<FederatedAveraging>(std::move(context));
   throw InvalidInput("/kind", "no protocol implements algorithm \"" + kind + "\"");

@@ -47,6 +47,9 @@ struct ProtocolContext {
   // A time-varying topology: gossip round r mixes with schedule->at(r) instead of `mixing`.
   // Synchronous consensus only (make_protocol rejects it for the others).
   const MixingSchedule* schedule = nullptr;
+  // false: observed snapshots carry no parameters (an empty span), for observers that read
+  // only the step, time and traffic (a replay, evaluation "off"); saves copying N vectors.
+  bool observe_parameters = true;
 };
 
 class Protocol {

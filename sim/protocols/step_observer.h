@@ -18,7 +18,7 @@ struct StepSnapshot {
   SimTime time;                         // when the last agent finished this step
   ByteCount bytes_total;                // bytes sent on the network so far
   std::uint64_t messages_total = 0;     // messages sent so far
-  std::span<const std::vector<float>> parameters;  // one vector per agent
+  std::span<const std::vector<float>> parameters;  // one vector per agent (none without observe_parameters)
 };
 
 using StepObserver = std::function<void(const StepSnapshot&)>;

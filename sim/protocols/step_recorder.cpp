@@ -13,7 +13,8 @@ StepRecorder::StepRecorder(const ProtocolContext& context)
       observer_(context.observer),
       observe_every_time_(context.observe_every_time),
       next_observation_time_(context.observe_every_time),
-      on_step_complete_(context.on_step_complete) {}
+      on_step_complete_(context.on_step_complete),
+      observe_parameters_(context.observe_parameters) {}
 
 bool StepRecorder::is_observed(std::int64_t step) {
   const bool by_count = step == 0 || step == total_steps_ || step % observe_every_steps_ == 0;
@@ -40,7 +41,8 @@ void StepRecorder::all_finished(std::int64_t step) const {
 void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>> parameters) const {
   if (!observer_) return;
   const NetworkStats& stats = network_.stats();
-  observer_(StepSnapshot{step, simulation_.now(), stats.bytes_sent, stats.messages_sent, parameters});
+  const std::span<const std::vector<float>> carried = observe_parameters_ ? parameters : std::span<const std::vector<float>>();
+  observer_(StepSnapshot{step, simulation_.now(), stats.bytes_sent, stats.messages_sent, carried});
 }
 
 void StepRecorder::agent_finished(std::size_t agent, std::int64_t step, const std::vector<float>& parameters) {
@@ -52,8 +54,10 @@ void StepRecorder::agent_finished(std::size_t agent, std::int64_t step, const st
   }
   if (observer_ && observed) {
     Pending& pending = pending_[step];
-    if (pending.parameters.empty()) pending.parameters.resize(agents_);
-    pending.parameters[agent] = parameters;
+    if (observe_parameters_) {
+      if (pending.parameters.empty()) pending.parameters.resize(agents_);
+      pending.parameters[agent] = parameters;
+    }
     if (++pending.agents_done == agents_) {
       report(step, pending.parameters);
       pending_.erase(step);

@@ -1,6 +1,6 @@
-// Collects the agents' parameters at the steps that are to be observed and reports each
-// such step once every agent has finished it, stamped with the time the last agent did and
-// the network traffic so far. Which steps are observed: step 0, the last step, every
+// Collects the agents' parameters (unless the context's observe_parameters is false) at
+// the steps that are to be observed and reports each such step once every agent has
+// finished it, stamped with the time the last agent did and the network traffic so far. Which steps are observed: step 0, the last step, every
 // observe_every_steps-th, and (when an interval is set) the first step that some agent
 // finishes after each multiple of that simulated interval. Shared by every protocol.
 #pragma once
@@ -52,6 +52,7 @@ class StepRecorder {
   SimTime observe_every_time_;
   SimTime next_observation_time_;
   std::function<void(std::int64_t)> on_step_complete_;
+  bool observe_parameters_;
   std::int64_t decided_through_ = 0;            // steps <= this have been decided
   std::map<std::int64_t, bool> time_observed_;  // decided steps not yet reported as complete
   std::map<std::int64_t, std::size_t> finished_counts_;

@@ -8,10 +8,10 @@
 // round mixes with the schedule's matrix of round r: an agent sends to the agents whose
 // row of that matrix holds it and waits for the agents its own row holds.
 // With algorithm.timeout > 0 an agent ready to mix (its vector sent, its gradient done)
-// waits at most that long; then it mixes over the vectors it has and puts the weight of
-// each missing neighbour on itself, x_j <- (W_jj + sum_missing W_jl) x_j + sum_received
-// W_jl x_l (rows stay stochastic; columns do not, so the network average may drift). A
-// vector arriving after its round is dropped and counted.
+// waits at most that long (inclusive); then it mixes over the vectors it has and puts the
+// weight of each missing neighbour on itself, x_j <- (W_jj + sum_missing W_jl) x_j +
+// sum_received W_jl x_l (rows stay stochastic; columns do not, so the network average may
+// drift). A vector arriving after its round is dropped and counted.
 #pragma once
 
 #include <cstdint>
@@ -40,43 +40,49 @@ class SynchronousConsensus final : public Protocol {
 
   void start() override;
   std::int64_t completed_steps() const override;
-  const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].parameters; }
+  const std::vector<float>& parameters(std::size_t agent) const { return vectors_[agent].parameters; }
   const WaitingStats& waiting() const { return waiting_; }
 
  private:
   enum class Rule { kCdsgd, kCdmsgdNesterov, kCdmsgdTwoSequence };
-  struct Inbox {
-    std::vector<std::shared_ptr<const std::vector<float>>> by_neighbor;  // mixing-row order of its round
-    std::size_t received = 0;
-  };
-  // Who agent j hears from (its mixing row without j, ascending) and sends to (the rows
-  // holding j, ascending) in the rounds of one matrix.
-  struct Neighborhood {
-    std::vector<std::vector<std::size_t>> in;
-    std::vector<std::vector<std::size_t>> out;
-  };
+  // What every message to or from the agent touches, kept small and apart from the vectors.
   struct Agent {
-    std::vector<float> parameters;   // x_j(step)
     // y: the vector exchanged in the current round, one immutable snapshot shared by the
     // messages to every neighbour and by this agent's own mixing term.
     std::shared_ptr<const std::vector<float>> mixing;
-    std::vector<float> gradient;     // g_j at x_j(step)
-    std::vector<float> scratch;
-    std::vector<float> momentum;     // m (Nesterov) or v(k) (two-sequence)
     std::int64_t step = 0;
-    std::size_t round = 0;           // mixing round within the step, 0..tau-1
-    bool computed = false;           // the gradient of `step` is ready
-    bool round_sent = false;         // the current round's parameters are on their way
-    Inbox inbox[2];                  // by global round parity: a neighbour may be a round ahead
+    std::uint32_t round = 0;          // mixing round within the step, 0..tau-1
+    std::uint32_t received[2] = {};   // inbox entries filled, by global round parity
+    bool computed = false;            // the gradient of `step` is ready
+    bool round_sent = false;          // the current round's parameters are on their way
+  };
+  // The agent's part of the math.
+  struct Vectors {
+    std::vector<float> parameters;  // x_j(step)
+    std::vector<float> gradient;    // g_j at x_j(step)
+    std::vector<float> scratch;
+    std::vector<float> momentum;    // m (Nesterov) or v(k) (two-sequence)
+  };
+  // Rarely touched: timeouts and rounds far ahead.
+  struct Patience {
     // Time-varying topologies only: parameters of rounds beyond the next one (a sender that
     // does not wait for this agent can run further ahead), in arrival order.
     std::vector<Message> early;
-    // Waiting for neighbours in round waiting_round since waiting_since; timed_out once the
-    // timeout fired for that round.
+    // Ready to mix in round waiting_round since waiting_since; timed_out once the timeout
+    // fired for that round.
     std::int64_t waiting_round = -1;
     SimTime waiting_since;
     bool timed_out = false;
     EventHandle timeout_event;
+  };
+  // One mixing matrix's neighbourhoods, dense: agent j hears from in[in_first[j] ..
+  // in_first[j + 1]) (its row's columns other than j, ascending) and sends to
+  // out[out_first[j] .. out_first[j + 1]) (the rows holding j, ascending).
+  struct Neighborhoods {
+    std::vector<std::size_t> in_first;
+    std::vector<std::uint32_t> in;
+    std::vector<std::size_t> out_first;
+    std::vector<std::uint32_t> out;
   };
   std::int64_t global_round(const Agent& agent) const;
   void begin_step(std::size_t agent);
@@ -84,22 +90,34 @@ class SynchronousConsensus final : public Protocol {
   void send_round(std::size_t agent);
   void deliver(Message&& message);
   void try_advance(std::size_t agent);
-  // Moves the early messages of the current and next round into the inboxes.
+  // Moves the early messages of the current and next round into the inbox.
   void release_early(std::size_t agent);
-  void apply_update(std::size_t agent, Inbox& inbox);
-  // The agent's own vector and its neighbours' of the current round, with their weights;
-  // valid until the next call (it reuses one buffer, so an update allocates nothing).
-  std::span<const WeightedParameters> mixing_inputs(std::size_t agent, const Inbox& inbox);
+  void apply_update(std::size_t agent, std::size_t parity);
+  // Drops the vectors received for the rounds of `parity`.
+  void clear_inbox(std::size_t agent, std::size_t parity);
+  // The agent's own vector and its neighbours' of the current round, with their weights
+  // (a missing neighbour's weight on the agent itself); valid until the next call (it
+  // reuses one buffer, so an update allocates nothing).
+  std::span<const WeightedParameters> mixing_inputs(std::size_t agent, std::size_t parity);
   // An immutable copy of `values` to share; every empty vector (a replay's) shares one.
   std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values) const;
   // The matrix (and neighbourhoods) of global round r.
-  std::size_t matrix_index(std::int64_t round) const;
+  std::size_t matrix_index(std::int64_t round) const {
+    return static_cast<std::size_t>(round % static_cast<std::int64_t>(mixings_.size()));
+  }
 
   ProtocolContext context_;
-  std::vector<MixingMatrix> mixings_;  // omega-blended copies: the scenario's matrix, or one per scheduled round
-  std::vector<Neighborhood> neighborhoods_;  // per matrix
+  std::vector<MixingMatrix> mixings_;  // omega-blended: the scenario's matrix, or one per scheduled round
+  std::vector<Neighborhoods> neighborhoods_;  // per matrix
   Rule rule_;
   std::vector<Agent> agents_;
+  std::vector<Vectors> vectors_;
+  std::vector<Patience> patience_;
+  // inbox_[p][first_slot_[j] + k] holds the vector agent j received for the rounds of
+  // parity p from the k-th neighbour its row of that round lists (a neighbour may be one
+  // round ahead); agent j has as many slots as its widest row over the matrices.
+  std::vector<std::size_t> first_slot_;
+  std::vector<std::shared_ptr<const std::vector<float>>> inbox_[2];
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
   std::shared_ptr<const std::vector<float>> empty_snapshot_ = std::make_shared<const std::vector<float>>();
   StepRecorder recorder_;

@@ -1,0 +1,67 @@
+// CHOCO-SGD (Koloskova, Stich and Jaggi 2019) on the simulated network: decentralized SGD
+// with compressed communication. Every agent keeps public copies x_hat of itself and of its
+// neighbours. Each step agent j computes its gradient at x_j, compresses the difference
+// q_j = Q(x_j - x_hat_j), adds q_j to its own copy and sends q_j to every neighbour, which
+// adds it to its copy of x_hat_j; once it holds all its neighbours' q of the step it sets
+// x_j <- x_j + gamma sum_l W_jl (x_hat_l - x_hat_j) - alpha g_j (core/choco.h). Messages are
+// sized by the compressed encoding (sim/protocols/wire_size.h). Owns the agents' state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/compressor.h"
+#include "core/consensus.h"
+#include "core/rng.h"
+#include "sim/message.h"
+#include "sim/protocols/protocol.h"
+#include "sim/protocols/step_recorder.h"
+
+namespace cdsim {
+
+class ChocoSgd final : public Protocol {
+ public:
+  // Takes over the network's delivery handler. Throws InvalidInput("/kind",
+  // "/consensus_step_size", "/compression/...") for bad settings. On the wire q_j of step k
+  // carries round k and kind kPublicCopyUpdate.
+  explicit ChocoSgd(ProtocolContext context);
+
+  void start() override;
+  std::int64_t completed_steps() const override;
+  const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].parameters; }
+
+ private:
+  struct Inbox {
+    std::vector<std::shared_ptr<const std::vector<float>>> by_neighbor;  // q_l, in `neighbors` order
+    std::size_t received = 0;
+  };
+  struct Agent {
+    explicit Agent(Rng stream) : rng(stream) {}
+    std::vector<float> parameters;   // x_j(step)
+    std::vector<float> own_public;   // x_hat_j
+    std::vector<std::vector<float>> neighbor_public;  // x_hat_l, in `neighbors` order
+    std::vector<float> gradient;     // g_j at x_j(step)
+    std::vector<float> scratch;
+    std::vector<std::size_t> neighbors;  // mixing-row columns other than j, ascending
+    Rng rng;                             // the compressor's stream (agent j, kCompression)
+    CompressedVector outgoing;           // q_j of the step, encoded
+    std::shared_ptr<const std::vector<float>> outgoing_decoded;  // q_j as the receivers rebuild it
+    std::int64_t step = 0;
+    bool computed = false;
+    bool sent = false;
+    Inbox inbox[2];  // by step parity: a neighbour may be a step ahead
+  };
+  void begin_step(std::size_t agent);
+  void finish_compute(std::size_t agent);
+  void send(std::size_t agent);
+  void deliver(Message&& message);
+  void try_advance(std::size_t agent);
+
+  ProtocolContext context_;
+  Compressor compressor_;
+  std::vector<Agent> agents_;
+  StepRecorder recorder_;
+};
+
+}  // namespace cdsim
