@@ -6,7 +6,6 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
-#include <thread>
 
 namespace cdsim {
 namespace {
@@ -97,11 +96,12 @@ double consensus_distance(std::span<const std::vector<float>> parameters) {
 }
 
 MetricsEvaluator::MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
-                                   double epochs_per_step, std::size_t threads, EvaluationPlan plan)
-    : train_(train), test_(test), epochs_per_step_(epochs_per_step), plan_(std::move(plan)) {
+                                   double epochs_per_step, WorkerPool& pool, EvaluationPlan plan)
+    : pool_(pool),
+      train_(train), test_(test), epochs_per_step_(epochs_per_step), plan_(std::move(plan)) {
   const MetricsColumns& columns = plan_.columns;
   const bool needs_models = columns.train || columns.test || columns.average_model;
-  const std::size_t model_count = !needs_models ? 0 : (columns.train || columns.test) ? std::max<std::size_t>(1, threads) : 1;
+  const std::size_t model_count = !needs_models ? 0 : (columns.train || columns.test) ? pool_.threads() : 1;
   for (std::size_t t = 0; t < model_count; ++t) models_.push_back(make_model());
 }
 
@@ -123,18 +123,16 @@ MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<
   const std::size_t count = evaluated.size();
   std::vector<Evaluation> train(count), test(count);
   if (columns.train || columns.test) {
-    // Evaluated agent i is done by worker i mod T with that worker's own model instance.
-    auto work = [&](std::size_t worker) {
-      for (std::size_t i = worker; i < count; i += models_.size()) {
+    // Evaluated agent i is done in share i mod T, with that share's own model instance.
+    const std::size_t shares = std::min(models_.size(), count);
+    pool_.run_all(shares, [&](std::size_t share) {
+      for (std::size_t i = share; i < count; i += shares) {
         const std::vector<float>& x = snapshot.parameters[evaluated[i]];
-        if (columns.train) train[i] = models_[worker]->evaluate(x, train_);
-        if (columns.test) test[i] = models_[worker]->evaluate(x, test_);
+        if (columns.train) train[i] = models_[share]->evaluate(x, train_);
+        if (columns.test) test[i] = models_[share]->evaluate(x, test_);
       }
-    };
-    std::vector<std::jthread> workers;
-    for (std::size_t t = 1; t < models_.size() && t < count; ++t) workers.emplace_back(work, t);
-    work(0);
-  }  // joined here
+    });
+  }
 
   MetricsRow row = traffic_row(snapshot, epochs_per_step_);
   row.computed = columns;

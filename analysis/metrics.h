@@ -18,6 +18,7 @@
 
 #include "core/dataset.h"
 #include "core/model.h"
+#include "core/worker_pool.h"
 #include "sim/protocols/run_spec.h"
 #include "sim/protocols/step_observer.h"
 
@@ -92,20 +93,21 @@ std::optional<Dataset> sample_for_evaluation(const Dataset& data, const Evaluati
                                              std::uint64_t stream);
 
 // Evaluates the plan's agents (every agent by default) on `train` and `test`. Agents are
-// spread over `threads` worker threads, each with its own model instance; the figures are
+// spread over the pool's threads, each share with its own model instance; the figures are
 // combined in agent order, so they are the same whatever the thread count.
 class MetricsEvaluator {
  public:
   using ModelFactory = std::function<std::unique_ptr<Model>()>;
-  // `train` and `test` must outlive the evaluator.
+  // `train`, `test` and `pool` must outlive the evaluator.
   MetricsEvaluator(const ModelFactory& make_model, const Dataset& train, const Dataset& test,
-                   double epochs_per_step, std::size_t threads = 1, EvaluationPlan plan = {});
+                   double epochs_per_step, WorkerPool& pool, EvaluationPlan plan = {});
   // Appends one row per evaluated agent to `per_agent` when it is given (none when the
   // plan's columns give agents.csv no figures).
   MetricsRow evaluate(const StepSnapshot& snapshot, std::vector<AgentMetricsRow>* per_agent = nullptr);
 
  private:
-  std::vector<std::unique_ptr<Model>> models_;  // one per thread
+  WorkerPool& pool_;
+  std::vector<std::unique_ptr<Model>> models_;  // one per share of the agents, as many as threads
   const Dataset& train_;
   const Dataset& test_;
   double epochs_per_step_;

@@ -5,6 +5,7 @@ the wire, and the agents' consensus distance on a log scale, one line per run.
     plot.py RUN_DIR... [--out FILE.png|FILE.svg|FILE.pdf] [--x epoch|sim_time|bytes]
             [--metric COLUMN] [--yscale auto|linear|log] [--labels LABEL...] [--title TEXT]
             [--dpi N] [--dump-data]
+    plot.py RUN_DIR --timeline CHROME_JSON [--out FILE] [--title TEXT] [--dpi N]
 
 Default figure (no --x): four panels -- the metric against epoch, sim_time and bytes,
 and consensus_distance against epoch. With --x: one panel, the metric against that
@@ -193,13 +194,7 @@ class MissingMatplotlib(Exception):
 
 
 def draw(data, title, dpi):
-    try:
-        import matplotlib
-    except ImportError:
-        raise MissingMatplotlib(f"matplotlib is not installed for {sys.executable} "
-                                "(Debian: apt-get install python3-matplotlib; or set CDSIM_PYTHON)") from None
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "cdsim"  # fixed element ids: reruns give identical SVG
+    import_matplotlib()
     import matplotlib.pyplot as plt
     from matplotlib.ticker import EngFormatter
 
@@ -227,6 +222,71 @@ def draw(data, title, dpi):
     if title:
         figure.suptitle(title)
     return figure
+
+
+TIMELINE_MAX_AGENTS = 64
+
+
+def read_timeline(path):
+    """Agents' compute and wait intervals and sends from a Chrome trace-event file written by
+    `cdsim trace --chrome` (analysis/trace_analysis.h), in seconds."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            events = json.load(f)["traceEvents"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BadInput(f"{path}: not a timeline written by cdsim trace --chrome ({error})") from None
+    timeline = {"compute": {}, "wait": {}, "send": {}}
+    for event in events:
+        if event.get("pid") != 1 or event.get("name") not in timeline:
+            continue
+        start = event["ts"] * 1e-6
+        entry = (start, event.get("dur", 0.0) * 1e-6)
+        timeline[event["name"]].setdefault(event["tid"], []).append(entry)
+    return timeline
+
+
+def draw_timeline(timeline, title, dpi):
+    """A Gantt chart: one row per agent, compute and wait as bars, sends as ticks."""
+    import_matplotlib()
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
+
+    agents = sorted(set(timeline["compute"]) | set(timeline["wait"]) | set(timeline["send"]))
+    shown = agents[:TIMELINE_MAX_AGENTS]
+    height = max(2.4, 0.32 * len(shown) + 1.2)
+    figure, ax = plt.subplots(figsize=(9.0, height), dpi=dpi, layout="constrained")
+    colors = {"compute": "C0", "wait": "C3"}
+    for row, agent in enumerate(shown):
+        for kind in ("compute", "wait"):
+            bars = [(start, duration) for start, duration in timeline[kind].get(agent, []) if duration > 0]
+            if bars:
+                ax.broken_barh(bars, (row - 0.38, 0.76), facecolors=colors[kind], linewidth=0)
+        sends = sorted({start for start, _ in timeline["send"].get(agent, [])})
+        if sends:
+            ax.plot(sends, [row + 0.42] * len(sends), linestyle="none", marker="|", markersize=4,
+                    color="black", markeredgewidth=0.8)
+    ax.set_yticks(range(len(shown)), [f"agent {a}" for a in shown])
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_xlim(left=0)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(handles=[Patch(color=colors["compute"], label="compute"), Patch(color=colors["wait"], label="wait"),
+                       Line2D([], [], color="black", marker="|", linestyle="none", label="send")],
+              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize="small", frameon=False)
+    suffix = f" (first {len(shown)} of {len(agents)} agents)" if len(shown) < len(agents) else ""
+    ax.set_title((title or "agents over simulated time") + suffix, loc="left")
+    return figure
+
+
+def import_matplotlib():
+    try:
+        import matplotlib
+    except ImportError:
+        raise MissingMatplotlib(f"matplotlib is not installed for {sys.executable} "
+                                "(Debian: apt-get install python3-matplotlib; or set CDSIM_PYTHON)") from None
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "cdsim"  # fixed element ids: reruns give identical SVG
 
 
 def output_format(out):
@@ -274,6 +334,9 @@ def parse_arguments(argv):
                         help="y axis scale (default auto: log for losses and consensus distance)")
     parser.add_argument("--title", help="figure title")
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution, dots per inch (default 100)")
+    parser.add_argument("--timeline", metavar="CHROME_JSON",
+                        help="draw a Gantt chart of the agents (compute, wait, sends) from this "
+                             "'cdsim trace --chrome' file instead (default out: RUN_DIR/timeline.png)")
     parser.add_argument("--dump-data", action="store_true",
                         help="print the series that would be drawn as JSON and write no figure")
     arguments = parser.parse_args(argv)
@@ -285,6 +348,13 @@ def parse_arguments(argv):
 def main(argv):
     arguments = parse_arguments(argv)
     try:
+        if arguments.timeline:
+            out = arguments.out or os.path.join(arguments.runs[0], "timeline.png")
+            fmt = output_format(out)
+            title = arguments.title or f"{read_label(arguments.runs[0])}: agents over simulated time"
+            write_atomically(draw_timeline(read_timeline(arguments.timeline), title, arguments.dpi), out, fmt)
+            print(f"timeline   {out}")
+            return 0
         runs = load_runs(arguments.runs, arguments.labels)
         metric = choose_metric(runs, arguments.metric)
         data = build_data(runs, panels_for(arguments.x_axis, metric), arguments.yscale)

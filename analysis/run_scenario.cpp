@@ -12,6 +12,8 @@
 
 #include "analysis/progress_display.h"
 #include "analysis/run_directory.h"
+#include "analysis/trace_analysis.h"
+#include "analysis/trace_reader.h"
 #include "analysis/trace_writer.h"
 #include "core/data_loader.h"
 #include "core/invalid_input.h"
@@ -115,6 +117,21 @@ std::string evaluation_cost_notice(const Scenario& scenario, const RunResult& re
   return line;
 }
 
+// The few links the trace shows busiest, for summary.json (all of them: `cdsim trace --links`).
+nlohmann::json busiest_links_json(const std::filesystem::path& trace_path, const Network& network) {
+  constexpr std::size_t kListed = 5;
+  const std::vector<TraceRecord> records = read_trace(trace_path);
+  nlohmann::json busiest = nlohmann::json::array();
+  for (const LinkUsage& u :
+       busiest_links(link_usage(records, network.link_count(), trace_horizon_ns(records)), kListed)) {
+    const LinkEndpoints ends = network.link_endpoints(u.link);
+    busiest.push_back({{"link", u.link}, {"from", ends.from.value}, {"to", ends.to.value},
+                       {"messages", u.messages}, {"bytes", u.bytes}, {"busy_fraction", u.busy_fraction},
+                       {"peak_concurrent", u.peak_concurrent}});
+  }
+  return busiest;
+}
+
 std::string summary_json(const Scenario& scenario, const RunResult& result,
                          const SpectralReport& spectrum, const Graph& graph,
                          std::size_t parameter_count, const std::string& model_description,
@@ -156,10 +173,24 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
   return summary.dump(2) + "\n";
 }
 
+// The scenario a run simulates. Centralized SGD with communication "none" is ONE model on
+// the whole training set: one agent, whatever `agents` says, on a one-node graph.
+Scenario as_simulated(const Scenario& requested) {
+  if (!is_single_model(requested.algorithm)) return requested;
+  Scenario one = requested;
+  one.agents = 1;
+  one.topology = TopologySpec{};
+  one.topology.kind = "complete";
+  one.mixing = MixingSpec{};
+  one.mixing.rule = "uniform";
+  return one;
+}
+
 }  // namespace
 
-RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
+  const Scenario scenario = as_simulated(requested);
   // Build and check everything before anything is written.
   const ScenarioTopology topology = build_scenario_topology(scenario);
   const Graph& graph = topology.graph;
@@ -237,6 +268,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, replay ? 0.0 : reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
+  // One pool computes the agents' gradients and their evaluation; the engine stays on this thread.
+  WorkerPool workers(options.threads);
 
   // What each evaluation computes, on which agents and samples (run.evaluation).
   const EvaluationSpec& evaluation = scenario.run.evaluation;
@@ -249,30 +282,41 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (!replay) {
     evaluator = std::make_unique<MetricsEvaluator>([&] { return make_model(scenario.model, data.train); },
                                                    evaluated_train, evaluated_test, result.epochs_per_step,
-                                                   options.threads, plan);
+                                                   workers, plan);
     const std::string notice = evaluation_cost_notice(scenario, result, observe_every, train_size,
                                                       evaluated_train.size(), evaluated_test.size(), plan);
     if (options.notices != nullptr && !notice.empty()) *options.notices << notice << std::flush;
   }
   std::vector<AgentMetricsRow> agent_rows;
-  ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
-  auto observe = [&](const StepSnapshot& snapshot) {
-    result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
-                                       : traffic_row(snapshot, result.epochs_per_step));
-    progress.evaluated(result.metrics.back());
-  };
   std::unique_ptr<TraceWriter> trace;
   if (scenario.run.trace) {
     trace = std::make_unique<TraceWriter>(run_directory.staged_path("events.pb"));
     trace->attach(network);
+    trace->attach(compute, simulation);
+    run_directory.write_file("links.csv", links_csv(network));
   }
+  ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
+  auto observe = [&](const StepSnapshot& snapshot) {
+    result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
+                                       : traffic_row(snapshot, result.epochs_per_step));
+    if (trace) trace->evaluation(snapshot.step, snapshot.time);
+    progress.evaluated(result.metrics.back());
+  };
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
   if (topology.schedule) context.schedule = &*topology.schedule;
   const MetricsColumns& columns = plan.columns;
   context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
+  // Only learning math is worth a hand-over: a replay's learners do none, and with one
+  // thread the work runs inline, as the pool would run it anyway.
+  context.workers = replay || workers.threads() == 1 ? nullptr : &workers;
   context.on_step_complete = [&](std::int64_t step) { progress.step_complete(step, simulation.now().seconds()); };
+  if (trace) {
+    context.on_agent_finished = [&](std::size_t agent, std::int64_t step) {
+      trace->agent_finished(agent, step, simulation.now());
+    };
+  }
   std::unique_ptr<Protocol> protocol = within_section("/algorithm", [&] { return make_protocol(context); });
   protocol->start();
   simulation.run();
@@ -332,6 +376,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                                   {"per_round_contraction", schedule_spectrum.per_round_contraction},
                                   {"method", schedule_spectrum.method}};
   }
+  if (trace) extra["busiest_links"] = busiest_links_json(run_directory.staged_path("events.pb"), network);
   if (!replay) {
     if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);
     extra["shard_sizes"] = nlohmann::json::array();
@@ -342,7 +387,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
              : reference_model->describe();
   run_directory.write_file("summary.json", summary_json(scenario, result, spectrum, graph, wire_parameters,
                                                         model_description, extra));
-  run_directory.write_file("scenario.resolved.json", resolved_scenario_json(scenario));
+  run_directory.write_file("scenario.resolved.json", resolved_scenario_json(requested));
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const nlohmann::json timing = {

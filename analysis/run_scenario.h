@@ -18,7 +18,7 @@ struct RunOptions {
   std::filesystem::path output_directory;  // empty: runs/<scenario name>
   std::ostream* progress = nullptr;        // nullptr for silence
   bool progress_is_terminal = false;       // redraw one line in place instead of a line per evaluation
-  std::size_t threads = 1;                 // evaluation threads; the results do not depend on it
+  std::size_t threads = 1;                 // threads for training and evaluation; the results do not depend on it
   std::ostream* notices = nullptr;         // one-line notices before the run starts (costly evaluation)
 };
 

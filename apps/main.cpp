@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   cdsim::apps::add_plot_command(app, result);
   cdsim::apps::add_topology_command(app, result);
   cdsim::apps::add_data_command(app, result);
+  cdsim::apps::add_trace_command(app, result);
+  cdsim::apps::add_schema_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

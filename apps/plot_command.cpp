@@ -1,20 +1,26 @@
 // `cdsim plot RUN_DIR...`: draws run directories with analysis/plot.py. The script runs
 // under /usr/bin/python3 (or $CDSIM_PYTHON), started with posix_spawn and an argv built
-// from the options — no shell, so any path is passed as it is. The script is found at
-// CDSIM_SOURCE_DIR/analysis/plot.py unless $CDSIM_PLOT_SCRIPT names another; its exit
-// code is cdsim's (2 for bad input).
+// from the options — no shell, so any path is passed as it is. The script is
+// $CDSIM_PLOT_SCRIPT, else ../share/cdsim/plot.py next to the installed program, else the
+// source tree's analysis/plot.py (a build-tree program); its exit code is cdsim's (2 for
+// bad input). --timeline first writes the run's Chrome timeline (analysis/trace_analysis.h)
+// to a temporary file for the script to draw.
 #include <spawn.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "analysis/trace_analysis.h"
+#include "analysis/trace_reader.h"
 #include "apps/commands.h"
 
 extern char** environ;
@@ -32,6 +38,37 @@ struct PlotArguments {
   std::vector<std::string> labels;
   int dpi = 0;
   bool dump_data = false;
+  bool timeline = false;
+};
+
+// The plot script: the environment's, the installed one relative to this executable, or
+// the source tree's.
+std::string plot_script() {
+  if (const char* value = std::getenv("CDSIM_PLOT_SCRIPT"); value != nullptr && *value != '\0') return value;
+  std::error_code ignored;
+  const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  if (!executable.empty()) {
+    const std::filesystem::path installed = executable.parent_path().parent_path() / "share" / "cdsim" / "plot.py";
+    if (std::filesystem::is_regular_file(installed, ignored)) return installed.string();
+  }
+  return std::string(CDSIM_SOURCE_DIR) + "/analysis/plot.py";
+}
+
+// A temporary file removed when the object dies.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(const std::string& suffix)
+      : path_(std::filesystem::temp_directory_path() / ("cdsim-" + std::to_string(::getpid()) + suffix)) {}
+  ~TemporaryFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
 };
 
 std::string environment_or(const char* name, const std::string& fallback) {
@@ -52,7 +89,8 @@ std::vector<std::string> script_arguments(const PlotArguments& arguments) {
     argv.emplace_back("--dump-data");
   } else {
     const std::filesystem::path first = arguments.run_directories.front();
-    add("--out", arguments.output_file.empty() ? (first / "plot.png").string() : arguments.output_file);
+    const char* name = arguments.timeline ? "timeline.png" : "plot.png";
+    add("--out", arguments.output_file.empty() ? (first / name).string() : arguments.output_file);
   }
   add("--x", arguments.x_axis);
   add("--metric", arguments.metric);
@@ -68,16 +106,47 @@ std::vector<std::string> script_arguments(const PlotArguments& arguments) {
   return argv;
 }
 
+// Writes the run's timeline for plot.py --timeline; false (after saying why) when it cannot.
+bool write_timeline(const PlotArguments& arguments, const std::filesystem::path& out) {
+  if (arguments.run_directories.size() != 1) {
+    std::cerr << "error: --timeline draws one run directory; give exactly one\n";
+    return false;
+  }
+  const std::filesystem::path run = arguments.run_directories.front();
+  if (!std::filesystem::is_regular_file(run / "events.pb")) {
+    std::cerr << "error: " << (run / "events.pb").string()
+              << ": no events trace (run the scenario with run.trace true)\n";
+    return false;
+  }
+  try {
+    const std::vector<TraceRecord> records = read_trace(run / "events.pb");
+    const std::vector<LinkName> links =
+        std::filesystem::is_regular_file(run / "links.csv") ? read_link_names(run / "links.csv") : std::vector<LinkName>{};
+    std::ofstream file(out, std::ios::binary | std::ios::trunc);
+    file << chrome_trace_json(records, links);
+    if (!file) throw std::runtime_error(out.string() + ": cannot write the timeline");
+  } catch (const std::exception& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
 int plot(const PlotArguments& arguments) {
   const std::string python = environment_or("CDSIM_PYTHON", "/usr/bin/python3");
-  const std::string script =
-      environment_or("CDSIM_PLOT_SCRIPT", std::string(CDSIM_SOURCE_DIR) + "/analysis/plot.py");
+  const std::string script = plot_script();
   if (!std::filesystem::is_regular_file(script)) {
     std::cerr << "error: plot script " << script
               << " not found; set CDSIM_PLOT_SCRIPT to the path of analysis/plot.py\n";
     return kExitRunFailed;
   }
   std::vector<std::string> argv = {python, script};
+  const TemporaryFile timeline(".timeline.json");
+  if (arguments.timeline) {
+    if (!write_timeline(arguments, timeline.path())) return kExitBadInput;
+    argv.emplace_back("--timeline");
+    argv.push_back(timeline.path().string());
+  }
   for (std::string& argument : script_arguments(arguments)) argv.push_back(std::move(argument));
   std::vector<char*> c_argv;
   for (std::string& argument : argv) c_argv.push_back(argument.data());
@@ -127,6 +196,9 @@ void add_plot_command(CLI::App& app, CommandResult& result) {
   command->add_option("--title", arguments->title, "Figure title");
   command->add_option("--dpi", arguments->dpi, "PNG resolution in dots per inch (default 100)")
       ->check(CLI::PositiveNumber);
+  command->add_flag("--timeline", arguments->timeline,
+                    "Draw one traced run's agents over simulated time: compute, wait, sends "
+                    "(default out: <run dir>/timeline.png)");
   command->add_flag("--dump-data", arguments->dump_data,
                     "Print the plotted series as JSON instead of drawing");
   command->callback([arguments, &result] { result.exit_code = plot(*arguments); });

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analysis/run_scenario.h"
+#include "sim/protocols/protocol.h"
 #include "apps/commands.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_loader.h"
@@ -41,8 +42,10 @@ int run(const RunArguments& arguments) {
     }
     const MetricsRow& first = result.metrics.front();
     const MetricsRow& last = result.metrics.back();
-    std::cout << "scenario   " << scenario.name << " (" << scenario.agents << " agents, "
-              << scenario.topology.kind << ", " << scenario.algorithm.kind << ")\n"
+    std::cout << "scenario   " << scenario.name << " ("
+              << (is_single_model(scenario.algorithm) ? std::string("one model")
+                                                      : std::to_string(scenario.agents) + " agents, " + scenario.topology.kind)
+              << ", " << scenario.algorithm.kind << ")\n"
               << "steps      " << result.total_steps << " (" << format_number(last.epoch) << " epochs)\n"
               << "sim time   " << format_number(last.sim_time_s) << " s\n"
               << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n";
@@ -77,7 +80,7 @@ void add_run_command(CLI::App& app, CommandResult& result) {
                       "Run directory to write (default: runs/<scenario name>)");
   command->add_flag("--quiet,-q", arguments->quiet, "Print no progress");
   command->add_option("--threads,-j", arguments->threads,
-                      "Threads for evaluating agents (results are identical for any count)")
+                      "Threads for the agents' training and evaluation math (results are identical for any count)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   command->callback([arguments, &result] { result.exit_code = run(*arguments); });

@@ -11,14 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/topology_whatif.h"
 #include "apps/commands.h"
 #include "apps/scenario_errors.h"
-#include "core/data_loader.h"
-#include "core/model.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
 #include "topologies/mixing_schedule.h"
-#include "sim/protocols/wire_size.h"
 #include "topologies/graph_io.h"
 #include "topologies/topology_report.h"
 
@@ -34,31 +32,6 @@ struct TopologyArguments {
   double factor = 1000.0;
   bool shared_uplink = false;
 };
-
-// The scenario's model size, built on its data (a small slice is enough for the shape).
-std::uint64_t model_parameters(const Scenario& scenario) {
-  if (is_replay(scenario.model)) return scenario.model.parameters;  // a replay has no model to build
-  DataSpec data = scenario.data;
-  data.max_train_samples = 1;
-  data.max_test_samples = 1;
-  const TrainTestData loaded = load_data(data, scenario.seed);
-  return make_model(scenario.model, loaded.train)->parameter_count();
-}
-
-NamedReport report_for(const Scenario& scenario, const TopologyArguments& arguments, const Graph& graph,
-                       const MixingMatrix& mixing) {
-  const std::uint64_t parameters = arguments.parameters > 0 ? arguments.parameters : model_parameters(scenario);
-  ReportOptions options;
-  const std::int64_t message_bytes =
-      parameter_message_size(AgentId{0}, AgentId{1}, 0, PayloadKind::kParameters, parameters).bytes();
-  options.model_bytes = 4 * parameters;
-  options.message_overhead_bytes = static_cast<std::uint64_t>(message_bytes) - options.model_bytes;
-  options.link.latency_s = scenario.network.latency.seconds();
-  options.link.bandwidth_bytes_per_s = scenario.network.bandwidth.bytes_per_second();
-  options.shared_uplink = arguments.shared_uplink;
-  options.disagreement_factor = arguments.factor;
-  return NamedReport{scenario.name, describe_topology(graph, mixing, options)};
-}
 
 nlohmann::json to_json(const NamedReport& named) {
   nlohmann::json object = {{"name", named.name}};
@@ -98,9 +71,13 @@ int describe(const TopologyArguments& arguments) {
   for (const auto& [origin, text] : sources) {
     const int code = with_scenario_errors(origin, [&] {
       const Scenario scenario = text.empty() ? load_scenario(origin) : parse_scenario(text, "spec");
-      const ScenarioTopology topology = build_scenario_topology(scenario);
-      reports.push_back(report_for(scenario, arguments, topology.graph, topology.mixing));
+      WhatIfOptions options;
+      options.parameters = arguments.parameters;
+      options.disagreement_factor = arguments.factor;
+      options.shared_uplink = arguments.shared_uplink;
+      reports.push_back(scenario_topology_report(scenario, options));
       schedules.emplace_back();
+      const ScenarioTopology topology = build_scenario_topology(scenario);
       if (topology.schedule) schedules.back().emplace(topology.schedule->kind, analyze_schedule(*topology.schedule));
       if (!arguments.dot_path.empty()) {
         std::ofstream out(arguments.dot_path, std::ios::binary);

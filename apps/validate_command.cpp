@@ -3,34 +3,16 @@
 
 #include "apps/commands.h"
 #include "apps/scenario_errors.h"
-#include "core/data_spec.h"
-#include "core/invalid_input.h"
-#include "core/model_spec.h"
-#include "core/partition_spec.h"
+#include "scenarios/scenario_check.h"
 #include "scenarios/scenario_loader.h"
-#include "scenarios/scenario_topology.h"
 
 namespace cdsim::apps {
 namespace {
 
-template <typename Check>
-void check_section(const std::string& section, Check check) {
-  try {
-    check();
-  } catch (const InvalidInput& error) {
-    throw error.within(section);
-  }
-}
-
 int validate_file(const std::string& path) {
   return with_scenario_errors(path, [&] {
     const Scenario scenario = load_scenario(path);
-    // The topology and mixing weights are cheap to build, so validation checks them too,
-    // and the data, partition and model specs as far as they can be without the data.
-    const ScenarioTopology topology = build_scenario_topology(scenario);
-    check_section("/data", [&] { validate(scenario.data); });
-    check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });
-    check_section("/model", [&] { validate(scenario.model); });
+    const ScenarioTopology topology = check_scenario(scenario);
     const Graph& graph = topology.graph;
     std::cout << path << ": ok (" << scenario.name << ", " << scenario.agents << " agents, "
               << scenario.topology.kind << " with " << graph.edge_count() << " edges)\n";

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/invalid_input.h"
+#include "sim/time.h"
 #include "sim/units.h"
 
 namespace cdsim::scenario_detail {
@@ -29,11 +30,48 @@ std::string describe_value(const Json& value) {
   return text + " (" + std::string(value.type_name()) + ")";
 }
 
-ObjectReader::ObjectReader(const Json& object, std::string pointer)
-    : object_(object), pointer_(std::move(pointer)) {
+void FieldTable::add(const std::string& object_pointer, std::string_view key, const Json& schema) {
+  auto& fields = objects_[object_pointer];
+  auto it = fields.find(key);
+  if (it == fields.end()) it = fields.emplace(std::string(key), Json::object()).first;
+  it->second.update(schema);
+}
+
+Json FieldTable::json_schema(const std::string& object_pointer) const {
+  Json properties = Json::object();
+  const auto object = objects_.find(object_pointer);
+  if (object != objects_.end()) {
+    for (const auto& [key, field] : object->second) {
+      const std::string nested = object_pointer + "/" + pointer_token(key);
+      Json schema = objects_.count(nested) > 0 ? json_schema(nested) : field;
+      // null means "use the default" wherever a reader reads.
+      if (schema.contains("type") && schema["type"].is_string()) {
+        schema["type"] = Json::array({schema["type"], "null"});
+      } else if (schema.contains("type") && schema["type"].is_array()) {
+        schema["type"].push_back("null");
+      }
+      properties[key] = std::move(schema);
+    }
+  }
+  return {{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+}
+
+ObjectReader::ObjectReader(const Json& object, std::string pointer, FieldTable* table)
+    : object_(object), pointer_(std::move(pointer)), table_(table) {
   if (!object_.is_object()) {
     throw InvalidInput(pointer_, "expected an object, found " + describe_value(object_));
   }
+}
+
+ObjectReader ObjectReader::section(std::string_view key) {
+  static const Json kEmpty = Json::object();  // immutable constant, not shared state
+  const Json* object = object_or_null(key);
+  note(key, {{"type", "object"}});
+  return ObjectReader(object != nullptr ? *object : kEmpty, field_pointer(key), table_);
+}
+
+void ObjectReader::note(std::string_view key, const Json& schema) {
+  if (table_ != nullptr) table_->add(pointer_, key, schema);
 }
 
 std::string ObjectReader::field_pointer(std::string_view key) const {
@@ -56,6 +94,7 @@ void ObjectReader::fail(std::string_view key, const std::string& expected, const
 }
 
 std::string ObjectReader::string_or(std::string_view key, const std::string& fallback) {
+  note(key, {{"type", "string"}, {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_string()) fail(key, "a string", *value);
@@ -69,6 +108,8 @@ std::string ObjectReader::choice_or(std::string_view key, const std::string& fal
     if (!list.empty()) list += ", ";
     list.append("\"").append(option).append("\"");
   }
+  note(key, {{"type", "string"}, {"enum", Json(std::vector<std::string>(allowed.begin(), allowed.end()))},
+             {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_string()) fail(key, "one of " + list, *value);
@@ -80,6 +121,7 @@ std::string ObjectReader::choice_or(std::string_view key, const std::string& fal
 }
 
 bool ObjectReader::bool_or(std::string_view key, bool fallback) {
+  note(key, {{"type", "boolean"}, {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_boolean()) fail(key, "true or false", *value);
@@ -87,6 +129,7 @@ bool ObjectReader::bool_or(std::string_view key, bool fallback) {
 }
 
 double ObjectReader::number_or(std::string_view key, double fallback) {
+  note(key, {{"type", "number"}, {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_number()) fail(key, "a number", *value);
@@ -97,18 +140,21 @@ double ObjectReader::number_or(std::string_view key, double fallback) {
 
 double ObjectReader::positive_number_or(std::string_view key, double fallback) {
   const double number = number_or(key, fallback);
+  note(key, {{"exclusiveMinimum", 0}});
   if (has(key) && !(number > 0.0)) fail(key, "a number > 0", object_.at(std::string(key)));
   return number;
 }
 
 double ObjectReader::nonnegative_number_or(std::string_view key, double fallback) {
   const double number = number_or(key, fallback);
+  note(key, {{"minimum", 0}});
   if (has(key) && number < 0.0) fail(key, "a number >= 0", object_.at(std::string(key)));
   return number;
 }
 
 double ObjectReader::probability_or(std::string_view key, double fallback) {
   const double number = number_or(key, fallback);
+  note(key, {{"minimum", 0}, {"maximum", 1}});
   if (has(key) && (number < 0.0 || number > 1.0)) fail(key, "a number in [0, 1]", object_.at(std::string(key)));
   return number;
 }
@@ -142,6 +188,8 @@ std::uint64_t ObjectReader::positive_unsigned_or(std::string_view key, std::uint
 
 std::uint64_t ObjectReader::whole_number_at_least(std::string_view key, std::uint64_t fallback,
                                                   std::uint64_t minimum) {
+  note(key, fallback >= minimum ? Json{{"type", "integer"}, {"minimum", minimum}, {"default", fallback}}
+                                : Json{{"type", "integer"}, {"minimum", minimum}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   const std::string expected = "a whole number >= " + std::to_string(minimum);
@@ -153,6 +201,7 @@ std::uint64_t ObjectReader::whole_number_at_least(std::string_view key, std::uin
 
 std::vector<std::size_t> ObjectReader::unsigned_list_or(std::string_view key,
                                                         std::vector<std::size_t> fallback) {
+  note(key, {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}}}, {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_array()) fail(key, "an array of whole numbers", *value);
@@ -169,6 +218,7 @@ std::vector<std::size_t> ObjectReader::unsigned_list_or(std::string_view key,
 }
 
 std::vector<double> ObjectReader::number_list_or(std::string_view key, std::vector<double> fallback) {
+  note(key, {{"type", "array"}, {"items", {{"type", "number"}}}, {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_array()) fail(key, "an array of numbers", *value);
@@ -186,6 +236,7 @@ std::vector<double> ObjectReader::number_list_or(std::string_view key, std::vect
 
 std::vector<std::vector<double>> ObjectReader::matrix_or(
     std::string_view key, std::vector<std::vector<double>> fallback) {
+  note(key, {{"type", "array"}, {"items", {{"type", "array"}, {"items", {{"type", "number"}}}}}, {"default", fallback}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_array()) fail(key, "an array of rows (arrays of numbers)", *value);
@@ -210,6 +261,9 @@ std::vector<std::vector<double>> ObjectReader::matrix_or(
 }
 
 SimTime ObjectReader::duration_or(std::string_view key, SimTime fallback) {
+  note(key, {{"type", Json::array({"string", "number"})},
+             {"description", "a duration: a unit string such as \"1ms\" or a number of seconds"},
+             {"default", to_string(fallback)}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   try {
@@ -222,6 +276,9 @@ SimTime ObjectReader::duration_or(std::string_view key, SimTime fallback) {
 }
 
 Bandwidth ObjectReader::bandwidth_or(std::string_view key, Bandwidth fallback) {
+  note(key, {{"type", Json::array({"string", "number"})},
+             {"description", "a bandwidth: a unit string such as \"1Gbps\" or a number of bytes per second"},
+             {"default", to_string(fallback)}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   try {
@@ -234,6 +291,9 @@ Bandwidth ObjectReader::bandwidth_or(std::string_view key, Bandwidth fallback) {
 }
 
 ByteCount ObjectReader::byte_count_or(std::string_view key, ByteCount fallback) {
+  note(key, {{"type", Json::array({"string", "number"})},
+             {"description", "a size: a unit string such as \"400KB\" or a whole number of bytes"},
+             {"default", to_string(fallback)}});
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   try {

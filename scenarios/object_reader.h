@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,12 +26,33 @@ std::string pointer_token(std::string_view key);
 // A short, quoted rendering of a JSON value for error messages.
 std::string describe_value(const Json& value);
 
+// The loader's field table: every field the readers of one load were asked for, with its
+// JSON Schema (type, default, allowed values, bounds), by object. Loading an empty scenario
+// with a table attached records them all, so `cdsim schema` comes from the same reads that
+// check scenario files.
+class FieldTable {
+ public:
+  // Merges `schema` into what is known of `key` in the object at `object_pointer`.
+  void add(const std::string& object_pointer, std::string_view key, const Json& schema);
+  // A JSON Schema of the object at `object_pointer`, its nested objects included; unknown
+  // keys are rejected, as the loader rejects them.
+  Json json_schema(const std::string& object_pointer) const;
+
+ private:
+  std::map<std::string, std::map<std::string, Json, std::less<>>> objects_;
+};
+
 class ObjectReader {
  public:
-  // `object` must outlive the reader; throws InvalidInput if it is not an object.
-  ObjectReader(const Json& object, std::string pointer);
+  // `object` must outlive the reader; throws InvalidInput if it is not an object. With a
+  // `table`, every read also records its field there.
+  ObjectReader(const Json& object, std::string pointer, FieldTable* table = nullptr);
+  // The reader of the nested object at `key` (an absent or null one reads as {}), recording
+  // into the same table.
+  ObjectReader section(std::string_view key);
 
   const std::string& pointer() const { return pointer_; }
+  const Json& json() const { return object_; }
   std::string field_pointer(std::string_view key) const;
   bool has(std::string_view key) const;
 
@@ -67,9 +89,11 @@ class ObjectReader {
   const Json* find(std::string_view key);
   std::uint64_t whole_number_at_least(std::string_view key, std::uint64_t fallback, std::uint64_t minimum);
   [[noreturn]] void fail(std::string_view key, const std::string& expected, const Json& found) const;
+  void note(std::string_view key, const Json& schema);  // into the field table, if any
 
   const Json& object_;
   std::string pointer_;
+  FieldTable* table_ = nullptr;
   std::set<std::string, std::less<>> known_;     // every key a read asked for
   std::set<std::string, std::less<>> consumed_;  // the keys present and read
 };

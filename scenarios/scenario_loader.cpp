@@ -30,16 +30,6 @@ std::string resolve_path(const std::string& path, const std::filesystem::path& b
   return (base_dir / path).lexically_normal().string();
 }
 
-const Json& empty_object() {
-  static const Json kEmpty = Json::object();  // immutable constant, not shared state
-  return kEmpty;
-}
-
-const Json& section(ObjectReader& parent, std::string_view key) {
-  const Json* object = parent.object_or_null(key);
-  return object != nullptr ? *object : empty_object();
-}
-
 // Throws InvalidInput naming the first field of `json` (a section at `pointer`) that the
 // section's kind would ignore.
 template <typename Reads>
@@ -53,9 +43,8 @@ void reject_unused_fields(const Json& json, const std::string& pointer, const st
   }
 }
 
-TopologySpec read_topology(const Json& json, const std::filesystem::path& base_dir,
-                           const std::string& pointer = "/topology") {
-  ObjectReader reader(json, pointer);
+TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& base_dir) {
+  const std::string pointer = reader.pointer();
   TopologySpec spec;
   spec.kind = reader.choice_or(
       "kind", spec.kind,
@@ -76,13 +65,13 @@ TopologySpec read_topology(const Json& json, const std::filesystem::path& base_d
       ObjectReader phase_reader((*phases)[i], phase_pointer);
       TopologyPhase phase;
       phase.steps = static_cast<std::int64_t>(phase_reader.positive_unsigned_or("steps", 1));
-      phase.topology = read_topology(section(phase_reader, "topology"), base_dir, phase_pointer + "/topology");
+      phase.topology = read_topology(phase_reader.section("topology"), base_dir);
       phase_reader.reject_unknown_keys();
       spec.phases.push_back(std::move(phase));
     }
   }
   reader.reject_unknown_keys();
-  reject_unused_fields(json, pointer, "topology \"" + spec.kind + "\"",
+  reject_unused_fields(reader.json(), pointer, "topology \"" + spec.kind + "\"",
                        [&](const std::string& key) { return topology_reads(spec.kind, key); });
   const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
   if (needs_file && spec.file.empty()) {
@@ -94,8 +83,7 @@ TopologySpec read_topology(const Json& json, const std::filesystem::path& base_d
   return spec;
 }
 
-MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) {
-  ObjectReader reader(json, "/mixing");
+MixingSpec read_mixing(ObjectReader reader, const std::filesystem::path& base_dir) {
   MixingSpec spec;
   spec.rule = reader.choice_or("rule", spec.rule,
                                {"metropolis_hastings", "uniform", "max_degree", "ring_preset", "explicit"});
@@ -106,7 +94,7 @@ MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) 
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
   spec.allow_asymmetric = reader.bool_or("allow_asymmetric", spec.allow_asymmetric);
   reader.reject_unknown_keys();
-  reject_unused_fields(json, "/mixing", "mixing rule \"" + spec.rule + "\"",
+  reject_unused_fields(reader.json(), "/mixing", "mixing rule \"" + spec.rule + "\"",
                        [&](const std::string& key) { return mixing_reads(spec.rule, key); });
   if (spec.rule == "explicit" && spec.matrix.empty() && spec.file.empty()) {
     throw InvalidInput("/mixing/matrix", "rule \"explicit\" needs a \"matrix\" or a \"file\"");
@@ -114,8 +102,7 @@ MixingSpec read_mixing(const Json& json, const std::filesystem::path& base_dir) 
   return spec;
 }
 
-LatencyDistribution read_latency_distribution(const Json& json) {
-  ObjectReader reader(json, "/network/latency_distribution");
+LatencyDistribution read_latency_distribution(ObjectReader reader) {
   LatencyDistribution d;
   d.kind = reader.choice_or("kind", d.kind, {"fixed", "uniform", "log_normal"});
   if (d.kind == "uniform") {
@@ -157,20 +144,18 @@ std::vector<AgentClass> read_agent_classes(const Json* array) {
   return classes;
 }
 
-NetworkSpec read_network(const Json& json) {
-  ObjectReader reader(json, "/network");
+NetworkSpec read_network(ObjectReader reader) {
   NetworkSpec spec;
   spec.model = reader.choice_or("model", spec.model, {"point_to_point", "switch"});
   spec.latency = reader.duration_or("latency", spec.latency);
   spec.bandwidth = reader.bandwidth_or("bandwidth", spec.bandwidth);
-  spec.latency_distribution = read_latency_distribution(section(reader, "latency_distribution"));
+  spec.latency_distribution = read_latency_distribution(reader.section("latency_distribution"));
   spec.agent_classes = read_agent_classes(reader.array_or_null("agent_classes"));
   reader.reject_unknown_keys();
   return spec;
 }
 
-ComputeSpec read_compute(const Json& json) {
-  ObjectReader reader(json, "/compute");
+ComputeSpec read_compute(ObjectReader reader) {
   ComputeSpec spec;
   spec.step_time = reader.duration_or("step_time", spec.step_time);
   spec.flops_per_second = reader.nonnegative_number_or("flops_per_second", spec.flops_per_second);
@@ -185,8 +170,7 @@ ComputeSpec read_compute(const Json& json) {
   return spec;
 }
 
-PartitionSpec read_partition(const Json& json) {
-  ObjectReader reader(json, "/data/partition");
+PartitionSpec read_partition(ObjectReader reader) {
   PartitionSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind, {"iid", "label_shards", "dirichlet", "fractions"});
   spec.classes_per_agent = reader.positive_unsigned_or("classes_per_agent", spec.classes_per_agent);
@@ -196,9 +180,8 @@ PartitionSpec read_partition(const Json& json) {
   return spec;
 }
 
-void read_data(const Json& json, const std::filesystem::path& base_dir, DataSpec& data,
+void read_data(ObjectReader reader, const std::filesystem::path& base_dir, DataSpec& data,
                PartitionSpec& partition) {
-  ObjectReader reader(json, "/data");
   data.source = reader.choice_or("source", data.source,
                                  {"synthetic_linear", "synthetic_logistic", "gaussian_mixture",
                                   "fashion_mnist", "mnist_digits", "idx", "cifar10", "cifar100"});
@@ -211,12 +194,11 @@ void read_data(const Json& json, const std::filesystem::path& base_dir, DataSpec
   data.max_train_samples = reader.unsigned_or("max_train_samples", data.max_train_samples);
   data.max_test_samples = reader.unsigned_or("max_test_samples", data.max_test_samples);
   data.normalize = reader.bool_or("normalize", data.normalize);
-  partition = read_partition(section(reader, "partition"));
+  partition = read_partition(reader.section("partition"));
   reader.reject_unknown_keys();
 }
 
-ModelSpec read_model(const Json& json) {
-  ObjectReader reader(json, "/model");
+ModelSpec read_model(ObjectReader reader) {
   ModelSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind,
                                {"linear_regression", "softmax_regression", "logistic_regression",
@@ -242,8 +224,7 @@ ModelSpec read_model(const Json& json) {
   return spec;
 }
 
-StepSizeSchedule read_schedule(const Json& json) {
-  ObjectReader reader(json, "/algorithm/schedule");
+StepSizeSchedule read_schedule(ObjectReader reader) {
   StepSizeSchedule schedule;
   schedule.kind = reader.choice_or("kind", schedule.kind, {"constant", "step", "inverse_sqrt", "inverse", "power"});
   schedule.drop_factor = reader.positive_number_or("drop_factor", schedule.drop_factor);
@@ -260,8 +241,7 @@ StepSizeSchedule read_schedule(const Json& json) {
   return schedule;
 }
 
-CompressorSpec read_compression(const Json& json) {
-  ObjectReader reader(json, "/algorithm/compression");
+CompressorSpec read_compression(ObjectReader reader) {
   CompressorSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind,
                                {"identity", "top_k", "random_k", "qsgd", "scaled_sign", "float16", "bfloat16"});
@@ -282,8 +262,7 @@ CompressorSpec read_compression(const Json& json) {
   return spec;
 }
 
-AlgorithmSpec read_algorithm(const Json& json) {
-  ObjectReader reader(json, "/algorithm");
+AlgorithmSpec read_algorithm(ObjectReader reader) {
   AlgorithmSpec spec;
   spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "choco_sgd", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
@@ -294,33 +273,32 @@ AlgorithmSpec read_algorithm(const Json& json) {
   }
   spec.weight_decay = reader.nonnegative_number_or("weight_decay", spec.weight_decay);
   spec.batch_size = reader.positive_unsigned_or("batch_size", spec.batch_size);
-  spec.schedule = read_schedule(section(reader, "schedule"));
+  spec.schedule = read_schedule(reader.section("schedule"));
   spec.consensus_steps = reader.positive_unsigned_or("consensus_steps", spec.consensus_steps);
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
   spec.timeout = reader.duration_or("timeout", spec.timeout);
-  spec.compression = read_compression(section(reader, "compression"));
+  spec.compression = read_compression(reader.section("compression"));
   spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
   if (spec.consensus_step_size > 1.0) {
     throw InvalidInput("/algorithm/consensus_step_size",
                        "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
   }
-  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce"});
+  spec.communication = reader.choice_or("communication", spec.communication, {"parameter_server", "all_reduce", "none"});
   spec.client_fraction = reader.probability_or("client_fraction", spec.client_fraction);
   if (spec.client_fraction <= 0.0) {
     throw InvalidInput("/algorithm/client_fraction", "expected a fraction in (0, 1], found 0");
   }
   spec.local_epochs = reader.positive_number_or("local_epochs", spec.local_epochs);
   reader.reject_unknown_keys();
-  reject_unused_fields(json, "/algorithm", "algorithm \"" + spec.kind + "\"",
+  reject_unused_fields(reader.json(), "/algorithm", "algorithm \"" + spec.kind + "\"",
                        [&](const std::string& key) { return algorithm_reads(spec.kind, key); });
   return spec;
 }
 
 // Defaults: mode "full" ("off" for a replay, which has nothing to evaluate), whole sets,
 // every agent up to kDefaultEvaluatedAgents and a seeded subset of that many beyond.
-EvaluationSpec read_evaluation(const Json& json, std::size_t agents, bool replay) {
-  ObjectReader reader(json, "/run/evaluation");
+EvaluationSpec read_evaluation(ObjectReader reader, std::size_t agents, bool replay) {
   EvaluationSpec spec;
   spec.mode = reader.choice_or("mode", replay ? "off" : spec.mode, {"full", "test", "average_model", "off"});
   spec.samples = reader.unsigned_or("samples", spec.samples);
@@ -338,17 +316,17 @@ EvaluationSpec read_evaluation(const Json& json, std::size_t agents, bool replay
   return spec;
 }
 
-RunSpec read_run(const Json& json, std::size_t agents, bool replay) {
-  ObjectReader reader(json, "/run");
+RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   RunSpec spec;
   const bool has_steps = reader.has("steps");
   const bool has_epochs = reader.has("epochs");
   spec.steps = static_cast<std::int64_t>(reader.positive_unsigned_or("steps", 0));
-  spec.epochs = has_epochs ? reader.positive_number_or("epochs", 1.0) : 0.0;
+  const double epochs = reader.positive_number_or("epochs", 1.0);  // read either way: the field table lists it
+  spec.epochs = has_epochs ? epochs : 0.0;
   spec.eval_every_steps = static_cast<std::int64_t>(reader.unsigned_or("eval_every_steps", 0));
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
-  spec.evaluation = read_evaluation(section(reader, "evaluation"), agents, replay);
+  spec.evaluation = read_evaluation(reader.section("evaluation"), agents, replay);
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
     throw InvalidInput("/run", "give either \"steps\" or \"epochs\", not both");
@@ -357,8 +335,7 @@ RunSpec read_run(const Json& json, std::size_t agents, bool replay) {
   return spec;
 }
 
-FaultSpec read_faults(const Json& json) {
-  ObjectReader reader(json, "/faults");
+FaultSpec read_faults(ObjectReader reader) {
   FaultSpec spec;
   spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
   if (const Json* events = reader.array_or_null("events")) {
@@ -407,10 +384,9 @@ bool is_safe_name(const std::string& name) {
   return true;
 }
 
-Scenario read_scenario(const Json& root, const std::string& origin) {
+Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   const std::filesystem::path origin_path(origin);
   const std::filesystem::path base_dir = origin_path.has_parent_path() ? origin_path.parent_path() : "";
-  ObjectReader reader(root, "");
   Scenario scenario;
   const std::string default_name = origin_path.stem().empty() ? "scenario" : origin_path.stem().string();
   scenario.name = reader.string_or("name", default_name);
@@ -421,8 +397,8 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
   reader.string_or("description", "");  // free text for humans; not used by the run
   scenario.seed = reader.unsigned_or("seed", scenario.seed);
   scenario.agents = reader.positive_unsigned_or("agents", scenario.agents);
-  scenario.topology = read_topology(section(reader, "topology"), base_dir);
-  scenario.mixing = read_mixing(section(reader, "mixing"), base_dir);
+  scenario.topology = read_topology(reader.section("topology"), base_dir);
+  scenario.mixing = read_mixing(reader.section("mixing"), base_dir);
   const std::string& topology_kind = scenario.topology.kind;
   const bool may_be_ring = topology_kind == "ring" || topology_kind == "ring_lattice" || topology_kind == "edge_list" ||
                            topology_kind == "dot" || topology_kind == "graphml";
@@ -430,13 +406,13 @@ Scenario read_scenario(const Json& root, const std::string& origin) {
     throw InvalidInput("/mixing/rule", "ring_preset needs a ring topology (ring, ring_lattice or a graph file), found \"" +
                                            topology_kind + "\"");
   }
-  scenario.network = read_network(section(reader, "network"));
-  scenario.compute = read_compute(section(reader, "compute"));
-  read_data(section(reader, "data"), base_dir, scenario.data, scenario.partition);
-  scenario.model = read_model(section(reader, "model"));
-  scenario.algorithm = read_algorithm(section(reader, "algorithm"));
-  scenario.run = read_run(section(reader, "run"), scenario.agents, is_replay(scenario.model));
-  scenario.faults = read_faults(section(reader, "faults"));
+  scenario.network = read_network(reader.section("network"));
+  scenario.compute = read_compute(reader.section("compute"));
+  read_data(reader.section("data"), base_dir, scenario.data, scenario.partition);
+  scenario.model = read_model(reader.section("model"));
+  scenario.algorithm = read_algorithm(reader.section("algorithm"));
+  scenario.run = read_run(reader.section("run"), scenario.agents, is_replay(scenario.model));
+  scenario.faults = read_faults(reader.section("faults"));
   reader.reject_unknown_keys();
   if (is_replay(scenario.model) && scenario.compute.flops_per_second > 0.0) {
     throw InvalidInput("/compute/flops_per_second", "a communication-only replay (model kind \"none\") has no "
@@ -474,10 +450,25 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin)
                                         ": " + detail);
   }
   try {
-    return read_scenario(root, origin);
+    return read_scenario(ObjectReader(root, ""), origin);
   } catch (const InvalidInput& error) {
     throw ScenarioError(origin, error.field(), error.what());
   }
+}
+
+std::string scenario_json_schema() {
+  scenario_detail::FieldTable table;
+  const Json empty = Json::object();
+  read_scenario(ObjectReader(empty, "", &table), "scenario.json");
+  Json schema = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+                 {"title", "cdsim scenario"},
+                 {"description", "A cdsim scenario file; every field, its unit and default: docs/scenario.md"}};
+  schema.update(table.json_schema(""));
+  // A file's name defaults to its stem, not to the name of the empty scenario read here.
+  Json& name = schema["properties"]["name"];
+  name.erase("default");
+  name["description"] = "letters, digits, '-', '_' or '.'; default: the file name without .json";
+  return schema.dump(2) + "\n";
 }
 
 Scenario load_scenario(const std::string& path) {

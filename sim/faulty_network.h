@@ -55,6 +55,7 @@ class FaultyNetwork final : public Network {
   std::size_t node_count() const override { return inner_->node_count(); }
   std::size_t link_count() const override { return inner_->link_count(); }
   LinkEndpoints link_endpoints(std::size_t link_index) const override { return inner_->link_endpoints(link_index); }
+  const LinkSpec& link_spec(std::size_t link_index) const override { return inner_->link_spec(link_index); }
 
   const LossStats& losses() const { return losses_; }
   bool link_up(AgentId a, AgentId b) const;

@@ -35,6 +35,12 @@ void Network::record_transmission_start(const Message& message, SimTime start, s
   }
 }
 
+void Network::record_transmission_end(const Message& message, SimTime end, std::size_t link_index) {
+  for (const NetworkObserver& observer : observers_) {
+    if (observer.on_transmission_end) observer.on_transmission_end(message, end, link_index);
+  }
+}
+
 void Network::deliver(Message&& message, SimTime now) {
   stats_.bytes_delivered += message.size;
   ++stats_.messages_delivered;

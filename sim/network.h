@@ -12,6 +12,7 @@
 
 #include "sim/agent_id.h"
 #include "sim/byte_count.h"
+#include "sim/link_spec.h"
 #include "sim/message.h"
 #include "sim/time.h"
 
@@ -33,6 +34,10 @@ struct NetworkObserver {
   // `start` - which the network may already know at send time, so `start` can be later
   // than the current simulated time.
   std::function<void(const Message&, SimTime start, std::size_t link_index)> on_transmission_start;
+  // Its last bit left link `link_index` at `end` (again possibly later than now). Between
+  // a transmission's start and end the link is busy with it; concurrent transmissions on
+  // one link share it.
+  std::function<void(const Message&, SimTime end, std::size_t link_index)> on_transmission_end;
   // A message reached its destination at `now`, just before the delivery handler runs.
   std::function<void(const Message&, SimTime now)> on_delivered;
 };
@@ -71,6 +76,8 @@ class Network {
   // Links are numbered 0 .. link_count() - 1 (the indices seen by on_transmission_start).
   virtual std::size_t link_count() const = 0;
   virtual LinkEndpoints link_endpoints(std::size_t link_index) const = 0;
+  // The link's latency and bandwidth, for link tables and utilisation figures.
+  virtual const LinkSpec& link_spec(std::size_t link_index) const = 0;
 
  protected:
   Network() = default;
@@ -82,6 +89,8 @@ class Network {
   void record_send(const Message& message, SimTime now);
   // A transmission (of a message or a hop) starts at `start` on `link_index`.
   void record_transmission_start(const Message& message, SimTime start, std::size_t link_index);
+  // The transmission on `link_index` ends at `end`.
+  void record_transmission_end(const Message& message, SimTime end, std::size_t link_index);
   // A message arrived at `now`: counts it, notifies on_delivered, then runs the handler.
   void deliver(Message&& message, SimTime now);
 

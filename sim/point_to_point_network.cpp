@@ -95,6 +95,7 @@ void PointToPointNetwork::send(Message message) {
   record_send(message, now);
   free_at_[index] = finish;
   record_transmission_start(message, start, index);
+  record_transmission_end(message, finish, index);
   simulation_.schedule_at(arrival, [this, message = std::move(message)]() mutable {
     deliver(std::move(message), simulation_.now());
   });

@@ -51,7 +51,7 @@ class PointToPointNetwork final : public Network {
   bool has_link(AgentId from, AgentId to) const;
   // Index of the directed link from -> to; throws std::logic_error if there is none.
   std::size_t link_index(AgentId from, AgentId to) const;
-  const LinkSpec& link_spec(std::size_t link_index) const { return table_.link(link_index).spec; }
+  const LinkSpec& link_spec(std::size_t link_index) const override { return table_.link(link_index).spec; }
   // When the link finishes transmitting everything sent on it so far.
   SimTime link_free_at(std::size_t link_index) const { return free_at_.at(link_index); }
 

@@ -258,6 +258,7 @@ void SharedLinkNetwork::complete_due_flows() {
     const std::uint32_t slot = std::get<2>(*completions_.begin());
     completions_.erase(completions_.begin());
     Flow& flow = flows_[slot];
+    for (const std::uint32_t link : flow.path) record_transmission_end(flow.message, now, link);
     for (const std::uint32_t link : flow.path) {
       std::vector<std::uint32_t>& on_link = flows_on_link_[link];
       const auto it = std::find(on_link.begin(), on_link.end(), slot);

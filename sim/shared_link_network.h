@@ -57,7 +57,7 @@ class SharedLinkNetwork final : public Network {
   std::size_t node_count() const override { return table_.node_count(); }
   std::size_t link_count() const override { return table_.link_count(); }
   LinkEndpoints link_endpoints(std::size_t link_index) const override;
-  const LinkSpec& link_spec(std::size_t link_index) const { return table_.link(link_index).spec; }
+  const LinkSpec& link_spec(std::size_t link_index) const override { return table_.link(link_index).spec; }
 
   // The directed links from -> to travels over; throws std::logic_error if there is none.
   const std::vector<std::uint32_t>& route(AgentId from, AgentId to) const;

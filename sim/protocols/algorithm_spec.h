@@ -37,8 +37,9 @@ struct AlgorithmSpec {
   CompressorSpec compression;
   double consensus_step_size = 1.0;  // CHOCO-SGD's gamma, in (0, 1]
 
-  // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down) or
-  // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step).
+  // Centralized sgd/msgd: "parameter_server" (gradients up, parameters down),
+  // "all_reduce" (ring all-reduce of gradients, 2(N-1) chunk transfers per step), or "none"
+  // (one model on the whole training set, batch B, no traffic: centralized SGD proper).
   std::string communication = "parameter_server";
 
   // FedAvg (McMahan et al.).

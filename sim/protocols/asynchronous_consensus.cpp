@@ -34,7 +34,8 @@ double checked_consensus_weight(const AlgorithmSpec& algorithm) {
 AsynchronousConsensus::AsynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, checked_consensus_weight(context_.algorithm))),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   const std::size_t agent_count = context_.learners.size();
   if (agent_count != mixing_.size()) {
     throw std::logic_error("AsynchronousConsensus: " + std::to_string(agent_count) +
@@ -73,17 +74,18 @@ std::int64_t AsynchronousConsensus::completed_steps() const {
 
 void AsynchronousConsensus::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
-  // The gradient is taken at x_j now; the neighbours' vectors are read when it is ready.
-  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
-  if (context_.algorithm.weight_decay != 0.0) {
-    const float decay = static_cast<float>(context_.algorithm.weight_decay);
-    for (std::size_t i = 0; i < agent.gradient.size(); ++i) agent.gradient[i] += decay * agent.parameters[i];
-  }
+  // The gradient is taken at x_j now (on the worker pool; x_j stays unchanged until
+  // finish_step takes it); the neighbours' vectors are read when it is ready.
+  agent_math_.start(j, [this, j] {
+    Agent& self = agents_[j];
+    compute_gradient_with_decay(*context_.learners[j], self.parameters, self.gradient, context_.algorithm.weight_decay);
+  });
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_step(j); });
 }
 
 void AsynchronousConsensus::finish_step(std::size_t j) {
   Agent& agent = agents_[j];
+  agent_math_.finish(j);
   // Mix in the mixing row's fixed order with whatever each neighbour last sent.
   std::vector<WeightedParameters> inputs;
   inputs.reserve(agent.neighbors.size() + 1);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -60,6 +61,7 @@ class AsynchronousConsensus final : public Protocol {
   StalenessStats staleness_;
   double staleness_sum_ = 0.0;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

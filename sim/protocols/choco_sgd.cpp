@@ -29,7 +29,10 @@ Compressor checked_compressor(const AlgorithmSpec& algorithm) {
 }  // namespace
 
 ChocoSgd::ChocoSgd(ProtocolContext context)
-    : context_(std::move(context)), compressor_(checked_compressor(context_.algorithm)), recorder_(context_) {
+    : context_(std::move(context)),
+      compressor_(checked_compressor(context_.algorithm)),
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   const std::size_t agent_count = context_.learners.size();
   if (agent_count != context_.mixing.size()) {
     throw std::logic_error("ChocoSgd: " + std::to_string(agent_count) + " learners for a mixing matrix of size " +
@@ -75,12 +78,12 @@ std::int64_t ChocoSgd::completed_steps() const {
 
 void ChocoSgd::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
-  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
-  if (context_.algorithm.weight_decay != 0.0) {
-    const float decay = static_cast<float>(context_.algorithm.weight_decay);
-    for (std::size_t i = 0; i < agent.gradient.size(); ++i) agent.gradient[i] += decay * agent.parameters[i];
-  }
+  // The gradient math starts now, on the worker pool, at x_j, which stays unchanged until
+  // try_advance takes the result; the simulated clock charges the compute time for it.
+  agent_math_.start(j, [this, j] {
+    Agent& self = agents_[j];
+    compute_gradient_with_decay(*context_.learners[j], self.parameters, self.gradient, context_.algorithm.weight_decay);
+  });
   // q_j = Q(x_j - x_hat_j), then x_hat_j += q_j: what every neighbour will add too.
   public_copy_difference(agent.parameters, agent.own_public, agent.scratch);
   agent.outgoing = compressor_.compress(agent.scratch, agent.rng);
@@ -154,6 +157,7 @@ void ChocoSgd::try_advance(std::size_t j) {
   }
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
+  agent_math_.finish(j);
   choco_sgd_update(copies, agent.own_public, agent.parameters, agent.gradient, algorithm.consensus_step_size, alpha,
                    agent.scratch);
   agent.parameters.swap(agent.scratch);

@@ -15,6 +15,7 @@
 #include "core/consensus.h"
 #include "core/rng.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -62,6 +63,7 @@ class ChocoSgd final : public Protocol {
   Compressor compressor_;
   std::vector<Agent> agents_;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

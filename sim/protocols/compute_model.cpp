@@ -43,6 +43,7 @@ SimTime ComputeModel::next_step_time(std::size_t agent, std::size_t samples) {
   if (spec_.straggler_probability > 0.0 && straggler_rngs_[agent].uniform01() < spec_.straggler_probability) {
     time = SimTime::from_seconds(time.seconds() * spec_.straggler_slowdown);
   }
+  if (observer_) observer_(agent, time);
   return time;
 }
 

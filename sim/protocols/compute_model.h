@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/rng.h"
@@ -23,6 +24,11 @@ class ComputeModel {
   SimTime next_step_time(std::size_t agent);
   SimTime next_step_time(std::size_t agent, std::size_t samples);
 
+  // Called by next_step_time with the agent and the time it returns, i.e. at the start of
+  // that compute; for traces (the model does not know the clock).
+  using Observer = std::function<void(std::size_t agent, SimTime duration)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
   // The agent's nominal time for one batch (no straggling).
   SimTime nominal_step_time(std::size_t agent) const;
   double speed_multiplier(std::size_t agent) const { return speed_multipliers_[agent]; }
@@ -33,6 +39,7 @@ class ComputeModel {
   std::size_t batch_size_;
   std::vector<double> speed_multipliers_;
   std::vector<Rng> straggler_rngs_;
+  Observer observer_;
 };
 
 }  // namespace cdsim

@@ -39,7 +39,8 @@ FederatedAveraging::FederatedAveraging(ProtocolContext context)
       server_{static_cast<std::uint32_t>(context_.learners.size())},
       clients_per_round_(0),
       global_(context_.initial_parameters),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   validate_fedavg(algorithm);
   const std::size_t client_count = context_.learners.size();
@@ -118,23 +119,29 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
   const float alpha = static_cast<float>(algorithm.learning_rate * step_size(algorithm.schedule, round_));
   const float decay = static_cast<float>(algorithm.weight_decay);
   client.parameters = global;
-  // The local math runs now; the simulated clock charges each local step's compute time,
-  // with the smaller last batch of a pass over the shard where the compute model cares.
+  // The local math starts now, on the worker pool, and is taken when the client is done;
+  // the simulated clock charges each local step's compute time, with the smaller last batch
+  // of a pass over the shard where the compute model cares.
+  agent_math_.start(j, [this, j, alpha, decay] {
+    Client& self = clients_[j];
+    for (std::int64_t step = 0; step < self.local_steps; ++step) {
+      context_.learners[j]->compute_gradient(self.parameters, self.gradient);
+      for (std::size_t i = 0; i < self.parameters.size(); ++i) {
+        self.parameters[i] -= alpha * (self.gradient[i] + decay * self.parameters[i]);
+      }
+    }
+  });
   SimTime busy = SimTime::zero();
   for (std::int64_t step = 0; step < client.local_steps; ++step) {
-    context_.learners[j]->compute_gradient(client.parameters, client.gradient);
-    for (std::size_t i = 0; i < client.parameters.size(); ++i) {
-      client.parameters[i] -= alpha * (client.gradient[i] + decay * client.parameters[i]);
-    }
     const std::size_t samples = std::min(algorithm.batch_size, client.shard_size - client.epoch_position);
     client.epoch_position = (client.epoch_position + samples) % client.shard_size;
     busy += context_.compute.next_step_time(j, samples);
   }
-  // Moved, not copied: the next round starts from the global model again.
-  auto model = std::make_shared<const std::vector<float>>(std::move(client.parameters));
   const AgentId self{static_cast<std::uint32_t>(j)};
-  context_.simulation.schedule_after(busy, [this, self, model = std::move(model)]() mutable {
-    send(self, server_, std::move(model));
+  context_.simulation.schedule_after(busy, [this, self] {
+    agent_math_.finish(self.value);
+    // Moved, not copied: the next round starts from the global model again.
+    send(self, server_, std::make_shared<const std::vector<float>>(std::move(clients_[self.value].parameters)));
   });
 }
 

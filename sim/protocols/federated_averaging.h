@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -62,6 +63,7 @@ class FederatedAveraging final : public Protocol {
   std::vector<std::shared_ptr<const std::vector<float>>> returned_;  // their models, in that order
   std::size_t returned_count_ = 0;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

@@ -27,6 +27,11 @@ class LocalLearner {
   virtual double compute_gradient(std::span<const float> parameters, std::span<float> gradient) = 0;
 };
 
+// learner.compute_gradient, plus weight_decay * parameters (an L2 term) when the decay is
+// not zero; returns the learner's loss.
+double compute_gradient_with_decay(LocalLearner& learner, std::span<const float> parameters, std::span<float> gradient,
+                                   double weight_decay);
+
 // The learner every scenario uses: a core Model trained on the agent's shard of `train`.
 class ModelLearner final : public LocalLearner {
  public:

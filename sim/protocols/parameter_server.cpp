@@ -30,7 +30,8 @@ ParameterServer::ParameterServer(ProtocolContext context)
       optimizer_(data_parallel_optimizer(context_.algorithm), checked_dimension(context_, "ParameterServer")),
       global_(context_.initial_parameters),
       mean_gradient_(global_.size(), 0.0f),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   if (context_.algorithm.communication != "parameter_server") {
     throw InvalidInput("/communication", "the parameter server protocol runs with communication "
                                          "\"parameter_server\", found \"" + context_.algorithm.communication + "\"");
@@ -61,14 +62,18 @@ std::int64_t ParameterServer::completed_steps() const {
 
 void ParameterServer::begin_step(std::size_t j) {
   Worker& worker = workers_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
+  // The gradient math starts now, on the worker pool; the simulated clock charges the
+  // compute time for it, and send_gradient takes the result.
   worker.gradient = std::make_shared<std::vector<float>>(global_.size());
-  context_.learners[j]->compute_gradient(*worker.parameters, *worker.gradient);
+  agent_math_.start(j, [this, j, parameters = worker.parameters, gradient = worker.gradient] {
+    context_.learners[j]->compute_gradient(*parameters, *gradient);
+  });
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { send_gradient(j); });
 }
 
 void ParameterServer::send_gradient(std::size_t j) {
   Worker& worker = workers_[j];
+  agent_math_.finish(j);
   context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)}, server_, worker.step,
                                         PayloadKind::kGradient, context_.wire_parameters, std::move(worker.gradient)));
 }

@@ -11,6 +11,7 @@
 
 #include "core/optimizer.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -56,6 +57,7 @@ class ParameterServer final : public Protocol {
   std::int64_t server_step_ = 0;
   std::vector<Worker> workers_;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

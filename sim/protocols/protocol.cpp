@@ -7,6 +7,7 @@
 
 #include "core/invalid_input.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/centralized_sgd.h"
 #include "sim/protocols/choco_sgd.h"
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
@@ -18,6 +19,10 @@ namespace cdsim {
 bool is_consensus_algorithm(const AlgorithmSpec& algorithm) {
   return algorithm.kind == "cdsgd" || algorithm.kind == "cdmsgd" || algorithm.kind == "cdmsgd_two_sequence" ||
          algorithm.kind == "async_cdsgd" || algorithm.kind == "choco_sgd";
+}
+
+bool is_single_model(const AlgorithmSpec& algorithm) {
+  return (algorithm.kind == "sgd" || algorithm.kind == "msgd") && algorithm.communication == "none";
 }
 
 double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples, std::size_t agents) {
@@ -58,8 +63,9 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
     const std::string& communication = context.algorithm.communication;
     if (communication == "parameter_server") return std::make_unique<ParameterServer>(std::move(context));
     if (communication == "all_reduce") return std::make_unique<RingAllReduce>(std::move(context));
+    if (communication == "none") return std::make_unique<CentralizedSgd>(std::move(context));
     throw InvalidInput("/communication", "unknown communication \"" + communication +
-                                             "\" for " + kind + "; expected parameter_server or all_reduce");
+                                             "\" for " + kind + "; expected parameter_server, all_reduce or none");
   }
   if (kind == "choco_sgd") return std::make_unique<ChocoSgd>(std::move(context));
   if (kind == "async_cdsgd") return std::make_unique<AsynchronousConsensus>(std::move(context));
@@ -71,7 +77,9 @@ ProtocolLinks protocol_links(const AlgorithmSpec& algorithm, const Graph& topolo
   const std::size_t agents = topology.vertex_count();
   auto id = [](std::size_t node) { return AgentId{static_cast<std::uint32_t>(node)}; };
   ProtocolLinks links;
-  if (is_consensus_algorithm(algorithm)) {
+  if (is_single_model(algorithm)) {
+    links.node_count = 1;  // one model, no traffic
+  } else if (is_consensus_algorithm(algorithm)) {
     links.node_count = agents;
     for (const auto& [u, v] : topology.edges()) links.edges.emplace_back(id(u), id(v));
   } else if ((algorithm.kind == "sgd" || algorithm.kind == "msgd") && algorithm.communication == "all_reduce") {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/worker_pool.h"
 #include "sim/agent_id.h"
 #include "sim/network.h"
 #include "sim/protocols/algorithm_spec.h"
@@ -47,9 +48,14 @@ struct ProtocolContext {
   // A time-varying topology: gossip round r mixes with schedule->at(r) instead of `mixing`.
   // Synchronous consensus only (make_protocol rejects it for the others).
   const MixingSchedule* schedule = nullptr;
+  // Agent `agent` has finished `step` (its update applied), at the current time; for traces.
+  std::function<void(std::size_t agent, std::int64_t step)> on_agent_finished = nullptr;
   // false: observed snapshots carry no parameters (an empty span), for observers that read
   // only the step, time and traffic (a replay, evaluation "off"); saves copying N vectors.
   bool observe_parameters = true;
+  // Where the agents' gradients (and other pure math the engine has decided on) are
+  // computed; null: on the engine's thread, at once. Results do not depend on it.
+  WorkerPool* workers = nullptr;
 };
 
 class Protocol {
@@ -86,5 +92,9 @@ double epochs_per_step(const AlgorithmSpec& algorithm, std::size_t train_samples
 
 // Whether the algorithm mixes over the topology (and so uses the mixing matrix).
 bool is_consensus_algorithm(const AlgorithmSpec& algorithm);
+
+// Whether the algorithm trains one model on the whole training set (sgd / msgd with
+// communication "none"): one learner, no network, whatever the scenario's agent count.
+bool is_single_model(const AlgorithmSpec& algorithm);
 
 }  // namespace cdsim

@@ -17,7 +17,8 @@ namespace cdsim {
 
 RingAllReduce::RingAllReduce(ProtocolContext context)
     : context_(std::move(context)),
-      recorder_(context_) {
+      recorder_(context_),
+      agent_math_(context_.workers, context_.learners.size()) {
   if (context_.algorithm.communication != "all_reduce") {
     throw InvalidInput("/communication", "the ring all-reduce protocol runs with communication \"all_reduce\", "
                                          "found \"" + context_.algorithm.communication + "\"");
@@ -60,8 +61,12 @@ std::int64_t RingAllReduce::completed_steps() const {
 
 void RingAllReduce::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
-  context_.learners[j]->compute_gradient(agent.parameters, agent.gradient);
+  // The gradient math starts now, on the worker pool, at parameters that stay unchanged
+  // until finish_compute takes the result; the simulated clock charges the compute time.
+  agent_math_.start(j, [this, j] {
+    Agent& self = agents_[j];
+    context_.learners[j]->compute_gradient(self.parameters, self.gradient);
+  });
   agent.computed = false;
   agent.chunks_summed = 0;
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
@@ -69,6 +74,7 @@ void RingAllReduce::begin_step(std::size_t j) {
 
 void RingAllReduce::finish_compute(std::size_t j) {
   Agent& agent = agents_[j];
+  agent_math_.finish(j);
   agent.computed = true;
   const std::size_t n = agents_.size();
   if (n == 1) {

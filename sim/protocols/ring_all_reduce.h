@@ -12,6 +12,7 @@
 
 #include "core/optimizer.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -57,6 +58,7 @@ class RingAllReduce final : public Protocol {
   std::int64_t hops_;         // 2 (N - 1) transfers per chunk per step
   std::vector<Agent> agents_;
   StepRecorder recorder_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

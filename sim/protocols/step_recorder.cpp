@@ -14,6 +14,7 @@ StepRecorder::StepRecorder(const ProtocolContext& context)
       observe_every_time_(context.observe_every_time),
       next_observation_time_(context.observe_every_time),
       on_step_complete_(context.on_step_complete),
+      on_agent_finished_(context.on_agent_finished),
       observe_parameters_(context.observe_parameters) {}
 
 bool StepRecorder::is_observed(std::int64_t step) {
@@ -46,6 +47,7 @@ void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>>
 }
 
 void StepRecorder::agent_finished(std::size_t agent, std::int64_t step, const std::vector<float>& parameters) {
+  if (on_agent_finished_) on_agent_finished_(agent, step);
   const bool observed = is_observed(step);
   const bool last = ++finished_counts_[step] == agents_;
   if (last) {

@@ -52,6 +52,7 @@ class StepRecorder {
   SimTime observe_every_time_;
   SimTime next_observation_time_;
   std::function<void(std::int64_t)> on_step_complete_;
+  std::function<void(std::size_t, std::int64_t)> on_agent_finished_;
   bool observe_parameters_;
   std::int64_t decided_through_ = 0;            // steps <= this have been decided
   std::map<std::int64_t, bool> time_observed_;  // decided steps not yet reported as complete

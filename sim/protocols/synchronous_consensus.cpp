@@ -10,7 +10,7 @@
 
 namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
-    : context_(std::move(context)), recorder_(context_) {
+    : context_(std::move(context)), recorder_(context_), agent_math_(context_.workers, context_.learners.size()) {
   if (context_.schedule != nullptr) {
     for (const MixingMatrix& round : context_.schedule->rounds) {
       mixings_.push_back(identity_blend(round, context_.algorithm.consensus_weight));
@@ -77,6 +77,7 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
   }
   first_slot_.push_back(slots);
   for (auto& inbox : inbox_) inbox.resize(slots);
+  for (auto& filled : filled_) filled.assign(slots, 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
 
@@ -102,12 +103,12 @@ std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
 void SynchronousConsensus::begin_step(std::size_t j) {
   Agent& agent = agents_[j];
   Vectors& vectors = vectors_[j];
-  // The gradient math runs now; the simulated clock charges the compute time for it.
-  context_.learners[j]->compute_gradient(vectors.parameters, vectors.gradient);
-  if (context_.algorithm.weight_decay != 0.0) {
-    const float decay = static_cast<float>(context_.algorithm.weight_decay);
-    for (std::size_t i = 0; i < vectors.gradient.size(); ++i) vectors.gradient[i] += decay * vectors.parameters[i];
-  }
+  // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
+  // until apply_update takes the result; the simulated clock charges the compute time for it.
+  agent_math_.start(j, [this, j] {
+    Vectors& own = vectors_[j];
+    compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient, context_.algorithm.weight_decay);
+  });
   agent.computed = false;
   agent.round = 0;
   agent.mixing = snapshot_of(vectors.parameters);
@@ -163,15 +164,19 @@ void SynchronousConsensus::deliver(Message&& message) {
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
   const std::size_t parity = static_cast<std::size_t>(message.round % 2);
-  auto& slot = inbox_[parity][first_slot_[j] + static_cast<std::size_t>(position - first)];
-  if (slot) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
-  slot = std::move(message.payload);
+  const std::size_t index = first_slot_[j] + static_cast<std::size_t>(position - first);
+  if (filled_[parity][index] != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
+  filled_[parity][index] = 1;
+  inbox_[parity][index] = std::move(message.payload);
   ++agent.received[parity];
   if (message.round == current) try_advance(j);
 }
 
 void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
-  for (std::size_t k = first_slot_[j]; k < first_slot_[j + 1]; ++k) inbox_[parity][k].reset();
+  for (std::size_t k = first_slot_[j]; k < first_slot_[j + 1]; ++k) {
+    if (inbox_[parity][k]) inbox_[parity][k].reset();
+    filled_[parity][k] = 0;
+  }
   agents_[j].received[parity] = 0;
 }
 
@@ -242,35 +247,39 @@ void SynchronousConsensus::release_early(std::size_t j) {
   for (Message& message : due) deliver(std::move(message));
 }
 
-std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) const {
-  return values.empty() ? empty_snapshot_ : std::make_shared<const std::vector<float>>(values);
+std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) {
+  return values.empty() ? nullptr : std::make_shared<const std::vector<float>>(values);
 }
 
 std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, std::size_t parity) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
   inputs_.clear();
+  auto values = [](const std::shared_ptr<const std::vector<float>>& snapshot) {
+    return snapshot ? std::span<const float>(*snapshot) : std::span<const float>();
+  };
   const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
   // A neighbour that timed out lends its weight to the agent itself.
   double missing = 0.0;
   std::size_t slot = first_slot_[j];
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
-    if (entry.column != j && !inbox_[parity][slot++]) missing += entry.weight;
+    if (entry.column != j && filled_[parity][slot++] == 0) missing += entry.weight;
   }
   std::size_t next_neighbor = first_slot_[j];
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
     if (entry.column == j) {
-      inputs_.push_back({entry.weight + missing, std::span<const float>(*agent.mixing)});
+      inputs_.push_back({entry.weight + missing, values(agent.mixing)});
       continue;
     }
-    const auto& received = inbox_[parity][next_neighbor++];
-    if (received) inputs_.push_back({entry.weight, std::span<const float>(*received)});
+    const std::size_t k = next_neighbor++;
+    if (filled_[parity][k] != 0) inputs_.push_back({entry.weight, values(inbox_[parity][k])});
   }
   return inputs_;
 }
 
 void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
+  agent_math_.finish(j);
   Vectors& vectors = vectors_[j];
   const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
   const AlgorithmSpec& algorithm = context_.algorithm;

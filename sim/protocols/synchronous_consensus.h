@@ -21,6 +21,7 @@
 
 #include "core/consensus.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -48,7 +49,8 @@ class SynchronousConsensus final : public Protocol {
   // What every message to or from the agent touches, kept small and apart from the vectors.
   struct Agent {
     // y: the vector exchanged in the current round, one immutable snapshot shared by the
-    // messages to every neighbour and by this agent's own mixing term.
+    // messages to every neighbour and by this agent's own mixing term; null when the
+    // vectors are empty (a replay), so that messages carry no payload and no reference count.
     std::shared_ptr<const std::vector<float>> mixing;
     std::int64_t step = 0;
     std::uint32_t round = 0;          // mixing round within the step, 0..tau-1
@@ -95,12 +97,11 @@ class SynchronousConsensus final : public Protocol {
   void apply_update(std::size_t agent, std::size_t parity);
   // Drops the vectors received for the rounds of `parity`.
   void clear_inbox(std::size_t agent, std::size_t parity);
-  // The agent's own vector and its neighbours' of the current round, with their weights
-  // (a missing neighbour's weight on the agent itself); valid until the next call (it
-  // reuses one buffer, so an update allocates nothing).
+  // The agent's own vector and its neighbours' of the current round, with their weights;
+  // valid until the next call (it reuses one buffer, so an update allocates nothing).
   std::span<const WeightedParameters> mixing_inputs(std::size_t agent, std::size_t parity);
-  // An immutable copy of `values` to share; every empty vector (a replay's) shares one.
-  std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values) const;
+  // An immutable copy of `values` to share; null for an empty vector (a replay's).
+  static std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values);
   // The matrix (and neighbourhoods) of global round r.
   std::size_t matrix_index(std::int64_t round) const {
     return static_cast<std::size_t>(round % static_cast<std::int64_t>(mixings_.size()));
@@ -115,13 +116,15 @@ class SynchronousConsensus final : public Protocol {
   std::vector<Patience> patience_;
   // inbox_[p][first_slot_[j] + k] holds the vector agent j received for the rounds of
   // parity p from the k-th neighbour its row of that round lists (a neighbour may be one
-  // round ahead); agent j has as many slots as its widest row over the matrices.
+  // round ahead; null payloads are a replay's empty vectors), and filled_[p] whether it
+  // has arrived; agent j has as many slots as its widest row over the matrices.
   std::vector<std::size_t> first_slot_;
   std::vector<std::shared_ptr<const std::vector<float>>> inbox_[2];
+  std::vector<std::uint8_t> filled_[2];
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
-  std::shared_ptr<const std::vector<float>> empty_snapshot_ = std::make_shared<const std::vector<float>>();
   StepRecorder recorder_;
   WaitingStats waiting_;
+  AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 
 }  // namespace cdsim

@@ -39,8 +39,9 @@ TEST_CASE("evaluation gives the same figures whatever the thread count") {
   }
   const StepSnapshot snapshot{3, SimTime::from_ms(7), ByteCount{100}, 4, parameters};
   std::vector<AgentMetricsRow> one_rows, three_rows;
-  MetricsEvaluator one(factory, data.train, data.test, 0.5, 1);
-  MetricsEvaluator three(factory, data.train, data.test, 0.5, 3);
+  WorkerPool one_thread(1), three_threads(3);
+  MetricsEvaluator one(factory, data.train, data.test, 0.5, one_thread);
+  MetricsEvaluator three(factory, data.train, data.test, 0.5, three_threads);
   const MetricsRow a = one.evaluate(snapshot, &one_rows);
   const MetricsRow b = three.evaluate(snapshot, &three_rows);
   CHECK(metrics_csv_line(a) == metrics_csv_line(b));
@@ -122,7 +123,8 @@ TEST_CASE("a sampled evaluation of a subset of agents equals, by brute force, th
   const std::optional<Dataset> test = sample_for_evaluation(bench.data.test, spec, seed, 1);
   REQUIRE(train.has_value());
   REQUIRE(test.has_value());
-  MetricsEvaluator evaluator([&] { return bench.factory(); }, *train, *test, 0.5, 2, plan);
+  WorkerPool two_threads(2);
+  MetricsEvaluator evaluator([&] { return bench.factory(); }, *train, *test, 0.5, two_threads, plan);
   std::vector<AgentMetricsRow> rows;
   const MetricsRow row = evaluator.evaluate(bench.snapshot(), &rows);
 
@@ -148,12 +150,14 @@ TEST_CASE("a sampled evaluation of a subset of agents equals, by brute force, th
 
 TEST_CASE("each evaluation mode computes its figures and leaves the others' CSV cells empty") {
   const EvaluationBench bench;
-  MetricsEvaluator full([&] { return bench.factory(); }, bench.data.train, bench.data.test, 0.5, 1);
+  WorkerPool one_thread(1);
+  MetricsEvaluator full([&] { return bench.factory(); }, bench.data.train, bench.data.test, 0.5, one_thread);
   const MetricsRow all = full.evaluate(bench.snapshot());
   for (const char* mode : {"full", "test", "average_model", "off"}) {
     CAPTURE(mode);
     const EvaluationPlan plan = make_evaluation_plan(EvaluationSpec{.mode = mode}, 7, 1);
-    MetricsEvaluator evaluator([&] { return bench.factory(); }, bench.data.train, bench.data.test, 0.5, 1, plan);
+    MetricsEvaluator evaluator([&] { return bench.factory(); }, bench.data.train, bench.data.test, 0.5, one_thread,
+                               plan);
     std::vector<AgentMetricsRow> rows;
     const MetricsRow row = evaluator.evaluate(bench.snapshot(), &rows);
     const std::string m = mode;

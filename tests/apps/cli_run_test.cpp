@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -98,14 +100,56 @@ TEST_CASE("running one scenario twice gives byte-identical run directories, timi
   }
 }
 
-TEST_CASE("two evaluation threads give the same run directory as one") {
+TEST_CASE("1, 2 and 4 threads give byte-identical run directories, timing.json aside, for every protocol") {
   TempFolder temp("threads");
-  const auto a = temp.path() / "a", b = temp.path() / "b";
-  REQUIRE(run_cli("run " + kQuickstart + " --quiet --threads 1 --out " + a.string()).exit_code == 0);
-  REQUIRE(run_cli("run " + kQuickstart + " --quiet --threads 2 --out " + b.string()).exit_code == 0);
-  for (const char* name : {"metrics.csv", "agents.csv", "summary.json", "scenario.resolved.json"}) {
-    CAPTURE(name);
-    CHECK(read_text(a / name) == read_text(b / name));
+  // A small neural network on a Gaussian mixture, so the agents' gradients are real work
+  // with minibatch draws, with CDMSGD and with CHOCO-SGD; then the shipped baseline
+  // examples, one per protocol.
+  const auto mlp_scenario = temp.path() / "mlp.json";
+  {
+    std::ofstream out(mlp_scenario);
+    out << R"({"name": "mlp_threads", "seed": 3, "agents": 5, "topology": {"kind": "ring"},
+      "network": {"latency": "1ms", "bandwidth": "10Mbps"}, "compute": {"step_time": "2ms"},
+      "data": {"source": "gaussian_mixture", "train_samples": 600, "test_samples": 200, "dimension": 12,
+               "classes": 3, "partition": {"kind": "iid"}},
+      "model": {"kind": "mlp", "hidden": [16]},
+      "algorithm": {"kind": "cdmsgd", "learning_rate": 0.05, "batch_size": 16},
+      "run": {"epochs": 3, "eval_every_steps": 5}})";
+  }
+  // CHOCO-SGD with a random compressor on the same network and data.
+  const auto choco_scenario = temp.path() / "choco.json";
+  {
+    std::string text = read_text(mlp_scenario);
+    const std::string from = R"("kind": "cdmsgd", "learning_rate": 0.05, "batch_size": 16)";
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), R"("kind": "choco_sgd", "learning_rate": 0.05, "batch_size": 16,
+      "consensus_step_size": 0.5, "compression": {"kind": "qsgd", "levels": 4, "unbiased": false})");
+    std::ofstream(choco_scenario) << text;
+  }
+  const std::string examples = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/";
+  for (const std::string& scenario :
+       {mlp_scenario.string(), choco_scenario.string(), kQuickstart, examples + "baselines_async_cdsgd.json",
+        examples + "baselines_parameter_server.json", examples + "baselines_all_reduce.json",
+        examples + "baselines_fedavg.json"}) {
+    CAPTURE(scenario);
+    const auto one = temp.path() / "t1";
+    REQUIRE(run_cli("run " + scenario + " --quiet --threads 1 --out " + one.string()).exit_code == 0);
+    for (const char* threads : {"2", "4"}) {
+      CAPTURE(threads);
+      const auto many = temp.path() / (std::string("t") + threads);
+      REQUIRE(run_cli("run " + scenario + " --quiet --threads " + threads + " --out " + many.string()).exit_code == 0);
+      std::size_t compared = 0;
+      for (const auto& entry : std::filesystem::directory_iterator(one)) {
+        const std::string name = entry.path().filename().string();
+        if (name == "timing.json") continue;
+        CAPTURE(name);
+        REQUIRE(std::filesystem::exists(many / name));
+        CHECK(read_text(one / name) == read_text(many / name));
+        ++compared;
+      }
+      CHECK(compared >= 4);
+    }
   }
 }
 
@@ -131,7 +175,7 @@ TEST_CASE("agents.csv has one row per agent per evaluation, consistent with metr
   }
 }
 
-TEST_CASE("a scenario asking for a trace gets events.pb with three events per message") {
+TEST_CASE("a traced run has four events per message, a compute per agent and step, and one per evaluation") {
   TempFolder temp("trace");
   std::string text = read_text(kQuickstart);
   const std::string marker = "\"run\": {";
@@ -146,24 +190,39 @@ TEST_CASE("a scenario asking for a trace gets events.pb with three events per me
   REQUIRE(outcome.exit_code == 0);
   const auto metrics = read_csv(out / "metrics.csv");
   const std::int64_t messages = std::stoll(metrics.back()[column(metrics.front(), "messages_total")]);
-  // Count the length-delimited records: a varint length, then that many bytes.
+  const std::int64_t steps = std::stoll(metrics.back()[column(metrics.front(), "step")]);
+  // Decode the length-delimited records by hand: a varint length, then the record, whose
+  // type is field 1 (a varint, left out when it is 0, SEND).
   const std::string trace = read_text(out / "events.pb");
-  std::int64_t records = 0;
+  std::map<std::uint64_t, std::int64_t> records_by_type;
   std::size_t i = 0;
-  while (i < trace.size()) {
-    std::uint64_t length = 0;
+  const auto varint = [&trace, &i] {
+    std::uint64_t value = 0;
     int shift = 0;
     while (true) {
       const auto byte = static_cast<unsigned char>(trace[i++]);
-      length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
       shift += 7;
-      if (byte < 0x80) break;
+      if (byte < 0x80) return value;
     }
-    i += length;
-    ++records;
+  };
+  while (i < trace.size()) {
+    const std::uint64_t length = varint();
+    const std::size_t end = i + length;
+    std::uint64_t type = 0;
+    if (length > 0 && trace[i] == 0x08) {
+      ++i;
+      type = varint();
+    }
+    ++records_by_type[type];
+    i = end;
   }
   CHECK(i == trace.size());
-  CHECK(records == 3 * messages);
+  for (std::uint64_t type : {0, 1, 2, 3}) CHECK(records_by_type[type] == messages);  // send, start, arrival, end
+  CHECK(records_by_type[4] == 8 * steps);  // compute: each of the 8 agents, every step
+  CHECK(records_by_type[6] == static_cast<std::int64_t>(metrics.size() - 1));  // one per evaluation
+  // links.csv: the ring's 8 edges as 16 directed links.
+  CHECK(read_csv(out / "links.csv").size() == 1 + 16);
 }
 
 TEST_CASE("the resolved scenario of a run validates and loads back to the same scenario") {

@@ -86,7 +86,8 @@ struct BaselineFixture {
                               snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
                             },
                             .observe_every_time = observe_every_time,
-                            .on_step_complete = [this](std::int64_t step) { completed.push_back(step); }};
+                            .on_step_complete = [this](std::int64_t step) { completed.push_back(step); },
+                            .workers = workers};
     std::unique_ptr<P> protocol;
     if constexpr (std::is_same_v<P, Protocol>) {
       protocol = make_protocol(std::move(context));
@@ -126,6 +127,7 @@ struct BaselineFixture {
   std::size_t wire_parameters = 0;  // the model size messages are sized for
   std::optional<ComputeModel> compute;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe by simulated time
+  WorkerPool* workers = nullptr;                  // where the agents' math runs; null: inline
   std::vector<std::int64_t> completed;           // every step, as the protocol reports it complete
   std::vector<std::int64_t> observed_steps;
   std::vector<SimTime> times;

@@ -1,0 +1,28 @@
+// The what-if figures of a scenario's topology before any training runs (`cdsim topology`,
+// cdsim.topology_report in Python): the topology report of topologies/topology_report.h
+// with the message size taken from the scenario's model and the link figures from its
+// network section.
+#pragma once
+
+#include <cstdint>
+
+#include "scenarios/scenario.h"
+#include "topologies/topology_report.h"
+
+namespace cdsim {
+
+struct WhatIfOptions {
+  std::uint64_t parameters = 0;  // model size in parameters; 0: the scenario model's
+  double disagreement_factor = 1000.0;
+  bool shared_uplink = false;  // false: one link per edge, as `cdsim run` builds them
+};
+
+// The scenario's model size, built on a one-sample slice of its data (a communication-only
+// replay's is its model.parameters).
+std::uint64_t scenario_model_parameters(const Scenario& scenario);
+
+// Throws InvalidInput (field from the scenario's root) for a topology or mixing it cannot
+// build.
+NamedReport scenario_topology_report(const Scenario& scenario, const WhatIfOptions& options);
+
+}  // namespace cdsim

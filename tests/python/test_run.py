@@ -1,0 +1,151 @@
+"""cdsim.run, cdsim.validate and Run: in-process runs equal the program's, errors read as its."""
+
+import csv
+import json
+import math
+import threading
+import time
+
+import pytest
+
+import cdsim
+from conftest import small_quickstart, write_json
+
+
+def read_csv_rows(path):
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def same_number(text, value):
+    if text in ("", "nan"):
+        return math.isnan(value)
+    return float(text) == value
+
+
+def test_run_metrics_and_agents_equal_the_csv_files_cell_by_cell(tmp_path, scenario):
+    run = cdsim.run(scenario, out=tmp_path / "run")
+    for frame, name in ((run.metrics, "metrics.csv"), (run.agents, "agents.csv")):
+        rows = read_csv_rows(tmp_path / "run" / name)
+        assert list(frame.columns) == list(rows[0].keys())
+        assert len(frame) == len(rows) > 2
+        for i, row in enumerate(rows):
+            for column, text in row.items():
+                assert same_number(text, float(frame[column].iloc[i])), (name, i, column)
+    with open(tmp_path / "run" / "summary.json") as file:
+        assert run.summary == json.load(file)
+    assert run.summary["steps"] == run.metrics["step"].iloc[-1]
+
+
+def test_a_run_from_python_is_byte_identical_to_the_programs_except_timing(tmp_path, cli):
+    scenario_file = write_json(tmp_path / "scenario.json", small_quickstart(trace=True))
+    from_cli = tmp_path / "cli"
+    outcome = cli("run", scenario_file, "--quiet", "--out", from_cli)
+    assert outcome.returncode == 0, outcome.stderr
+    from_file = cdsim.run(scenario_file, out=tmp_path / "py_file").directory
+    from_dict = cdsim.run(json.loads(scenario_file.read_text()), out=tmp_path / "py_dict", threads=1).directory
+    names = sorted(p.name for p in from_cli.iterdir())
+    assert "events.pb" in names and "metrics.csv" in names
+    for directory in (from_file, from_dict):
+        assert sorted(p.name for p in directory.iterdir()) == names
+        for name in names:
+            if name != "timing.json":
+                assert (directory / name).read_bytes() == (from_cli / name).read_bytes(), name
+
+
+def test_load_run_reads_what_an_earlier_run_wrote(tmp_path, scenario):
+    written = cdsim.run(scenario, out=tmp_path / "run")
+    loaded = cdsim.load_run(tmp_path / "run")
+    assert loaded.summary == written.summary
+    assert loaded.metrics.equals(written.metrics)
+    assert loaded.scenario == cdsim.resolve(scenario)
+    assert loaded.timing["wall_seconds"] > 0
+    with pytest.raises(FileNotFoundError):
+        cdsim.load_run(tmp_path)
+
+
+def test_validate_describes_the_scenario(scenario):
+    info = cdsim.validate(scenario)
+    assert info == {"name": "quickstart", "agents": 8, "topology": "ring", "edges": 8, "algorithm": "cdsgd"}
+
+
+def error_line(outcome):
+    """The program's error message: its stderr line without the "error: " prefix."""
+    lines = outcome.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), outcome.stderr
+    return lines[0][len("error: ") :]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"agents": "eight"},  # a type error found by the loader
+        {"topology": {"kind": "ring", "radius": 3}},  # an unknown key
+        {"topology": {"kind": "random_regular", "degree": 9}},  # found while building the graph
+        {"model": {"kind": "mlp", "hidden": [0]}},  # found by the model spec check
+    ],
+)
+def test_a_bad_scenario_raises_scenario_error_with_the_programs_message(tmp_path, cli, scenario, change):
+    scenario.update(change)
+    path = write_json(tmp_path / "bad.json", scenario)
+    expected = error_line(cli("validate", path))
+    assert expected.startswith(f"{path}: /")
+    with pytest.raises(cdsim.ScenarioError) as raised:
+        cdsim.validate(path)
+    assert str(raised.value) == expected
+    assert isinstance(raised.value, ValueError)
+    with pytest.raises(cdsim.ScenarioError) as raised:
+        cdsim.run(path, out=tmp_path / "run")
+    assert str(raised.value) == expected
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_dict_scenario_names_itself_in_errors(scenario):
+    scenario["agents"] = 0
+    with pytest.raises(cdsim.ScenarioError, match=r"^<dict>: /agents: "):
+        cdsim.validate(scenario)
+
+
+def test_a_run_that_cannot_write_its_directory_raises_run_error_with_the_programs_message(tmp_path, cli, scenario):
+    path = write_json(tmp_path / "scenario.json", scenario)
+    occupied = tmp_path / "occupied"
+    occupied.mkdir()
+    (occupied / "notes.txt").write_text("a user's file")
+    expected = error_line(cli("run", path, "--quiet", "--out", occupied))
+    with pytest.raises(cdsim.RunError) as raised:
+        cdsim.run(path, out=occupied)
+    assert str(raised.value) == expected
+    assert sorted(p.name for p in occupied.iterdir()) == ["notes.txt"]
+
+
+def test_run_releases_the_gil_while_it_simulates(tmp_path):
+    # A run of a few tenths of a second; a Python thread ticking every millisecond can only
+    # tick while it runs if the run does not hold the GIL (holding it, the thread would
+    # get at most the one switch interval at the start).
+    scenario = small_quickstart(epochs=60, eval_every_steps=1000)
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    try:
+        start = time.perf_counter()
+        cdsim.run(scenario, out=tmp_path / "run", threads=1)
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    during = [t for t in ticks if start + 0.01 < t < end]
+    assert len(during) >= 5, (end - start, len(during))
+
+
+def test_run_rejects_options_the_program_does_not_have(tmp_path, scenario):
+    with pytest.raises(TypeError):
+        cdsim.run(scenario, out=tmp_path / "run", speed="fast")
+    with pytest.raises(TypeError):
+        cdsim.run(42)
