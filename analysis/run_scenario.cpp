@@ -26,8 +26,11 @@
 #include "scenarios/scenario_topology.h"
 #include "sim/point_to_point_network.h"
 #include "sim/shared_link_network.h"
+#include "sim/faulty_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/synchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
+#include "sim/protocols/link_assignment.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
 #include "sim/simulation.h"
@@ -49,19 +52,33 @@ auto within_section(const std::string& section, Build build) {
 }
 
 // The network a protocol's traffic runs on: its links as point-to-point links, or every
-// node behind one switch (node links.node_count) with shared, max-min fair links.
+// node behind one switch (node links.node_count) with shared, max-min fair links. Each
+// link's spec comes from sim/protocols/link_assignment.h (defaults, distributions, the
+// graph file's edge attributes, agent classes).
 std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links,
-                                       const NetworkSpec& spec) {
-  const LinkSpec link{spec.latency, spec.bandwidth};
+                                       const Scenario& scenario, const ScenarioTopology& topology) {
+  const NetworkSpec& spec = scenario.network;
+  auto id = [](std::size_t node) { return AgentId{static_cast<std::uint32_t>(node)}; };
   if (spec.model != "switch") {
-    return std::make_unique<PointToPointNetwork>(simulation, links.node_count, links.edges, link);
+    const std::vector<DuplexLinkSpec> specs = point_to_point_link_specs(
+        spec, links, scenario.agents, topology.graph, topology.edge_links, scenario.seed);
+    auto network = std::make_unique<PointToPointNetwork>(simulation, links.node_count,
+                                                         std::vector<PointToPointNetwork::Edge>{},
+                                                         std::vector<LinkSpec>{});
+    for (std::size_t e = 0; e < links.edges.size(); ++e) {
+      network->add_link(links.edges[e].first, links.edges[e].second, specs[e].forward, specs[e].backward);
+    }
+    return network;
   }
-  std::vector<SharedLinkNetwork::PhysicalLink> physical;
-  const AgentId hub{static_cast<std::uint32_t>(links.node_count)};
+  const std::vector<DuplexLinkSpec> access =
+      switch_access_link_specs(spec, links.node_count, scenario.agents, scenario.seed);
+  auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1,
+                                                     std::vector<SharedLinkNetwork::PhysicalLink>{});
+  const AgentId hub = id(links.node_count);
   for (std::size_t node = 0; node < links.node_count; ++node) {
-    physical.push_back({AgentId{static_cast<std::uint32_t>(node)}, hub, link});
+    network->add_link(id(node), hub, access[node].forward, access[node].backward);
   }
-  return std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1, physical);
+  return network;
 }
 
 // Which run.stop condition `row` meets ("target", "sim_time_budget", "byte_budget"), or "".
@@ -263,7 +280,14 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
-  const std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario.network);
+  std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology);
+  const FaultyNetwork* faulty = nullptr;
+  if (scenario.faults.any()) {
+    auto wrapped = std::make_unique<FaultyNetwork>(simulation, std::move(network_owner), topology.link_changes,
+                                                   scenario.faults.loss_probability, scenario.seed);
+    faulty = wrapped.get();
+    network_owner = std::move(wrapped);
+  }
   Network& network = *network_owner;
   ComputeModel compute(scenario.compute, scenario.agents, replay ? 0.0 : reference_model->flops_per_sample(),
                        scenario.algorithm.batch_size, scenario.seed);
@@ -311,6 +335,7 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  if (topology.schedule) context.schedule = &*topology.schedule;
   const MetricsColumns& columns = plan.columns;
   context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
   // Only learning math is worth a hand-over: a replay's learners do none, and with one
@@ -330,8 +355,13 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   // A deliberate stop (run.stop) leaves steps undone; anything else short of the total
   // means the protocol's events ran out.
   if (!stopped && protocol->completed_steps() != result.total_steps) {
+    std::string why;
+    if (faulty != nullptr && faulty->losses().messages_lost() > 0) {
+      why = " (" + std::to_string(faulty->losses().messages_lost()) +
+            " messages were lost to faults and agents wait for ever for them; set algorithm.timeout)";
+    }
     throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol->completed_steps()) +
-                             " of " + std::to_string(result.total_steps) + " steps");
+                             " of " + std::to_string(result.total_steps) + " steps" + why);
   }
 
   progress.finish();
@@ -361,6 +391,33 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   extra["provenance"] = {{"cdsim_version", build.version}, {"git_commit", build.git_commit},
                          {"git_dirty", build.git_dirty},   {"build_type", build.build_type},
                          {"inputs", inputs}};
+  if (faulty != nullptr) {
+    const LossStats& lost = faulty->losses();
+    extra["faults"] = {{"messages_sent", network.stats().messages_sent},
+                       {"messages_delivered", network.stats().messages_delivered},
+                       {"messages_lost_link_down", lost.messages_lost_link_down},
+                       {"messages_lost_in_flight", lost.messages_lost_in_flight},
+                       {"messages_lost_random", lost.messages_lost_random},
+                       {"bytes_sent", network.stats().bytes_sent.bytes()},
+                       {"bytes_delivered", network.stats().bytes_delivered.bytes()},
+                       {"bytes_lost_link_down", lost.bytes_lost_link_down.bytes()},
+                       {"bytes_lost_in_flight", lost.bytes_lost_in_flight.bytes()},
+                       {"bytes_lost_random", lost.bytes_lost_random.bytes()}};
+  }
+  if (const auto* synchronous = dynamic_cast<const SynchronousConsensus*>(protocol.get())) {
+    const WaitingStats& waiting = synchronous->waiting();
+    extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
+                        {"timeouts", waiting.timeouts},
+                        {"late_messages_dropped", waiting.late_messages}};
+  }
+  if (topology.schedule) {
+    const ScheduleSpectrum schedule_spectrum = analyze_schedule(*topology.schedule);
+    extra["topology_schedule"] = {{"kind", topology.schedule->kind},
+                                  {"period", schedule_spectrum.period},
+                                  {"period_contraction", schedule_spectrum.period_contraction},
+                                  {"per_round_contraction", schedule_spectrum.per_round_contraction},
+                                  {"method", schedule_spectrum.method}};
+  }
   if (trace) extra["busiest_links"] = busiest_links_json(run_directory.staged_path("events.pb"), network);
   if (!replay) {
     if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);

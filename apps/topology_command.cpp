@@ -7,6 +7,8 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <optional>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "analysis/metrics.h"
 #include "core/invalid_input.h"
 #include "topologies/generators.h"
+#include "topologies/mixing_schedule.h"
 #include "topologies/graph_io.h"
 #include "topologies/topology_report.h"
 
@@ -100,6 +103,9 @@ int describe(const TopologyArguments& arguments) {
   }
   std::vector<NamedReport> reports;
   labels.resize(sources.size());
+  // Time-varying topologies: the spectrum of one period's product, beside the report of
+  // round 0 (whose graph column is the union of the rounds' graphs).
+  std::vector<std::optional<std::pair<std::string, ScheduleSpectrum>>> schedules;
   for (std::size_t s = 0; s < sources.size(); ++s) {
     const auto& [origin, text] = sources[s];
     const int code = with_scenario_errors(origin, [&] {
@@ -115,8 +121,10 @@ int describe(const TopologyArguments& arguments) {
       options.disagreement_factor = arguments.factor;
       options.shared_uplink = arguments.shared_uplink;
       reports.push_back(scenario_topology_report(scenario, options));
+      schedules.emplace_back();
+      const ScenarioTopology topology = build_scenario_topology(scenario);
+      if (topology.schedule) schedules.back().emplace(topology.schedule->kind, analyze_schedule(*topology.schedule));
       if (!arguments.dot_path.empty()) {
-        const ScenarioTopology topology = build_scenario_topology(scenario);
         std::ofstream out(arguments.dot_path, std::ios::binary);
         out << write_dot(topology.graph, topology.mixing);
         if (!out) throw std::runtime_error(arguments.dot_path + ": cannot write the drawing");
@@ -127,10 +135,32 @@ int describe(const TopologyArguments& arguments) {
   }
   if (arguments.json) {
     nlohmann::json array = nlohmann::json::array();
-    for (const NamedReport& report : reports) array.push_back(to_json(report));
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      nlohmann::json object = to_json(reports[i]);
+      if (schedules[i]) {
+        const ScheduleSpectrum& spectrum = schedules[i]->second;
+        object["schedule"] = {{"kind", schedules[i]->first},
+                              {"period", spectrum.period},
+                              {"period_contraction", spectrum.period_contraction},
+                              {"per_round_contraction", spectrum.per_round_contraction},
+                              {"method", spectrum.method}};
+      }
+      array.push_back(object);
+    }
     std::cout << array.dump(2) << "\n";
   } else {
     std::cout << format_report_table(reports);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (!schedules[i]) continue;
+      const ScheduleSpectrum& spectrum = schedules[i]->second;
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "%s: time-varying (%s), period %zu rounds; ||W_P...W_1 - J|| = %.6g over a period "
+                    "(%.6g per round, %s); the row above shows round 0 on the union graph\n",
+                    reports[i].name.c_str(), schedules[i]->first.c_str(), spectrum.period,
+                    spectrum.period_contraction, spectrum.per_round_contraction, spectrum.method.c_str());
+      std::cout << line;
+    }
   }
   return kExitSuccess;
 }

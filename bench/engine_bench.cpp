@@ -5,6 +5,8 @@
 //                     each one scheduling a successor at a random delay when it runs;
 //   point_to_point:   messages bouncing around a ring network, one event per message;
 //   shared_links:     messages per second through a SharedLinkNetwork (32 flows at a switch);
+//   switch_complete64: 64 agents of a complete graph behind one switch exchanging 40 KB
+//                     vectors in rounds (4,032 concurrent flows, senders a few us apart).
 //   replay_ring:      a communication-only CDSGD replay (model.kind "none") on a ring of
 //                     4,096 agents for 100 rounds, 819,200 messages, with 34-byte messages
 //                     (P = 2) and 400 KB ones (P = 100,000): messages per CPU second of the
@@ -17,6 +19,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -151,6 +154,50 @@ void shared_links(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
 }
 BENCHMARK(shared_links)->Unit(benchmark::kMillisecond);
+
+// The traffic of synchronous consensus on a complete graph of 64 agents behind one switch:
+// each round every agent sends 40 KB to the 63 others, its sends a few microseconds after
+// the previous agent's (as compute jitter spreads them), and the next round starts when
+// everything has arrived. Rates change on every one of the 4,032 sends and completions.
+void switch_complete64(benchmark::State& state) {
+  constexpr std::uint32_t kAgents = 64;
+  constexpr int kRounds = 5;
+  const cdsim::AgentId hub{kAgents};
+  std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star;
+  const cdsim::LinkSpec spec{cdsim::SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)};
+  for (std::uint32_t i = 0; i < kAgents; ++i) star.push_back({cdsim::AgentId{i}, hub, spec});
+  std::uint64_t delivered = 0;
+  for (auto _ : state) {
+    cdsim::Simulation sim(1);
+    cdsim::SharedLinkNetwork network(sim, kAgents + 1, star);
+    std::uint64_t outstanding = 0;
+    int round = 0;
+    std::function<void()> start_round = [&] {
+      for (std::uint32_t i = 0; i < kAgents; ++i) {
+        sim.schedule_after(cdsim::SimTime::from_ns(3'000 * i), [&, i] {
+          for (std::uint32_t j = 0; j < kAgents; ++j) {
+            if (j == i) continue;
+            cdsim::Message message;
+            message.from = cdsim::AgentId{i};
+            message.to = cdsim::AgentId{j};
+            message.size = cdsim::ByteCount{40'000};
+            message.round = round;
+            ++outstanding;
+            network.send(std::move(message));
+          }
+        });
+      }
+    };
+    network.set_delivery_handler([&](cdsim::Message&&) {
+      if (--outstanding == 0 && ++round < kRounds) start_round();
+    });
+    start_round();
+    sim.run();
+    delivered += network.stats().messages_delivered;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
+}
+BENCHMARK(switch_complete64)->Unit(benchmark::kMillisecond);
 
 void replay_ring(benchmark::State& state) {
   constexpr std::size_t kAgents = 4096;

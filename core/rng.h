@@ -20,6 +20,9 @@ enum class RngPurpose : std::uint64_t {
   kHeterogeneity = 8, // per-agent speed draws
   kEvaluation = 9,    // the samples and agents an evaluation looks at
   kCompression = 10,  // random choices of a compressor (random-k coordinates, QSGD rounding)
+  kLinks = 11,        // per-link latency draws (sim/protocols/link_assignment)
+  kAgentClasses = 12, // which agents belong to which network class
+  kLoss = 13,         // random message loss (sim/faulty_network)
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

@@ -23,6 +23,7 @@ bool algorithm_reads(const std::string& kind, std::string_view field) {
   if (field == "compression") return kind == "choco_sgd" || centralized;
   if (field == "consensus_step_size") return kind == "choco_sgd";
   if (field == "error_feedback") return centralized;
+  if (field == "timeout") return synchronous;
   return true;  // kind, learning_rate, weight_decay, batch_size, schedule: every algorithm
 }
 
@@ -34,6 +35,8 @@ bool topology_reads(const std::string& kind, std::string_view field) {
   if (field == "rewire_probability") return kind == "watts_strogatz";
   if (field == "attach_edges") return kind == "barabasi_albert";
   if (field == "file") return one_of(kind, {"edge_list", "dot", "graphml"});
+  if (field == "period") return kind == "random_matching";
+  if (field == "phases") return kind == "schedule";
   return true;
 }
 

@@ -386,6 +386,12 @@ const Json* ObjectReader::object_or_null(std::string_view key) {
   return value;
 }
 
+const Json* ObjectReader::array_or_null(std::string_view key) {
+  const Json* value = find(key);
+  if (value != nullptr && !value->is_array()) fail(key, "an array", *value);
+  return value;
+}
+
 void ObjectReader::reject_unknown_keys() const {
   for (auto it = object_.begin(); it != object_.end(); ++it) {
     if (consumed_.find(it.key()) == consumed_.end()) {

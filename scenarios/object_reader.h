@@ -93,6 +93,8 @@ class ObjectReader {
 
   // A nested object, or nullptr when absent (absence means all defaults).
   const Json* object_or_null(std::string_view key);
+  // An array, or nullptr when absent.
+  const Json* array_or_null(std::string_view key);
 
   // Throws InvalidInput naming the first key that no read consumed.
   void reject_unknown_keys() const;

@@ -12,6 +12,7 @@
 #include "core/partition_spec.h"
 #include "sim/protocols/algorithm_spec.h"
 #include "sim/protocols/compute_spec.h"
+#include "sim/protocols/fault_spec.h"
 #include "sim/protocols/network_spec.h"
 #include "sim/protocols/run_spec.h"
 #include "topologies/topology_spec.h"
@@ -31,6 +32,7 @@ struct Scenario {
   ModelSpec model;
   AlgorithmSpec algorithm;
   RunSpec run;
+  FaultSpec faults;
 };
 
 }  // namespace cdsim

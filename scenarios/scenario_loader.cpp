@@ -47,12 +47,13 @@ void reject_unused_fields(const Json& json, const std::string& pointer, const st
 }
 
 TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& base_dir) {
+  const std::string pointer = reader.pointer();
   TopologySpec spec;
   spec.kind = reader.choice_or(
       "kind", spec.kind,
       {"complete", "ring", "ring_lattice", "path", "star", "grid", "torus", "hypercube",
        "binary_tree", "erdos_renyi", "random_regular", "watts_strogatz", "barabasi_albert",
-       "exponential", "one_peer_exponential", "edge_list", "dot", "graphml"});
+       "exponential", "one_peer_exponential", "random_matching", "schedule", "edge_list", "dot", "graphml"});
   spec.neighbors_per_side = reader.count_or("neighbors_per_side", spec.neighbors_per_side, 1, limits::kMaxAgents);
   spec.rows = reader.count_or("rows", spec.rows, 0, limits::kMaxAgents);
   spec.edge_probability = reader.probability_or("edge_probability", spec.edge_probability);
@@ -60,12 +61,27 @@ TopologySpec read_topology(ObjectReader reader, const std::filesystem::path& bas
   spec.rewire_probability = reader.probability_or("rewire_probability", spec.rewire_probability);
   spec.attach_edges = reader.count_or("attach_edges", spec.attach_edges, 1, limits::kMaxAgents);
   spec.file = resolve_path(reader.string_or("file", spec.file), base_dir);
+  spec.period = reader.count_or("period", spec.period, 1, limits::kMaxSteps);
+  if (const Json* phases = reader.array_or_null("phases")) {
+    for (std::size_t i = 0; i < phases->size(); ++i) {
+      const std::string phase_pointer = pointer + "/phases/" + std::to_string(i);
+      ObjectReader phase_reader((*phases)[i], phase_pointer);
+      TopologyPhase phase;
+      phase.steps = phase_reader.int64_count_or("steps", 1, 1, static_cast<std::int64_t>(limits::kMaxSteps));
+      phase.topology = read_topology(phase_reader.section("topology"), base_dir);
+      phase_reader.reject_unknown_keys();
+      spec.phases.push_back(std::move(phase));
+    }
+  }
   reader.reject_unknown_keys();
-  reject_unused_fields(reader.json(), "/topology", "topology \"" + spec.kind + "\"",
+  reject_unused_fields(reader.json(), pointer, "topology \"" + spec.kind + "\"",
                        [&](const std::string& key) { return topology_reads(spec.kind, key); });
   const bool needs_file = spec.kind == "edge_list" || spec.kind == "dot" || spec.kind == "graphml";
   if (needs_file && spec.file.empty()) {
-    throw InvalidInput("/topology/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
+    throw InvalidInput(pointer + "/file", "topology kind \"" + spec.kind + "\" needs a \"file\"");
+  }
+  if (spec.kind == "schedule" && spec.phases.empty()) {
+    throw InvalidInput(pointer + "/phases", "topology kind \"schedule\" needs a list of \"phases\"");
   }
   return spec;
 }
@@ -89,11 +105,55 @@ MixingSpec read_mixing(ObjectReader reader, const std::filesystem::path& base_di
   return spec;
 }
 
+LatencyDistribution read_latency_distribution(ObjectReader reader) {
+  LatencyDistribution d;
+  d.kind = reader.choice_or("kind", d.kind, {"fixed", "uniform", "log_normal"});
+  if (d.kind == "uniform") {
+    d.min = reader.duration_or("min", d.min);
+    d.max = reader.duration_or("max", d.max);
+    if (d.max < d.min) {
+      throw InvalidInput("/network/latency_distribution/max",
+                         "expected a latency >= min (" + to_string(d.min) + "), found " + to_string(d.max));
+    }
+  } else if (d.kind == "log_normal") {
+    d.median = reader.duration_or("median", d.median);
+    d.sigma = reader.nonnegative_number_or("sigma", d.sigma);
+  }
+  reader.reject_unknown_keys();
+  return d;
+}
+
+std::vector<AgentClass> read_agent_classes(const Json* array) {
+  std::vector<AgentClass> classes;
+  if (array == nullptr) return classes;
+  double total = 0.0;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string pointer = "/network/agent_classes/" + std::to_string(i);
+    ObjectReader reader((*array)[i], pointer);
+    AgentClass c;
+    c.name = reader.string_or("name", "class " + std::to_string(i));
+    c.fraction = reader.probability_or("fraction", c.fraction);
+    c.uplink = reader.bandwidth_or("uplink", c.uplink);
+    c.downlink = reader.bandwidth_or("downlink", c.downlink);
+    c.latency = reader.duration_or("latency", c.latency);
+    reader.reject_unknown_keys();
+    total += c.fraction;
+    if (total > 1.0 + 1e-9) {
+      throw InvalidInput(pointer + "/fraction", "the classes' fractions add up to " + std::to_string(total) +
+                                                    "; expected a total of at most 1");
+    }
+    classes.push_back(std::move(c));
+  }
+  return classes;
+}
+
 NetworkSpec read_network(ObjectReader reader) {
   NetworkSpec spec;
   spec.model = reader.choice_or("model", spec.model, {"point_to_point", "switch"});
   spec.latency = reader.duration_or("latency", spec.latency);
   spec.bandwidth = reader.bandwidth_or("bandwidth", spec.bandwidth);
+  spec.latency_distribution = read_latency_distribution(reader.section("latency_distribution"));
+  spec.agent_classes = read_agent_classes(reader.array_or_null("agent_classes"));
   reader.reject_unknown_keys();
   return spec;
 }
@@ -216,6 +276,7 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   spec.consensus_steps = reader.count_or("consensus_steps", spec.consensus_steps, 1, limits::kMaxConsensusSteps);
   spec.consensus_weight = reader.probability_or("consensus_weight", spec.consensus_weight);
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
+  spec.timeout = reader.duration_or("timeout", spec.timeout);
   spec.compression = read_compression(reader.section("compression"));
   spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
   if (spec.consensus_step_size > 1.0) {
@@ -298,6 +359,45 @@ RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   return spec;
 }
 
+FaultSpec read_faults(ObjectReader reader) {
+  FaultSpec spec;
+  spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
+  if (const Json* events = reader.array_or_null("events")) {
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const std::string pointer = "/faults/events/" + std::to_string(i);
+      ObjectReader event_reader((*events)[i], pointer);
+      FaultEvent event;
+      if (!event_reader.has("at")) throw InvalidInput(pointer + "/at", "every fault needs a time \"at\"");
+      event.at = event_reader.duration_or("at", event.at);
+      event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal"});
+      if (event.kind.empty()) throw InvalidInput(pointer + "/kind", "every fault needs a \"kind\"");
+      event.link = event_reader.unsigned_list_or("link", event.link);
+      if (const Json* groups = event_reader.array_or_null("groups")) {
+        for (std::size_t g = 0; g < groups->size(); ++g) {
+          const Json& group = (*groups)[g];
+          if (!group.is_array()) throw InvalidInput(pointer + "/groups/" + std::to_string(g), "expected a list of agents");
+          std::vector<std::size_t> agents;
+          for (std::size_t k = 0; k < group.size(); ++k) {
+            if (!group[k].is_number_unsigned()) {
+              throw InvalidInput(pointer + "/groups/" + std::to_string(g) + "/" + std::to_string(k), "expected an agent number");
+            }
+            agents.push_back(group[k].get<std::size_t>());
+          }
+          event.groups.push_back(std::move(agents));
+        }
+      }
+      event_reader.reject_unknown_keys();
+      if (!spec.events.empty() && event.at < spec.events.back().at) {
+        throw InvalidInput(pointer + "/at", "faults must be listed in time order; " + to_string(event.at) +
+                                                " comes after " + to_string(spec.events.back().at));
+      }
+      spec.events.push_back(std::move(event));
+    }
+  }
+  reader.reject_unknown_keys();
+  return spec;
+}
+
 bool is_safe_name(const std::string& name) {
   if (name.empty() || name == "." || name == "..") return false;
   for (char c : name) {
@@ -336,6 +436,7 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   scenario.model = read_model(reader.section("model"));
   scenario.algorithm = read_algorithm(reader.section("algorithm"));
   scenario.run = read_run(reader.section("run"), scenario.agents, is_replay(scenario.model));
+  scenario.faults = read_faults(reader.section("faults"));
   reader.reject_unknown_keys();
   if (is_replay(scenario.model) && scenario.compute.flops_per_second > 0.0) {
     throw InvalidInput("/compute/flops_per_second", "a communication-only replay (model kind \"none\") has no "
@@ -393,6 +494,14 @@ Scenario load_scenario(const std::string& path) {
 
 namespace {
 
+// Drops the fields of `section` that `reads` says its kind does not use.
+template <typename Reads>
+void erase_unused(Json& section, Reads reads) {
+  for (auto it = section.begin(); it != section.end();) {
+    it = reads(it.key()) ? std::next(it) : section.erase(it);
+  }
+}
+
 Json compression_json(const CompressorSpec& spec) {
   Json json = {{"kind", spec.kind}};
   if (spec.count > 0) json["count"] = spec.count;
@@ -402,12 +511,24 @@ Json compression_json(const CompressorSpec& spec) {
   return json;
 }
 
-// Drops the fields of `section` that `reads` says its kind does not use.
-template <typename Reads>
-void erase_unused(Json& section, Reads reads) {
-  for (auto it = section.begin(); it != section.end();) {
-    it = reads(it.key()) ? std::next(it) : section.erase(it);
+Json topology_json(const TopologySpec& t) {
+  Json json = {{"kind", t.kind},
+               {"neighbors_per_side", t.neighbors_per_side},
+               {"rows", t.rows},
+               {"edge_probability", t.edge_probability},
+               {"degree", t.degree},
+               {"rewire_probability", t.rewire_probability},
+               {"attach_edges", t.attach_edges},
+               {"file", t.file}};
+  if (t.kind == "random_matching") json["period"] = t.period;
+  if (!t.phases.empty()) {
+    json["phases"] = Json::array();
+    for (const TopologyPhase& phase : t.phases) {
+      json["phases"].push_back({{"topology", topology_json(phase.topology)}, {"steps", phase.steps}});
+    }
   }
+  erase_unused(json, [&](const std::string& key) { return topology_reads(t.kind, key); });
+  return json;
 }
 
 }  // namespace
@@ -417,14 +538,7 @@ std::string resolved_scenario_json(const Scenario& s) {
   root["name"] = s.name;
   root["seed"] = s.seed;
   root["agents"] = s.agents;
-  root["topology"] = {{"kind", s.topology.kind},
-                      {"neighbors_per_side", s.topology.neighbors_per_side},
-                      {"rows", s.topology.rows},
-                      {"edge_probability", s.topology.edge_probability},
-                      {"degree", s.topology.degree},
-                      {"rewire_probability", s.topology.rewire_probability},
-                      {"attach_edges", s.topology.attach_edges},
-                      {"file", s.topology.file}};
+  root["topology"] = topology_json(s.topology);
   root["mixing"] = {{"rule", s.mixing.rule},
                     {"lazy", s.mixing.lazy},
                     {"self_weight", s.mixing.self_weight},
@@ -435,6 +549,22 @@ std::string resolved_scenario_json(const Scenario& s) {
   root["network"] = {{"model", s.network.model},
                      {"latency", to_string(s.network.latency)},
                      {"bandwidth", to_string(s.network.bandwidth)}};
+  const LatencyDistribution& latency = s.network.latency_distribution;
+  if (latency.kind == "uniform") {
+    root["network"]["latency_distribution"] = {{"kind", latency.kind}, {"min", to_string(latency.min)},
+                                               {"max", to_string(latency.max)}};
+  } else if (latency.kind == "log_normal") {
+    root["network"]["latency_distribution"] = {{"kind", latency.kind}, {"median", to_string(latency.median)},
+                                               {"sigma", latency.sigma}};
+  }
+  if (!s.network.agent_classes.empty()) {
+    Json classes = Json::array();
+    for (const AgentClass& c : s.network.agent_classes) {
+      classes.push_back({{"name", c.name}, {"fraction", c.fraction}, {"uplink", to_string(c.uplink)},
+                         {"downlink", to_string(c.downlink)}, {"latency", to_string(c.latency)}});
+    }
+    root["network"]["agent_classes"] = classes;
+  }
   root["compute"] = {{"step_time", to_string(s.compute.step_time)},
                      {"flops_per_second", s.compute.flops_per_second},
                      {"speed_spread", s.compute.speed_spread},
@@ -476,6 +606,7 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"consensus_steps", s.algorithm.consensus_steps},
                        {"consensus_weight", s.algorithm.consensus_weight},
                        {"overlap_communication", s.algorithm.overlap_communication},
+                       {"timeout", to_string(s.algorithm.timeout)},
                        {"compression", compression_json(s.algorithm.compression)},
                        {"consensus_step_size", s.algorithm.consensus_step_size},
                        {"communication", s.algorithm.communication},
@@ -500,6 +631,16 @@ std::string resolved_scenario_json(const Scenario& s) {
     run["epochs"] = s.run.epochs;
   }
   root["run"] = run;
+  if (s.faults.any()) {
+    Json events = Json::array();
+    for (const FaultEvent& e : s.faults.events) {
+      Json event = {{"at", to_string(e.at)}, {"kind", e.kind}};
+      if (!e.link.empty()) event["link"] = e.link;
+      if (!e.groups.empty()) event["groups"] = e.groups;
+      events.push_back(event);
+    }
+    root["faults"] = {{"loss_probability", s.faults.loss_probability}, {"events", events}};
+  }
   // Only the fields each section's kind reads, so the resolved scenario loads back.
   erase_unused(root["algorithm"], [&](const std::string& key) { return algorithm_reads(s.algorithm.kind, key); });
   erase_unused(root["topology"], [&](const std::string& key) { return topology_reads(s.topology.kind, key); });

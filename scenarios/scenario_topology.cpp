@@ -1,9 +1,61 @@
 #include "scenarios/scenario_topology.h"
 
+#include <cstdlib>
+#include <string>
+
 #include "core/invalid_input.h"
+#include "sim/protocols/fault_plan.h"
+#include "sim/units.h"
 #include "topologies/generators.h"
+#include "topologies/graph_io.h"
 
 namespace cdsim {
+namespace {
+
+// A whole string that is a plain number, as a graph file writes one without a unit.
+bool plain_number(const std::string& text, double& value) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+
+// A graph file's unit strings (or bare numbers: seconds, bytes per second) as link values.
+std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const std::string& path) {
+  std::vector<LinkOverride> overrides;
+  overrides.reserve(file.edge_links.size());
+  for (std::size_t e = 0; e < file.edge_links.size(); ++e) {
+    const EdgeLinkText& text = file.edge_links[e];
+    const Edge& edge = file.graph.edges()[e];
+    auto fail = [&](const std::string& attribute, const InvalidInput& error) {
+      return InvalidInput("/topology/file", "'" + path + "': edge " + std::to_string(edge.first) + " -- " +
+                                                std::to_string(edge.second) + ": " + attribute + " \"" +
+                                                (attribute == "latency" ? text.latency : text.bandwidth) +
+                                                "\": " + error.what());
+    };
+    LinkOverride o;
+    double number = 0.0;
+    if (!text.latency.empty()) {
+      try {
+        o.latency = plain_number(text.latency, number) ? duration_from_seconds(number) : parse_duration(text.latency);
+      } catch (const InvalidInput& error) {
+        throw fail("latency", error);
+      }
+    }
+    if (!text.bandwidth.empty()) {
+      try {
+        o.bandwidth = plain_number(text.bandwidth, number) ? bandwidth_from_bytes_per_second(number)
+                                                           : parse_bandwidth(text.bandwidth);
+      } catch (const InvalidInput& error) {
+        throw fail("bandwidth", error);
+      }
+    }
+    overrides.push_back(o);
+  }
+  return overrides;
+}
+
+}  // namespace
 
 ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   Graph graph = [&] {
@@ -13,9 +65,47 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
       throw error.within("/topology");
     }
   }();
+  std::vector<LinkOverride> edge_links;
+  std::vector<LinkStateChange> link_changes;
+  const std::string& kind = scenario.topology.kind;
+  const std::string& algorithm = scenario.algorithm.kind;
+  if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence") {
+    throw InvalidInput("/topology/kind", "the time-varying topology \"" + kind + "\" needs a synchronous consensus "
+                                         "algorithm (cdsgd, cdmsgd, cdmsgd_two_sequence), not \"" + algorithm + "\"");
+  }
+  if (kind == "edge_list" || kind == "dot" || kind == "graphml") {
+    // build_graph has checked the file's graph; this reads what it says about the links.
+    AttributedGraph file = [&] {
+      try {
+        return read_attributed_graph_file(scenario.topology.file, kind);
+      } catch (const InvalidInput& error) {
+        throw error.within("/topology");
+      }
+    }();
+    edge_links = parse_edge_links(file, scenario.topology.file);
+    if (!edge_links.empty() && scenario.network.model == "switch") {
+      throw InvalidInput("/network/model", "the graph file '" + scenario.topology.file +
+                                               "' gives its edges links, but the \"switch\" model has no per-edge "
+                                               "links; expected \"point_to_point\" or a file without latency/bandwidth");
+    }
+  }
+  if (scenario.faults.any()) {
+    if (algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence" && algorithm != "async_cdsgd") {
+      throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
+                                    "cdmsgd_two_sequence, async_cdsgd), not \"" + algorithm + "\"");
+    }
+    if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
+    link_changes = plan_link_changes(scenario.faults, graph);
+  }
   try {
+    if (is_time_varying_kind(kind)) {
+      MixingSchedule schedule = build_mixing_schedule(scenario.topology, scenario.agents, scenario.seed, scenario.mixing);
+      MixingMatrix first = schedule.rounds.front();
+      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule), {}};
+    }
     MixingMatrix mixing = build_mixing_matrix(graph, scenario.mixing);
-    return ScenarioTopology{std::move(graph), std::move(mixing)};
+    return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt,
+                            std::move(link_changes)};
   } catch (const InvalidInput& error) {
     throw error.within("/mixing");
   }

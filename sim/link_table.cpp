@@ -22,7 +22,9 @@ AgentId LinkTable::add_node() {
   return AgentId{static_cast<std::uint32_t>(outgoing_.size() - 1)};
 }
 
-void LinkTable::add_duplex_link(AgentId a, AgentId b, LinkSpec spec) {
+void LinkTable::add_duplex_link(AgentId a, AgentId b, LinkSpec spec) { add_duplex_link(a, b, spec, spec); }
+
+void LinkTable::add_duplex_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a) {
   const std::string pair = "link between " + node_name(a) + " and " + node_name(b);
   if (a.index() >= node_count() || b.index() >= node_count()) {
     throw std::invalid_argument("network: " + pair + ": unknown node, there are " + std::to_string(node_count()) +
@@ -30,11 +32,13 @@ void LinkTable::add_duplex_link(AgentId a, AgentId b, LinkSpec spec) {
   }
   if (a == b) throw std::invalid_argument("network: " + pair + " is a self-loop");
   if (find(a, b).has_value()) throw std::invalid_argument("network: " + pair + " is repeated");
-  if (spec.latency < SimTime::zero()) {
-    throw std::invalid_argument("network: " + pair + " has a negative latency " + to_string(spec.latency));
+  for (const LinkSpec& spec : {a_to_b, b_to_a}) {
+    if (spec.latency < SimTime::zero()) {
+      throw std::invalid_argument("network: " + pair + " has a negative latency " + to_string(spec.latency));
+    }
   }
-  add_directed_link(a, b, spec);
-  add_directed_link(b, a, spec);
+  add_directed_link(a, b, a_to_b);
+  add_directed_link(b, a, b_to_a);
 }
 
 void LinkTable::add_directed_link(AgentId from, AgentId to, LinkSpec spec) {

@@ -32,6 +32,8 @@ class LinkTable {
   // Adds the directed links a -> b and b -> a. Throws std::invalid_argument for an unknown
   // node, a self-loop, a link that already exists or a negative latency.
   void add_duplex_link(AgentId a, AgentId b, LinkSpec spec);
+  // The same with a spec of its own for each direction (asymmetric access links).
+  void add_duplex_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a);
 
   std::size_t link_count() const { return links_.size(); }
   const Link& link(std::size_t index) const { return links_.at(index); }

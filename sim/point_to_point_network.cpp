@@ -26,8 +26,10 @@ AgentId PointToPointNetwork::add_node() {
   return table_.add_node();
 }
 
-void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec spec) {
-  table_.add_duplex_link(a, b, spec);
+void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec spec) { add_link(a, b, spec, spec); }
+
+void PointToPointNetwork::add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a) {
+  table_.add_duplex_link(a, b, a_to_b, b_to_a);
   free_at_.resize(table_.link_count(), SimTime::zero());
   last_transmission_.resize(table_.link_count(), {ByteCount{-1}, SimTime::zero()});
   index_stale_ = true;

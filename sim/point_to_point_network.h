@@ -38,6 +38,8 @@ class PointToPointNetwork final : public Network {
   AgentId add_node();
   // Adds a full-duplex link between two existing nodes (same checks as the constructor).
   void add_link(AgentId a, AgentId b, LinkSpec spec);
+  // The same with a spec of its own for each direction.
+  void add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a);
 
   // Throws std::logic_error, naming both nodes, if there is no link from -> to.
   void send(Message message) override;

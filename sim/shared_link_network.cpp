@@ -29,15 +29,23 @@ SimTime time_to_send(double bits, double bits_per_second) {
 
 SharedLinkNetwork::SharedLinkNetwork(Simulation& simulation, std::size_t node_count,
                                      const std::vector<PhysicalLink>& links)
-    : simulation_(simulation), table_(node_count), last_update_(simulation.now()) {
+    : simulation_(simulation), table_(node_count) {
   for (const PhysicalLink& link : links) add_link(link.a, link.b, link.spec);
 }
 
 AgentId SharedLinkNetwork::add_node() { return table_.add_node(); }
 
-void SharedLinkNetwork::add_link(AgentId a, AgentId b, LinkSpec spec) {
-  table_.add_duplex_link(a, b, spec);
+void SharedLinkNetwork::add_link(AgentId a, AgentId b, LinkSpec spec) { add_link(a, b, spec, spec); }
+
+void SharedLinkNetwork::add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a) {
+  table_.add_duplex_link(a, b, a_to_b, b_to_a);
   routes_.clear();  // shorter routes may exist now; flows in progress keep their own copy
+  const std::size_t links = table_.link_count();
+  flows_on_link_.resize(links);
+  link_dirty_.resize(links, 0);
+  visit_stamp_link_.resize(links, 0);
+  residual_bits_per_second_.resize(links, 0.0);
+  unfrozen_flows_on_link_.resize(links, 0);
 }
 
 LinkEndpoints SharedLinkNetwork::link_endpoints(std::size_t link_index) const {
@@ -82,105 +90,189 @@ void SharedLinkNetwork::send(Message message) {
 
   record_send(message, now);
   for (const std::uint32_t link : path) record_transmission_start(message, now, link);
-  advance_to(now);
-  const double bits = 8.0 * static_cast<double>(message.size.bytes());
-  flows_.push_back(Flow{std::move(message), path, path_latency, bits, 0.0, now});
-  allocate_rates();
-  reschedule_completion();
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(flows_.size());
+    flows_.emplace_back();
+    visit_stamp_flow_.push_back(0);
+    frozen_.push_back(0);
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Flow& flow = flows_[slot];
+  flow.remaining_bits = 8.0 * static_cast<double>(message.size.bytes());
+  flow.message = std::move(message);
+  flow.path = path;
+  flow.path_latency = path_latency;
+  flow.rate_bits_per_second = 0.0;
+  flow.updated_at = now;
+  flow.finish = SimTime::max();
+  flow.sequence = next_sequence_++;
+  flow.active = true;
+  for (const std::uint32_t link : flow.path) flows_on_link_[link].push_back(slot);
+  mark_dirty(flow.path);
 }
 
-std::vector<SharedLinkNetwork::FlowState> SharedLinkNetwork::active_flows() const {
-  std::vector<FlowState> states;
-  states.reserve(flows_.size());
+std::vector<SharedLinkNetwork::FlowState> SharedLinkNetwork::active_flows() {
+  if (!dirty_links_.empty()) resolve();
+  std::vector<const Flow*> active;
   for (const Flow& flow : flows_) {
-    states.push_back(FlowState{flow.message.from, flow.message.to, flow.message.round, flow.rate_bits_per_second,
-                               flow.remaining_bits});
+    if (flow.active) active.push_back(&flow);
+  }
+  std::sort(active.begin(), active.end(), [](const Flow* a, const Flow* b) { return a->sequence < b->sequence; });
+  std::vector<FlowState> states;
+  states.reserve(active.size());
+  for (const Flow* flow : active) {
+    states.push_back(FlowState{flow->message.from, flow->message.to, flow->message.round, flow->rate_bits_per_second,
+                               flow->remaining_bits});
   }
   return states;
 }
 
-void SharedLinkNetwork::advance_to(SimTime now) {
-  const double elapsed_seconds = static_cast<double>((now - last_update_).ns()) * 1e-9;
-  for (Flow& flow : flows_) {
-    flow.remaining_bits = std::max(0.0, flow.remaining_bits - flow.rate_bits_per_second * elapsed_seconds);
+void SharedLinkNetwork::mark_dirty(const std::vector<std::uint32_t>& path) {
+  for (const std::uint32_t link : path) {
+    if (link_dirty_[link]) continue;
+    link_dirty_[link] = 1;
+    dirty_links_.push_back(link);
   }
-  last_update_ = now;
+  schedule_resolve();
+}
+
+// One re-solve per instant, after every change made at that time.
+void SharedLinkNetwork::schedule_resolve() {
+  if (dirty_links_.empty() || simulation_.is_pending(resolve_event_)) return;
+  resolve_event_ = simulation_.schedule_at(simulation_.now(), [this] { resolve(); });
+}
+
+// Re-solves the connected components of the flow-link graph that hold a dirty link.
+void SharedLinkNetwork::resolve() {
+  simulation_.cancel(resolve_event_);
+  resolve_event_ = EventHandle{};
+  const SimTime now = simulation_.now();
+  if (++stamp_ == 0) {  // wrapped: clear the stamps
+    std::fill(visit_stamp_link_.begin(), visit_stamp_link_.end(), 0);
+    std::fill(visit_stamp_flow_.begin(), visit_stamp_flow_.end(), 0);
+    stamp_ = 1;
+  }
+  std::vector<std::uint32_t>& component_links = component_links_;
+  std::vector<std::uint32_t>& component_flows = component_flows_;
+  for (const std::uint32_t seed : dirty_links_) {
+    link_dirty_[seed] = 0;
+    if (visit_stamp_link_[seed] == stamp_) continue;
+    component_links.clear();
+    component_flows.clear();
+    visit_stamp_link_[seed] = stamp_;
+    component_links.push_back(seed);
+    for (std::size_t next = 0; next < component_links.size(); ++next) {
+      for (const std::uint32_t slot : flows_on_link_[component_links[next]]) {
+        if (visit_stamp_flow_[slot] == stamp_) continue;
+        visit_stamp_flow_[slot] = stamp_;
+        component_flows.push_back(slot);
+        for (const std::uint32_t link : flows_[slot].path) {
+          if (visit_stamp_link_[link] == stamp_) continue;
+          visit_stamp_link_[link] = stamp_;
+          component_links.push_back(link);
+        }
+      }
+    }
+    // Re-solve the component; a flow whose rate did not change keeps its finish (and is
+    // not re-rounded), the others are brought to `now` at their old rate and rescheduled.
+    old_rates_.clear();
+    for (const std::uint32_t slot : component_flows) old_rates_.push_back(flows_[slot].rate_bits_per_second);
+    allocate_component(component_flows, component_links);
+    for (std::size_t i = 0; i < component_flows.size(); ++i) {
+      const std::uint32_t slot = component_flows[i];
+      Flow& flow = flows_[slot];
+      if (flow.finish != SimTime::max() && flow.rate_bits_per_second == old_rates_[i]) continue;
+      if (flow.finish != SimTime::max()) completions_.erase(Completion{flow.finish, flow.sequence, slot});
+      const double elapsed_seconds = static_cast<double>((now - flow.updated_at).ns()) * 1e-9;
+      flow.remaining_bits = std::max(0.0, flow.remaining_bits - old_rates_[i] * elapsed_seconds);
+      flow.updated_at = now;
+      flow.finish = now + time_to_send(flow.remaining_bits, flow.rate_bits_per_second);
+      completions_.emplace(flow.finish, flow.sequence, slot);
+    }
+  }
+  dirty_links_.clear();
+  reschedule_completion();
 }
 
 // Max-min fairness by progressive filling: repeatedly find the link whose remaining
-// capacity, split evenly among its unfrozen flows, is smallest; those flows get that share
-// and are frozen, and their share is taken off every link of their path.
-void SharedLinkNetwork::allocate_rates() {
-  const std::size_t links = table_.link_count();
-  residual_bits_per_second_.assign(links, 0.0);
-  unfrozen_flows_on_link_.assign(links, 0);
-  frozen_.assign(flows_.size(), 0);
-  for (const Flow& flow : flows_) {
-    for (const std::uint32_t link : flow.path) {
-      residual_bits_per_second_[link] = static_cast<double>(table_.link(link).spec.bandwidth.bits_per_second());
-      ++unfrozen_flows_on_link_[link];
-    }
+// capacity, split evenly among its unfrozen flows, is smallest; every link at exactly that
+// share is a bottleneck of this round (freezing one of them first would leave the others'
+// share unchanged); their flows get that share and are frozen, and the share is taken off
+// every link of their paths. All flows frozen in a round take the same share off, so the
+// order in which they are visited does not change any residual.
+void SharedLinkNetwork::allocate_component(const std::vector<std::uint32_t>& flows,
+                                           const std::vector<std::uint32_t>& links) {
+  for (const std::uint32_t link : links) {
+    residual_bits_per_second_[link] = static_cast<double>(table_.link(link).spec.bandwidth.bits_per_second());
+    unfrozen_flows_on_link_[link] = static_cast<std::uint32_t>(flows_on_link_[link].size());
   }
-  std::size_t unfrozen = flows_.size();
+  for (const std::uint32_t slot : flows) frozen_[slot] = 0;
+  std::size_t unfrozen = flows.size();
+  std::vector<std::uint32_t>& bottlenecks = bottlenecks_;
   while (unfrozen > 0) {
     double share = std::numeric_limits<double>::infinity();
-    for (std::size_t link = 0; link < links; ++link) {
+    for (const std::uint32_t link : links) {
       if (unfrozen_flows_on_link_[link] == 0) continue;
       share = std::min(share, residual_bits_per_second_[link] / unfrozen_flows_on_link_[link]);
     }
-    // Every link at exactly the smallest share is a bottleneck of this round (freezing one
-    // of them first would leave the others' share unchanged).
-    bottleneck_.assign(links, 0);
-    for (std::size_t link = 0; link < links; ++link) {
+    bottlenecks.clear();
+    for (const std::uint32_t link : links) {
       if (unfrozen_flows_on_link_[link] == 0) continue;
-      bottleneck_[link] = residual_bits_per_second_[link] / unfrozen_flows_on_link_[link] == share;
+      if (residual_bits_per_second_[link] / unfrozen_flows_on_link_[link] == share) bottlenecks.push_back(link);
     }
-    for (std::size_t i = 0; i < flows_.size(); ++i) {
-      Flow& flow = flows_[i];
-      if (frozen_[i]) continue;
-      const bool limited = std::any_of(flow.path.begin(), flow.path.end(),
-                                       [this](std::uint32_t link) { return bottleneck_[link] != 0; });
-      if (!limited) continue;
-      flow.rate_bits_per_second = share;
-      frozen_[i] = 1;
-      --unfrozen;
-      for (const std::uint32_t link : flow.path) {
-        residual_bits_per_second_[link] = std::max(0.0, residual_bits_per_second_[link] - share);
-        --unfrozen_flows_on_link_[link];
+    for (const std::uint32_t bottleneck : bottlenecks) {
+      for (const std::uint32_t slot : flows_on_link_[bottleneck]) {
+        if (frozen_[slot]) continue;
+        Flow& flow = flows_[slot];
+        flow.rate_bits_per_second = share;
+        frozen_[slot] = 1;
+        --unfrozen;
+        for (const std::uint32_t link : flow.path) {
+          residual_bits_per_second_[link] = std::max(0.0, residual_bits_per_second_[link] - share);
+          --unfrozen_flows_on_link_[link];
+        }
       }
     }
   }
-  for (Flow& flow : flows_) flow.finish = last_update_ + time_to_send(flow.remaining_bits, flow.rate_bits_per_second);
 }
 
 void SharedLinkNetwork::reschedule_completion() {
+  const SimTime earliest = completions_.empty() ? SimTime::max() : std::get<0>(*completions_.begin());
+  if (earliest == scheduled_completion_ && simulation_.is_pending(completion_event_)) return;
   simulation_.cancel(completion_event_);
   completion_event_ = EventHandle{};
-  if (flows_.empty()) return;
-  SimTime earliest = SimTime::max();
-  for (const Flow& flow : flows_) earliest = std::min(earliest, flow.finish);
+  scheduled_completion_ = earliest;
+  if (completions_.empty()) return;
   completion_event_ = simulation_.schedule_at(earliest, [this] { complete_due_flows(); });
 }
 
 void SharedLinkNetwork::complete_due_flows() {
   const SimTime now = simulation_.now();
-  advance_to(now);
-  // Flows whose last bit has left are removed, oldest first; the others keep their order.
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < flows_.size(); ++i) {
-    Flow& flow = flows_[i];
-    if (flow.finish <= now) {
-      for (const std::uint32_t link : flow.path) record_transmission_end(flow.message, now, link);
-      simulation_.schedule_at(now + flow.path_latency, [this, message = std::move(flow.message)]() mutable {
-        deliver(std::move(message), simulation_.now());
-      });
-    } else {
-      if (kept != i) flows_[kept] = std::move(flow);
-      ++kept;
+  completion_event_ = EventHandle{};
+  scheduled_completion_ = SimTime::max();
+  // Flows whose last bit has left are removed, earliest first and oldest first among equals.
+  while (!completions_.empty() && std::get<0>(*completions_.begin()) <= now) {
+    const std::uint32_t slot = std::get<2>(*completions_.begin());
+    completions_.erase(completions_.begin());
+    Flow& flow = flows_[slot];
+    for (const std::uint32_t link : flow.path) record_transmission_end(flow.message, now, link);
+    for (const std::uint32_t link : flow.path) {
+      std::vector<std::uint32_t>& on_link = flows_on_link_[link];
+      const auto it = std::find(on_link.begin(), on_link.end(), slot);
+      *it = on_link.back();
+      on_link.pop_back();
     }
+    mark_dirty(flow.path);
+    flow.active = false;
+    flow.finish = SimTime::max();
+    free_slots_.push_back(slot);
+    simulation_.schedule_at(now + flow.path_latency, [this, message = std::move(flow.message)]() mutable {
+      deliver(std::move(message), simulation_.now());
+    });
   }
-  flows_.erase(flows_.begin() + static_cast<std::ptrdiff_t>(kept), flows_.end());
-  allocate_rates();
   reschedule_completion();
 }
 

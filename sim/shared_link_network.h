@@ -1,14 +1,21 @@
 // A network whose links are shared by concurrent transfers, routed over a physical graph
 // that may differ from the agents' logical topology (e.g. agents behind one switch). Each
 // message is a fluid flow along its route; active flows get max-min fair rates (progressive
-// filling), recomputed whenever a flow starts or ends. A message is delivered once its last
-// bit has left the sender (at its current rate) plus the sum of the route's latencies.
-// Cost: every send and every completion recomputes all rates, O(rounds * (links + flows *
-// hops)), where rounds is the number of distinct bottleneck levels (usually a few).
+// filling). A message is delivered once its last bit has left the sender (at its current
+// rates) plus the sum of the route's latencies.
+// Rates are recomputed lazily and locally, as SimGrid's LMM solver does with its
+// "modified set": a flow start or end marks its route's links; once per simulated instant
+// (one event after every change made at that time) only the flows connected to a marked
+// link through shared links are re-solved, since max-min sharing splits into independent
+// problems over the connected components of the flow-link graph. Cost of one re-solve:
+// O(rounds * component links + component flows * hops), rounds the number of distinct
+// bottleneck levels; completions come from an ordered set, O(log flows) each.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +46,8 @@ class SharedLinkNetwork final : public Network {
 
   AgentId add_node();
   void add_link(AgentId a, AgentId b, LinkSpec spec);
+  // The same with a spec of its own for each direction (an asymmetric access link).
+  void add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a);
 
   // Routes the message on a shortest path (fewest hops; among equals, the one found first
   // by a breadth-first search visiting links in the order they were added). Throws
@@ -61,35 +70,55 @@ class SharedLinkNetwork final : public Network {
     double rate_bits_per_second;
     double remaining_bits;  // as of the last rate change
   };
-  // Active flows, oldest first.
-  std::vector<FlowState> active_flows() const;
+  // Active flows, oldest first, with their rates brought up to date.
+  std::vector<FlowState> active_flows();
 
  private:
   struct Flow {
     Message message;
     std::vector<std::uint32_t> path;  // directed link indices
     SimTime path_latency;
-    double remaining_bits;
+    double remaining_bits = 0.0;      // as of updated_at (the last change of its rate)
     double rate_bits_per_second = 0.0;
-    SimTime finish;  // when the last bit leaves at the current rate
+    SimTime updated_at;
+    SimTime finish;                   // when the last bit leaves at the current rate
+    std::uint64_t sequence = 0;       // send order: ties complete oldest first
+    bool active = false;
   };
+  // (finish, sequence, slot) of every active flow whose rate is known.
+  using Completion = std::tuple<SimTime, std::uint64_t, std::uint32_t>;
 
-  void advance_to(SimTime now);
-  void allocate_rates();
+  void mark_dirty(const std::vector<std::uint32_t>& path);
+  void schedule_resolve();
+  void resolve();
+  void allocate_component(const std::vector<std::uint32_t>& flows, const std::vector<std::uint32_t>& links);
   void reschedule_completion();
   void complete_due_flows();
 
   Simulation& simulation_;
   LinkTable table_;
   mutable std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> routes_;  // cache, cleared by add_link
-  std::vector<Flow> flows_;  // active, oldest first
-  SimTime last_update_;
+  std::vector<Flow> flows_;                 // slots; inactive ones are reused
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::vector<std::uint32_t>> flows_on_link_;  // active flow slots per link
+  std::set<Completion> completions_;
+  std::uint64_t next_sequence_ = 0;
+  std::vector<std::uint32_t> dirty_links_;
+  std::vector<char> link_dirty_;
+  EventHandle resolve_event_;
   EventHandle completion_event_;
-  // Scratch space of allocate_rates, kept to avoid reallocating.
+  SimTime scheduled_completion_ = SimTime::max();
+  // Scratch space of resolve() and allocate_component(), kept to avoid reallocating.
+  std::vector<std::uint32_t> visit_stamp_link_;
+  std::vector<std::uint32_t> visit_stamp_flow_;
+  std::uint32_t stamp_ = 0;
   std::vector<double> residual_bits_per_second_;
   std::vector<std::uint32_t> unfrozen_flows_on_link_;
-  std::vector<char> frozen_;
-  std::vector<char> bottleneck_;
+  std::vector<char> frozen_;  // per slot
+  std::vector<double> old_rates_;
+  std::vector<std::uint32_t> component_links_;
+  std::vector<std::uint32_t> component_flows_;
+  std::vector<std::uint32_t> bottlenecks_;
 };
 
 }  // namespace cdsim

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/invalid_input.h"
+#include "topologies/mixing_schedule.h"
 #include "topologies/graph_io.h"
 
 namespace cdsim {
@@ -79,8 +80,8 @@ const std::vector<const char*>& topology_kinds() {
   static const std::vector<const char*> kinds = {
       "complete",   "ring",        "ring_lattice", "path",           "star",         "grid",
       "torus",      "hypercube",   "binary_tree",  "erdos_renyi",    "random_regular",
-      "watts_strogatz", "barabasi_albert", "exponential", "one_peer_exponential", "edge_list",
-      "dot",        "graphml"};
+      "watts_strogatz", "barabasi_albert", "exponential", "one_peer_exponential", "random_matching",
+      "schedule",   "edge_list",   "dot",          "graphml"};
   return kinds;
 }
 
@@ -385,9 +386,34 @@ double expected_edge_count(const TopologySpec& spec, std::size_t agents) {
     return n * std::max(1.0, std::ceil(std::log2(std::max(n, 2.0))));
   }
   if (kind == "edge_list" || kind == "dot" || kind == "graphml") return 0;
+  if (kind == "random_matching") return n / 2;
+  if (kind == "schedule") {  // the union of the phases' graphs
+    double edges = 0;
+    for (const TopologyPhase& phase : spec.phases) edges += expected_edge_count(phase.topology, agents);
+    return edges;
+  }
   if (kind == "ring") return n;
   if (kind == "grid" || kind == "torus") return 2 * n;
   return std::max(0.0, n - 1);  // path, star, binary_tree
+}
+
+std::vector<Graph> phase_graphs(const TopologySpec& spec, std::size_t agents, std::uint64_t seed) {
+  if (spec.phases.empty()) throw InvalidInput("/phases", "a schedule needs at least one phase");
+  std::vector<Graph> graphs;
+  for (std::size_t i = 0; i < spec.phases.size(); ++i) {
+    const std::string field = "/phases/" + std::to_string(i);
+    const TopologySpec& phase = spec.phases[i].topology;
+    if (is_time_varying_kind(phase.kind)) {
+      throw InvalidInput(field + "/topology/kind", "a phase must be a static topology, found \"" + phase.kind + "\"");
+    }
+    try {
+      // Phase i draws from seed + i + 1, so two random phases of one kind differ.
+      graphs.push_back(build_graph(phase, agents, seed + i + 1));
+    } catch (const InvalidInput& error) {
+      throw error.within(field + "/topology");
+    }
+  }
+  return graphs;
 }
 
 Graph build_graph(const TopologySpec& spec, std::size_t agents, std::uint64_t seed) {
@@ -426,6 +452,12 @@ Graph build_graph(const TopologySpec& spec, std::size_t agents, std::uint64_t se
     graph = barabasi_albert_graph(n, spec.attach_edges, rng);
   } else if (kind == "exponential" || kind == "one_peer_exponential") {
     graph = exponential_graph(n);
+  } else if (kind == "random_matching") {
+    graph = random_matching_schedule(n, spec.period, seed).union_graph;
+  } else if (kind == "schedule") {
+    std::vector<Edge> edges;
+    for (const Graph& phase : phase_graphs(spec, n, seed)) edges.insert(edges.end(), phase.edges().begin(), phase.edges().end());
+    graph = Graph(n, std::move(edges));
   } else if (kind == "edge_list" || kind == "dot" || kind == "graphml") {
     graph = read_graph_file(spec.file, kind);
     if (graph.vertex_count() != n) {

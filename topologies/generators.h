@@ -21,11 +21,17 @@ namespace cdsim {
 // InvalidInput("", ...) for a disconnected graph, naming its components (count, sizes and
 // a few members of each). For one_peer_exponential the result is the union over all steps
 // (the exponential graph); one_peer_exponential_graph gives the graph of one step.
+// For the time-varying kinds the result is the union of the rounds' graphs (the links a
+// network needs): the exponential graph, every pair some random matching of one period
+// uses, the union of the schedule's phases.
 Graph build_graph(const TopologySpec& spec, std::size_t agents, std::uint64_t seed);
 // About how many edges build_graph(spec, agents, ...) will make (the expectation for
 // random families, 0 for graph files, whose size bounds their edges), so that a scenario's
 // memory can be bounded before the graph is built.
 double expected_edge_count(const TopologySpec& spec, std::size_t agents);
+// The graph of each phase of a "schedule" topology; phase i draws from seed + i + 1.
+// Errors name the field from the topology section ("/phases/1/topology/degree").
+std::vector<Graph> phase_graphs(const TopologySpec& spec, std::size_t agents, std::uint64_t seed);
 
 // The kinds build_graph accepts, in the order listed in error messages.
 const std::vector<const char*>& topology_kinds();

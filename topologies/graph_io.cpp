@@ -4,6 +4,7 @@
 #include <boost/graph/graphml.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
+#include <boost/make_shared.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -109,13 +111,119 @@ void check_xml_nesting(const std::string& text, const std::string& source) {
   }
 }
 
+// An edge's attributes as read, by name.
+struct EdgeText {
+  std::map<std::string, std::string> values;
+};
+
 template <typename Directedness>
 using NamedGraph = boost::adjacency_list<boost::vecS, boost::vecS, Directedness,
-                                         boost::property<boost::vertex_name_t, std::string>>;
+                                         boost::property<boost::vertex_name_t, std::string>, EdgeText>;
+template <typename Directedness>
+using UnnamedGraph = boost::adjacency_list<boost::vecS, boost::vecS, Directedness, boost::no_property, EdgeText>;
 
-// Copies a Boost graph whose vertex_name holds each node's integer id into a Graph.
+// GraphML hands typed values (attr.type="double" and so on); DOT hands strings.
+std::string any_to_text(const boost::any& value) {
+  if (const auto* text = boost::any_cast<std::string>(&value)) return *text;
+  char buffer[40];
+  if (const auto* d = boost::any_cast<double>(&value)) {
+    std::snprintf(buffer, sizeof buffer, "%.17g", *d);
+  } else if (const auto* f = boost::any_cast<float>(&value)) {
+    std::snprintf(buffer, sizeof buffer, "%.9g", static_cast<double>(*f));
+  } else if (const auto* i = boost::any_cast<int>(&value)) {
+    std::snprintf(buffer, sizeof buffer, "%d", *i);
+  } else if (const auto* l = boost::any_cast<long>(&value)) {
+    std::snprintf(buffer, sizeof buffer, "%ld", *l);
+  } else if (const auto* b = boost::any_cast<bool>(&value)) {
+    return *b ? "true" : "false";
+  } else {
+    return "?";
+  }
+  return buffer;
+}
+
+// A property map Boost's readers create on demand for every edge attribute they meet; it
+// stores the value as text in the edge's EdgeText, so that unknown names can be reported.
 template <typename BoostGraph>
-Graph from_named(const BoostGraph& g, const std::string& source) {
+class EdgeTextMap final : public boost::dynamic_property_map {
+ public:
+  using EdgeDescriptor = typename boost::graph_traits<BoostGraph>::edge_descriptor;
+  EdgeTextMap(BoostGraph& graph, std::string name) : graph_(graph), name_(std::move(name)) {}
+  boost::any get(const boost::any& key) override { return get_string(key); }
+  std::string get_string(const boost::any& key) override {
+    const auto& values = graph_[boost::any_cast<EdgeDescriptor>(key)].values;
+    const auto found = values.find(name_);
+    return found == values.end() ? std::string() : found->second;
+  }
+  void put(const boost::any& key, const boost::any& value) override {
+    graph_[boost::any_cast<EdgeDescriptor>(key)].values[name_] = any_to_text(value);
+  }
+  const std::type_info& key() const override { return typeid(EdgeDescriptor); }
+  const std::type_info& value() const override { return typeid(std::string); }
+
+ private:
+  BoostGraph& graph_;
+  std::string name_;
+};
+
+// Properties that keep every edge attribute (as text) and ignore node and graph ones.
+template <typename BoostGraph>
+boost::dynamic_properties edge_text_properties(BoostGraph& graph) {
+  using EdgeDescriptor = typename boost::graph_traits<BoostGraph>::edge_descriptor;
+  return boost::dynamic_properties(
+      [&graph](const std::string& name, const boost::any& key,
+               const boost::any&) -> boost::shared_ptr<boost::dynamic_property_map> {
+        if (key.type() != typeid(EdgeDescriptor)) return {};
+        return boost::make_shared<EdgeTextMap<BoostGraph>>(graph, name);
+      });
+}
+
+struct RawEdge {
+  std::size_t u;
+  std::size_t v;
+  std::map<std::string, std::string> attributes;
+};
+
+// Checks the attribute names, merges duplicate edges and aligns the link attributes with
+// the normalized Graph's edges.
+AttributedGraph collect(std::size_t vertex_count, std::vector<RawEdge> raw, const std::string& source) {
+  std::map<Edge, EdgeLinkText> links;
+  std::vector<Edge> edges;
+  edges.reserve(raw.size());
+  bool any_link = false;
+  for (RawEdge& edge : raw) {
+    const std::string name = source + ": edge " + std::to_string(edge.u) + " -- " + std::to_string(edge.v);
+    EdgeLinkText text;
+    for (auto& [key, value] : edge.attributes) {
+      if (key == "latency") {
+        text.latency = value;
+      } else if (key == "bandwidth") {
+        text.bandwidth = value;
+      } else if (key != "label" && key != "weight") {
+        throw InvalidInput("/file", name + " has an unknown attribute '" + printable(key) +
+                                        "'; expected latency or bandwidth (label and weight are ignored)");
+      }
+    }
+    edges.emplace_back(edge.u, edge.v);
+    if (edge.u == edge.v) continue;  // dropped by Graph
+    any_link = any_link || !text.latency.empty() || !text.bandwidth.empty();
+    const Edge key{std::min(edge.u, edge.v), std::max(edge.u, edge.v)};
+    const auto [found, inserted] = links.emplace(key, text);
+    if (!inserted && !(found->second == text)) {
+      throw InvalidInput("/file", name + " is given twice with different link attributes; expected one edge");
+    }
+  }
+  AttributedGraph result{Graph(vertex_count, std::move(edges)), {}};
+  if (any_link) {
+    result.edge_links.reserve(result.graph.edge_count());
+    for (const Edge& e : result.graph.edges()) result.edge_links.push_back(links.at(e));
+  }
+  return result;
+}
+
+// Copies a Boost graph whose vertex_name holds each node's integer id.
+template <typename BoostGraph>
+AttributedGraph from_named(const BoostGraph& g, const std::string& source) {
   const std::size_t n = boost::num_vertices(g);
   std::vector<std::size_t> id(n);
   std::vector<char> used(n, 0);
@@ -127,29 +235,40 @@ Graph from_named(const BoostGraph& g, const std::string& source) {
     }
     used[id[v]] = 1;
   }
-  std::vector<Edge> edges;
+  std::vector<RawEdge> edges;
   for (auto [it, end] = boost::edges(g); it != end; ++it) {
-    edges.emplace_back(id[boost::source(*it, g)], id[boost::target(*it, g)]);
+    edges.push_back({id[boost::source(*it, g)], id[boost::target(*it, g)], g[*it].values});
   }
-  return Graph(n, std::move(edges));
+  return collect(n, std::move(edges), source);
 }
 
 template <typename BoostGraph>
-Graph from_unnamed(const BoostGraph& g) {
-  std::vector<Edge> edges;
-  for (auto [it, end] = boost::edges(g); it != end; ++it) edges.emplace_back(boost::source(*it, g), boost::target(*it, g));
-  return Graph(boost::num_vertices(g), std::move(edges));
+AttributedGraph from_unnamed(const BoostGraph& g, const std::string& source) {
+  std::vector<RawEdge> edges;
+  for (auto [it, end] = boost::edges(g); it != end; ++it) {
+    edges.push_back({boost::source(*it, g), boost::target(*it, g), g[*it].values});
+  }
+  return collect(boost::num_vertices(g), std::move(edges), source);
 }
 
 template <typename Directedness>
-Graph read_dot_as(const std::string& text, const std::string& source) {
+AttributedGraph read_dot_as(const std::string& text, const std::string& source) {
   NamedGraph<Directedness> g;
-  boost::dynamic_properties properties(boost::ignore_other_properties);
+  boost::dynamic_properties properties = edge_text_properties(g);
   properties.property("node_id", boost::get(boost::vertex_name, g));
   if (!boost::read_graphviz(text, g, properties, "node_id")) {
     throw InvalidInput("/file", source + ": not a readable Graphviz DOT graph");
   }
   return from_named(g, source);
+}
+
+template <typename Directedness>
+AttributedGraph read_graphml_as(const std::string& text, const std::string& source) {
+  UnnamedGraph<Directedness> g;
+  boost::dynamic_properties properties = edge_text_properties(g);
+  std::istringstream stream(text);
+  boost::read_graphml(stream, g, properties);
+  return from_unnamed(g, source);
 }
 
 // True when the DOT text declares a digraph (first keyword after an optional "strict").
@@ -166,8 +285,10 @@ bool declares_digraph(const std::string& text) {
 
 }  // namespace
 
-Graph parse_edge_list(std::istream& in, const std::string& source) {
-  std::vector<Edge> edges;
+namespace {
+
+AttributedGraph parse_edge_list_attributed(std::istream& in, const std::string& source) {
+  std::vector<RawEdge> edges;
   std::size_t vertex_count = 0;
   std::string line;
   std::size_t line_number = 0;
@@ -188,18 +309,30 @@ Graph parse_edge_list(std::istream& in, const std::string& source) {
     std::istringstream fields(line);
     std::vector<std::string> tokens{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
     if (tokens.empty()) continue;
+    const std::string where = source + " line " + std::to_string(line_number) + ": '" + printable(line) + "'";
     std::size_t u = 0;
     std::size_t v = 0;
-    if (tokens.size() != 2 || !parse_index(tokens[0], u) || !parse_index(tokens[1], v)) {
-      throw InvalidInput("/file", source + " line " + std::to_string(line_number) + ": '" + printable(line) +
-                                      "'; expected two vertex ids 'u v' (nonnegative integers)");
+    if (tokens.size() < 2 || !parse_index(tokens[0], u) || !parse_index(tokens[1], v)) {
+      throw InvalidInput("/file", where + "; expected two vertex ids 'u v' (nonnegative integers)");
     }
     if (u >= kMaxGraphVertices || v >= kMaxGraphVertices) {
       throw InvalidInput("/file", source + " line " + std::to_string(line_number) + ": vertex id " +
                                       std::to_string(std::max(u, v)) + " is too large; expected ids below " +
                                       std::to_string(kMaxGraphVertices));
     }
-    edges.emplace_back(u, v);
+    RawEdge edge{u, v, {}};
+    for (std::size_t t = 2; t < tokens.size(); ++t) {
+      const std::size_t equals = tokens[t].find('=');
+      if (equals == std::string::npos || equals == 0 || equals + 1 == tokens[t].size()) {
+        throw InvalidInput("/file", where + ": column '" + printable(tokens[t]) +
+                                        "'; expected link attributes as key=value (latency=5ms bandwidth=1Gbit/s)");
+      }
+      const std::string key = tokens[t].substr(0, equals);
+      if (!edge.attributes.emplace(key, tokens[t].substr(equals + 1)).second) {
+        throw InvalidInput("/file", where + ": attribute '" + printable(key) + "' is given twice");
+      }
+    }
+    edges.push_back(std::move(edge));
     vertex_count = std::max({vertex_count, u + 1, v + 1});
   }
   if (declared) {
@@ -213,10 +346,10 @@ Graph parse_edge_list(std::istream& in, const std::string& source) {
     }
     vertex_count = *declared;
   }
-  return Graph(vertex_count, std::move(edges));
+  return collect(vertex_count, std::move(edges), source);
 }
 
-Graph parse_dot(std::istream& in, const std::string& source) {
+AttributedGraph parse_dot_attributed(std::istream& in, const std::string& source) {
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   check_dot_nesting(text, source);
   try {
@@ -229,29 +362,42 @@ Graph parse_dot(std::istream& in, const std::string& source) {
   }
 }
 
-Graph parse_graphml(std::istream& in, const std::string& source) {
+AttributedGraph parse_graphml_attributed(std::istream& in, const std::string& source) {
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   check_xml_nesting(text, source);
   try {
     try {
-      boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> g;
-      boost::dynamic_properties properties(boost::ignore_other_properties);
-      std::istringstream stream(text);
-      boost::read_graphml(stream, g, properties);
-      return from_unnamed(g);
+      return read_graphml_as<boost::undirectedS>(text, source);
     } catch (const boost::directed_graph_error&) {
-      boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS> g;
-      boost::dynamic_properties properties(boost::ignore_other_properties);
-      std::istringstream stream(text);
-      boost::read_graphml(stream, g, properties);
-      return from_unnamed(g);
+      return read_graphml_as<boost::directedS>(text, source);
     }
+  } catch (const InvalidInput&) {
+    throw;
   } catch (const std::exception& e) {
     throw InvalidInput("/file", source + ": malformed GraphML: " + e.what());
   }
 }
 
-Graph read_graph_file(const std::string& path, const std::string& format) {
+}  // namespace
+
+Graph parse_edge_list(std::istream& in, const std::string& source) {
+  return parse_edge_list_attributed(in, source).graph;
+}
+
+Graph parse_dot(std::istream& in, const std::string& source) { return parse_dot_attributed(in, source).graph; }
+
+Graph parse_graphml(std::istream& in, const std::string& source) {
+  return parse_graphml_attributed(in, source).graph;
+}
+
+AttributedGraph parse_attributed_graph(std::istream& in, const std::string& format, const std::string& source) {
+  if (format == "edge_list") return parse_edge_list_attributed(in, source);
+  if (format == "dot") return parse_dot_attributed(in, source);
+  if (format == "graphml") return parse_graphml_attributed(in, source);
+  throw InvalidInput("/kind", "unknown graph file format '" + format + "'; expected edge_list, dot or graphml");
+}
+
+AttributedGraph read_attributed_graph_file(const std::string& path, const std::string& format) {
   if (path.empty()) throw InvalidInput("/file", "the " + format + " topology needs a file; none was given");
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
@@ -259,11 +405,11 @@ Graph read_graph_file(const std::string& path, const std::string& format) {
   }
   std::ifstream in(path);
   if (!in) throw InvalidInput("/file", "cannot open graph file '" + path + "'");
-  const std::string source = "'" + path + "'";
-  if (format == "edge_list") return parse_edge_list(in, source);
-  if (format == "dot") return parse_dot(in, source);
-  if (format == "graphml") return parse_graphml(in, source);
-  throw InvalidInput("/kind", "unknown graph file format '" + format + "'; expected edge_list, dot or graphml");
+  return parse_attributed_graph(in, format, "'" + path + "'");
+}
+
+Graph read_graph_file(const std::string& path, const std::string& format) {
+  return read_attributed_graph_file(path, format).graph;
 }
 
 std::string write_edge_list(const Graph& graph) {

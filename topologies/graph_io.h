@@ -5,16 +5,42 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "topologies/graph.h"
 #include "topologies/mixing_matrix.h"
 
 namespace cdsim {
 
+// The link properties a graph file gives one edge, as written there (unit strings such
+// as "5ms" or "100Mbit/s"; a bare number means seconds or bytes per second, as in a
+// scenario). topologies/ knows no units: the scenario layer parses them. Empty = not given.
+struct EdgeLinkText {
+  std::string latency;
+  std::string bandwidth;
+  friend bool operator==(const EdgeLinkText&, const EdgeLinkText&) = default;
+};
+
+// A graph and what its file says about each edge's link.
+struct AttributedGraph {
+  Graph graph;
+  // Aligned with graph.edges(); empty when no edge has a link attribute.
+  std::vector<EdgeLinkText> edge_links;
+};
+
+// Edge attributes a graph file may carry: latency and bandwidth (the edge's link), and
+// label and weight, which are accepted and ignored (write_dot writes them; mixing weights
+// come from the scenario's mixing rule). Any other edge attribute is an error. Node and
+// graph attributes are ignored. Duplicate edges must agree on their attributes.
+
 // Reads `path` as `format` ("edge_list", "dot" or "graphml").
 Graph read_graph_file(const std::string& path, const std::string& format);
+AttributedGraph read_attributed_graph_file(const std::string& path, const std::string& format);
+// The same from a stream; `source` names the input in error messages.
+AttributedGraph parse_attributed_graph(std::istream& in, const std::string& format, const std::string& source);
 
-// Edge list: one edge "u v" per line (0-based vertex ids, separated by spaces, tabs or a
+// Edge list: one edge "u v" per line, optionally followed by link attributes as
+// key=value columns ("0 1 latency=5ms bandwidth=1Gbit/s") (0-based vertex ids, separated by spaces, tabs or a
 // comma); blank lines and text after '#' or '%' are ignored. The vertex count is the
 // largest id + 1, unless a comment "# <N> vertices" (as write_edge_list writes) declares
 // it, which keeps isolated vertices. Self-loops and duplicates are dropped (see Graph).

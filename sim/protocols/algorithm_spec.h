@@ -9,6 +9,7 @@
 
 #include "core/compressor_spec.h"
 #include "core/step_size.h"
+#include "sim/time.h"
 
 namespace cdsim {
 
@@ -28,6 +29,9 @@ struct AlgorithmSpec {
   std::size_t consensus_steps = 1;   // tau: mixing rounds per gradient step (Pi^tau)
   double consensus_weight = 1.0;     // omega: x <- omega Pi x + (1 - omega) x_j, in [0, 1]
   bool overlap_communication = false;  // send, compute meanwhile, mix on arrival
+  // Synchronous consensus: how long an agent ready to mix waits for a neighbour's vector
+  // before it mixes over what it has, the missing weight on itself (0: wait for ever).
+  SimTime timeout = SimTime::zero();
 
   // Compression of what goes on the wire: CHOCO-SGD's differences q = Q(x - x_hat), the
   // workers' gradients through a parameter server (with error feedback unless turned off).

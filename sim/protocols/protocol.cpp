@@ -63,6 +63,10 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
   if (kind == "cdsgd" || kind == "cdmsgd" || kind == "cdmsgd_two_sequence") {
     return std::make_unique<SynchronousConsensus>(std::move(context));
   }
+  if (context.schedule != nullptr) {
+    throw InvalidInput("/kind", "algorithm \"" + kind + "\" cannot run on a time-varying topology (" +
+                                    context.schedule->kind + "); expected cdsgd, cdmsgd or cdmsgd_two_sequence");
+  }
   if (kind == "sgd" || kind == "msgd") {
     const std::string& communication = context.algorithm.communication;
     if (communication == "parameter_server") return std::make_unique<ParameterServer>(std::move(context));

@@ -21,6 +21,7 @@
 #include "sim/simulation.h"
 #include "topologies/graph.h"
 #include "topologies/mixing_matrix.h"
+#include "topologies/mixing_schedule.h"
 
 namespace cdsim {
 
@@ -45,6 +46,9 @@ struct ProtocolContext {
   StepObserver observer;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe the first step after each multiple
   std::function<void(std::int64_t step)> on_step_complete = nullptr;  // every step, for progress displays
+  // A time-varying topology: gossip round r mixes with schedule->at(r) instead of `mixing`.
+  // Synchronous consensus only (make_protocol rejects it for the others).
+  const MixingSchedule* schedule = nullptr;
   // Agent `agent` has finished `step` (its update applied), at the current time; for traces.
   std::function<void(std::size_t agent, std::int64_t step)> on_agent_finished = nullptr;
   // false: observed snapshots carry no parameters (an empty span), for observers that read

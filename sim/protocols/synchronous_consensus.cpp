@@ -10,10 +10,14 @@
 
 namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
-    : context_(std::move(context)),
-      mixing_(identity_blend(context_.mixing, context_.algorithm.consensus_weight)),
-      recorder_(context_),
-      agent_math_(context_.workers, context_.learners.size()) {
+    : context_(std::move(context)), recorder_(context_), agent_math_(context_.workers, context_.learners.size()) {
+  if (context_.schedule != nullptr) {
+    for (const MixingMatrix& round : context_.schedule->rounds) {
+      mixings_.push_back(identity_blend(round, context_.algorithm.consensus_weight));
+    }
+  } else {
+    mixings_.push_back(identity_blend(context_.mixing, context_.algorithm.consensus_weight));
+  }
   const AlgorithmSpec& algorithm = context_.algorithm;
   if (algorithm.kind == "cdsgd") {
     rule_ = Rule::kCdsgd;
@@ -29,14 +33,37 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     throw InvalidInput("/consensus_weight", "expected a weight in [0, 1]");
   }
   const std::size_t agent_count = context_.learners.size();
-  if (agent_count != mixing_.size()) {
-    throw std::logic_error("SynchronousConsensus: " + std::to_string(agent_count) +
-                           " learners for a mixing matrix of size " + std::to_string(mixing_.size()));
+  std::vector<std::size_t> widest(agent_count, 0);
+  for (const MixingMatrix& matrix : mixings_) {
+    if (agent_count != matrix.size()) {
+      throw std::logic_error("SynchronousConsensus: " + std::to_string(agent_count) +
+                             " learners for a mixing matrix of size " + std::to_string(matrix.size()));
+    }
+    Neighborhoods hood;
+    std::vector<std::vector<std::uint32_t>> out(agent_count);
+    for (std::size_t j = 0; j < agent_count; ++j) {
+      hood.in_first.push_back(hood.in.size());
+      for (const MixingMatrix::Entry& entry : matrix.row(j)) {
+        if (entry.column == j) continue;
+        hood.in.push_back(static_cast<std::uint32_t>(entry.column));
+        out[entry.column].push_back(static_cast<std::uint32_t>(j));  // rows in ascending order: stays sorted
+      }
+      widest[j] = std::max(widest[j], hood.in.size() - hood.in_first.back());
+    }
+    hood.in_first.push_back(hood.in.size());
+    for (std::size_t j = 0; j < agent_count; ++j) {
+      hood.out_first.push_back(hood.out.size());
+      hood.out.insert(hood.out.end(), out[j].begin(), out[j].end());
+    }
+    hood.out_first.push_back(hood.out.size());
+    neighborhoods_.push_back(std::move(hood));
   }
   const std::size_t dimension = checked_dimension(context_, "SynchronousConsensus");
   agents_.resize(agent_count);
   vectors_.resize(agent_count);
-  first_neighbor_.reserve(agent_count + 1);
+  patience_.resize(agent_count);
+  first_slot_.reserve(agent_count + 1);
+  std::size_t slots = 0;
   for (std::size_t j = 0; j < agent_count; ++j) {
     Vectors& vectors = vectors_[j];
     vectors.parameters = context_.initial_parameters;
@@ -45,14 +72,12 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
     vectors.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
                                                          : std::vector<float>(dimension, 0.0f);
-    first_neighbor_.push_back(neighbors_.size());
-    for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-      if (entry.column != j) neighbors_.push_back(static_cast<std::uint32_t>(entry.column));
-    }
+    first_slot_.push_back(slots);
+    slots += widest[j];
   }
-  first_neighbor_.push_back(neighbors_.size());
-  for (auto& inbox : inbox_) inbox.resize(neighbors_.size());
-  for (auto& filled : filled_) filled.assign(neighbors_.size(), 0);
+  first_slot_.push_back(slots);
+  for (auto& inbox : inbox_) inbox.resize(slots);
+  for (auto& filled : filled_) filled.assign(slots, 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
 
@@ -87,6 +112,7 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   agent.computed = false;
   agent.round = 0;
   agent.mixing = snapshot_of(vectors.parameters);
+  release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
   // Overlapping agents put their parameters on the wire while they compute.
   if (context_.algorithm.overlap_communication) send_round(j);
@@ -103,8 +129,9 @@ void SynchronousConsensus::send_round(std::size_t j) {
   Agent& agent = agents_[j];
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
-  for (std::size_t k = first_neighbor_[j]; k < first_neighbor_[j + 1]; ++k) {
-    context_.network.send(payload_message(sender, AgentId{neighbors_[k]}, round, PayloadKind::kParameters,
+  const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
+  for (std::size_t k = hood.out_first[j]; k < hood.out_first[j + 1]; ++k) {
+    context_.network.send(payload_message(sender, AgentId{hood.out[k]}, round, PayloadKind::kParameters,
                                           context_.wire_parameters, agent.mixing));
   }
   agent.round_sent = true;
@@ -115,20 +142,29 @@ void SynchronousConsensus::deliver(Message&& message) {
   const std::size_t j = message.to.value;
   Agent& agent = agents_.at(j);
   const std::int64_t current = global_round(agent);
+  if (context_.schedule != nullptr && message.round > current + 1) {
+    patience_[j].early.push_back(std::move(message));
+    return;
+  }
+  if (context_.algorithm.timeout > SimTime::zero() && message.round < current) {
+    ++waiting_.late_messages;  // its round was mixed without it
+    return;
+  }
   if (message.round != current && message.round != current + 1) {
     throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) + " in round " +
                            std::to_string(current) + " received parameters of round " +
                            std::to_string(message.round));
   }
-  const auto first = neighbors_.begin() + static_cast<std::ptrdiff_t>(first_neighbor_[j]);
-  const auto last = neighbors_.begin() + static_cast<std::ptrdiff_t>(first_neighbor_[j + 1]);
+  const Neighborhoods& hood = neighborhoods_[matrix_index(message.round)];
+  const auto first = hood.in.begin() + static_cast<std::ptrdiff_t>(hood.in_first[j]);
+  const auto last = hood.in.begin() + static_cast<std::ptrdiff_t>(hood.in_first[j + 1]);
   const auto position = std::lower_bound(first, last, message.from.value);
   if (position == last || *position != message.from.value) {
     throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) +
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
   const std::size_t parity = static_cast<std::size_t>(message.round % 2);
-  const auto index = static_cast<std::size_t>(position - neighbors_.begin());
+  const std::size_t index = first_slot_[j] + static_cast<std::size_t>(position - first);
   if (filled_[parity][index] != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
   filled_[parity][index] = 1;
   inbox_[parity][index] = std::move(message.payload);
@@ -137,7 +173,7 @@ void SynchronousConsensus::deliver(Message&& message) {
 }
 
 void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
-  for (std::size_t k = first_neighbor_[j]; k < first_neighbor_[j + 1]; ++k) {
+  for (std::size_t k = first_slot_[j]; k < first_slot_[j + 1]; ++k) {
     if (inbox_[parity][k]) inbox_[parity][k].reset();
     filled_[parity][k] = 0;
   }
@@ -147,10 +183,40 @@ void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
 void SynchronousConsensus::try_advance(std::size_t j) {
   Agent& agent = agents_[j];
   if (!agent.round_sent) return;
-  const std::size_t parity = static_cast<std::size_t>(global_round(agent) % 2);
-  if (agent.received[parity] < first_neighbor_[j + 1] - first_neighbor_[j]) return;
+  const std::int64_t round = global_round(agent);
+  const std::size_t parity = static_cast<std::size_t>(round % 2);
   const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
   if (last_round && !agent.computed) return;
+  Patience& patience = patience_[j];
+  const SimTime now = context_.simulation.now();
+  if (patience.waiting_round != round) {  // ready to mix from now on
+    patience.waiting_round = round;
+    patience.waiting_since = now;
+    patience.timed_out = false;
+  }
+  const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
+  if (agent.received[parity] < hood.in_first[j + 1] - hood.in_first[j] && !patience.timed_out) {
+    const SimTime timeout = context_.algorithm.timeout;
+    if (timeout > SimTime::zero() && !context_.simulation.is_pending(patience.timeout_event)) {
+      // The deadline is inclusive: at the deadline the timeout steps aside once, behind every
+      // event already due at that instant, so a vector arriving exactly then still counts
+      // (a neighbour dragged along by a timed-out agent waits exactly the timeout).
+      patience.timeout_event = context_.simulation.schedule_at(patience.waiting_since + timeout, [this, j, round] {
+        patience_[j].timeout_event = context_.simulation.schedule_at(context_.simulation.now(), [this, j, round] {
+          Patience& waiting = patience_[j];
+          if (global_round(agents_[j]) != round || waiting.waiting_round != round) return;
+          waiting.timed_out = true;
+          ++waiting_.timeouts;
+          try_advance(j);
+        });
+      });
+    }
+    return;
+  }
+  context_.simulation.cancel(patience.timeout_event);
+  patience.timeout_event = EventHandle{};
+  waiting_.agent_wait += now - patience.waiting_since;
+  patience.waiting_round = -1;
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
@@ -160,12 +226,25 @@ void SynchronousConsensus::try_advance(std::size_t j) {
     clear_inbox(j, parity);
     ++agent.round;
     agent.round_sent = false;
+    release_early(j);
     // Without overlap the gradient is already computed; with overlap the exchange goes on
     // regardless of it. Either way the next round starts now.
     send_round(j);
     return;
   }
   apply_update(j, parity);
+}
+
+void SynchronousConsensus::release_early(std::size_t j) {
+  std::vector<Message>& early = patience_[j].early;
+  if (early.empty()) return;
+  const std::int64_t next = global_round(agents_[j]) + 1;
+  std::vector<Message> later;
+  std::vector<Message> due;
+  for (Message& message : early) (message.round <= next ? due : later).push_back(std::move(message));
+  early = std::move(later);
+  // round_sent is false here, so delivering does not advance the agent yet.
+  for (Message& message : due) deliver(std::move(message));
 }
 
 std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) {
@@ -179,9 +258,21 @@ std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::siz
   auto values = [](const std::shared_ptr<const std::vector<float>>& snapshot) {
     return snapshot ? std::span<const float>(*snapshot) : std::span<const float>();
   };
-  std::size_t next_neighbor = first_neighbor_[j];
-  for (const MixingMatrix::Entry& entry : mixing_.row(j)) {
-    inputs_.push_back({entry.weight, values(entry.column == j ? agent.mixing : inbox_[parity][next_neighbor++])});
+  const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
+  // A neighbour that timed out lends its weight to the agent itself.
+  double missing = 0.0;
+  std::size_t slot = first_slot_[j];
+  for (const MixingMatrix::Entry& entry : matrix.row(j)) {
+    if (entry.column != j && filled_[parity][slot++] == 0) missing += entry.weight;
+  }
+  std::size_t next_neighbor = first_slot_[j];
+  for (const MixingMatrix::Entry& entry : matrix.row(j)) {
+    if (entry.column == j) {
+      inputs_.push_back({entry.weight + missing, values(agent.mixing)});
+      continue;
+    }
+    const std::size_t k = next_neighbor++;
+    if (filled_[parity][k] != 0) inputs_.push_back({entry.weight, values(inbox_[parity][k])});
   }
   return inputs_;
 }

@@ -4,6 +4,14 @@
 // and optional overlap of communication with computation. Each step every agent computes
 // its gradient at its own parameters, exchanges parameters with its neighbours (tau
 // rounds), and applies the update rule of core/consensus.h. Owns the agents' state.
+// On a time-varying topology (ProtocolContext::schedule) global round r = step * tau +
+// round mixes with the schedule's matrix of round r: an agent sends to the agents whose
+// row of that matrix holds it and waits for the agents its own row holds.
+// With algorithm.timeout > 0 an agent ready to mix (its vector sent, its gradient done)
+// waits at most that long (inclusive); then it mixes over the vectors it has and puts the
+// weight of each missing neighbour on itself, x_j <- (W_jj + sum_missing W_jl) x_j +
+// sum_received W_jl x_l (rows stay stochastic; columns do not, so the network average may
+// drift). A vector arriving after its round is dropped and counted.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +27,13 @@
 
 namespace cdsim {
 
+// Simulated time agents spent ready to mix but waiting for neighbours, summed over agents.
+struct WaitingStats {
+  SimTime agent_wait = SimTime::zero();
+  std::uint64_t timeouts = 0;       // rounds an agent mixed without every neighbour
+  std::uint64_t late_messages = 0;  // vectors that arrived after their round and were dropped
+};
+
 class SynchronousConsensus final : public Protocol {
  public:
   // Takes over the network's delivery handler.
@@ -27,6 +42,7 @@ class SynchronousConsensus final : public Protocol {
   void start() override;
   std::int64_t completed_steps() const override;
   const std::vector<float>& parameters(std::size_t agent) const { return vectors_[agent].parameters; }
+  const WaitingStats& waiting() const { return waiting_; }
 
  private:
   enum class Rule { kCdsgd, kCdmsgdNesterov, kCdmsgdTwoSequence };
@@ -49,12 +65,35 @@ class SynchronousConsensus final : public Protocol {
     std::vector<float> scratch;
     std::vector<float> momentum;    // m (Nesterov) or v(k) (two-sequence)
   };
+  // Rarely touched: timeouts and rounds far ahead.
+  struct Patience {
+    // Time-varying topologies only: parameters of rounds beyond the next one (a sender that
+    // does not wait for this agent can run further ahead), in arrival order.
+    std::vector<Message> early;
+    // Ready to mix in round waiting_round since waiting_since; timed_out once the timeout
+    // fired for that round.
+    std::int64_t waiting_round = -1;
+    SimTime waiting_since;
+    bool timed_out = false;
+    EventHandle timeout_event;
+  };
+  // One mixing matrix's neighbourhoods, dense: agent j hears from in[in_first[j] ..
+  // in_first[j + 1]) (its row's columns other than j, ascending) and sends to
+  // out[out_first[j] .. out_first[j + 1]) (the rows holding j, ascending).
+  struct Neighborhoods {
+    std::vector<std::size_t> in_first;
+    std::vector<std::uint32_t> in;
+    std::vector<std::size_t> out_first;
+    std::vector<std::uint32_t> out;
+  };
   std::int64_t global_round(const Agent& agent) const;
   void begin_step(std::size_t agent);
   void finish_compute(std::size_t agent);
   void send_round(std::size_t agent);
   void deliver(Message&& message);
   void try_advance(std::size_t agent);
+  // Moves the early messages of the current and next round into the inbox.
+  void release_early(std::size_t agent);
   void apply_update(std::size_t agent, std::size_t parity);
   // Drops the vectors received for the rounds of `parity`.
   void clear_inbox(std::size_t agent, std::size_t parity);
@@ -63,23 +102,28 @@ class SynchronousConsensus final : public Protocol {
   std::span<const WeightedParameters> mixing_inputs(std::size_t agent, std::size_t parity);
   // An immutable copy of `values` to share; null for an empty vector (a replay's).
   static std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values);
+  // The matrix (and neighbourhoods) of global round r.
+  std::size_t matrix_index(std::int64_t round) const {
+    return static_cast<std::size_t>(round % static_cast<std::int64_t>(mixings_.size()));
+  }
 
   ProtocolContext context_;
-  MixingMatrix mixing_;  // omega-blended copy of the scenario's matrix
+  std::vector<MixingMatrix> mixings_;  // omega-blended: the scenario's matrix, or one per scheduled round
+  std::vector<Neighborhoods> neighborhoods_;  // per matrix
   Rule rule_;
   std::vector<Agent> agents_;
   std::vector<Vectors> vectors_;
-  // Dense neighbour index, built once: agent j's neighbours (its mixing-row columns other
-  // than j, ascending) are neighbors_[first_neighbor_[j] .. first_neighbor_[j + 1]), and
-  // inbox_[p] holds at the same places the vectors received for the rounds of parity p (a
-  // neighbour may be one round ahead; null payloads are a replay's empty vectors) and
-  // filled_[p] whether each has arrived.
-  std::vector<std::size_t> first_neighbor_;
-  std::vector<std::uint32_t> neighbors_;
+  std::vector<Patience> patience_;
+  // inbox_[p][first_slot_[j] + k] holds the vector agent j received for the rounds of
+  // parity p from the k-th neighbour its row of that round lists (a neighbour may be one
+  // round ahead; null payloads are a replay's empty vectors), and filled_[p] whether it
+  // has arrived; agent j has as many slots as its widest row over the matrices.
+  std::vector<std::size_t> first_slot_;
   std::vector<std::shared_ptr<const std::vector<float>>> inbox_[2];
   std::vector<std::uint8_t> filled_[2];
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
   StepRecorder recorder_;
+  WaitingStats waiting_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 

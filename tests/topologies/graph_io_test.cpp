@@ -149,6 +149,11 @@ std::string file_error(F f) {
   return e.what();
 }
 
+AttributedGraph parse_links(const std::string& format, const std::string& text) {
+  std::istringstream in(text);
+  return parse_attributed_graph(in, format, "test input");
+}
+
 }  // namespace
 
 TEST_CASE("DOT subgraphs and GraphML elements nested 100000 deep are rejected before Boost recurses on them") {
@@ -180,4 +185,52 @@ TEST_CASE("a graph file path that is a directory is an error on the file field")
   cdsim::testing::TempDir dir;
   CHECK(file_error([&] { read_graph_file(dir.path(), "edge_list"); }).find("is a directory") !=
         std::string::npos);
+}
+
+TEST_CASE("DOT edge attributes latency and bandwidth reach the edges they are on, in normalized edge order") {
+  const AttributedGraph g = parse_links(
+      "dot", "graph G {\n  2 -- 1 [latency=\"7ms\", bandwidth=\"10Mbit/s\"];\n  0 -- 1 [latency=\"2ms\", label=x];\n}\n");
+  REQUIRE(g.graph.edges() == std::vector<Edge>{{0, 1}, {1, 2}});
+  REQUIRE(g.edge_links.size() == 2);
+  CHECK(g.edge_links[0] == EdgeLinkText{"2ms", ""});
+  CHECK(g.edge_links[1] == EdgeLinkText{"7ms", "10Mbit/s"});
+  CHECK(parse_links("dot", "graph { 0 -- 1 [weight=2]; }").edge_links.empty());
+}
+
+TEST_CASE("GraphML edge data, typed as strings or doubles, reach the edges as text") {
+  const std::string text =
+      "<?xml version=\"1.0\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+      "<key id=\"d0\" for=\"edge\" attr.name=\"latency\" attr.type=\"string\"/>\n"
+      "<key id=\"d1\" for=\"edge\" attr.name=\"bandwidth\" attr.type=\"double\"/>\n"
+      "<key id=\"d2\" for=\"node\" attr.name=\"role\" attr.type=\"string\"/>\n"
+      "<graph edgedefault=\"undirected\">\n<node id=\"a\"><data key=\"d2\">host</data></node><node id=\"b\"/><node id=\"c\"/>\n"
+      "<edge source=\"a\" target=\"b\"><data key=\"d0\">5ms</data><data key=\"d1\">125000</data></edge>\n"
+      "<edge source=\"b\" target=\"c\"/>\n</graph></graphml>\n";
+  const AttributedGraph g = parse_links("graphml", text);
+  REQUIRE(g.graph.edges() == std::vector<Edge>{{0, 1}, {1, 2}});
+  REQUIRE(g.edge_links.size() == 2);
+  CHECK(g.edge_links[0] == EdgeLinkText{"5ms", "125000"});
+  CHECK(g.edge_links[1] == EdgeLinkText{});
+}
+
+TEST_CASE("edge list columns key=value give links; a bare column or an unknown key is an error") {
+  const AttributedGraph g = parse_links("edge_list", "0 1 latency=3ms\n1,2,bandwidth=1Gbit/s,latency=1us\n");
+  REQUIRE(g.edge_links.size() == 2);
+  CHECK(g.edge_links[0] == EdgeLinkText{"3ms", ""});
+  CHECK(g.edge_links[1] == EdgeLinkText{"1us", "1Gbit/s"});
+  const InvalidInput bare = error_of([] { parse_links("edge_list", "0 1 5\n"); });
+  CHECK(bare.field() == "/file");
+  CHECK(std::string(bare.what()).find("key=value") != std::string::npos);
+  const InvalidInput unknown = error_of([] { parse_links("edge_list", "0 1 jitter=1ms\n"); });
+  CHECK(std::string(unknown.what()).find("unknown attribute 'jitter'") != std::string::npos);
+}
+
+TEST_CASE("an unknown edge attribute or a duplicate edge with other link values is an error naming the edge") {
+  const InvalidInput unknown = error_of([] { parse_links("dot", "graph { 0 -- 1 [color=red]; }"); });
+  CHECK(unknown.field() == "/file");
+  CHECK(std::string(unknown.what()).find("edge 0 -- 1 has an unknown attribute 'color'") != std::string::npos);
+  const InvalidInput twice =
+      error_of([] { parse_links("edge_list", "0 1 latency=1ms\n1 0 latency=2ms\n"); });
+  CHECK(std::string(twice.what()).find("given twice") != std::string::npos);
+  CHECK(parse_links("edge_list", "0 1 latency=1ms\n1 0 latency=1ms\n").edge_links.size() == 1);
 }

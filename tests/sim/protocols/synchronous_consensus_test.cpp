@@ -432,3 +432,32 @@ TEST_CASE("with a diminishing step the agents reach consensus") {
   // alpha_3000 is 0.2 / 3001: disagreement ~ (alpha_k / (1 - lambda2))^2 is ~1e-7 of the fixed-step one.
   CHECK(shrinking < 1e-5 * fixed);
 }
+
+TEST_CASE("on a one-peer exponential schedule step k mixes with W_k, whatever the agents' speeds") {
+  const std::size_t n = 8;
+  const MixingSchedule schedule = one_peer_exponential_schedule(n);
+  for (const double spread : {0.0, 0.8}) {
+    CAPTURE(spread);
+    Fixture f(schedule.union_graph, 3, kFastLink);
+    ComputeSpec compute;
+    compute.step_time = SimTime::from_ms(1);
+    compute.speed_spread = spread;  // agents of different speeds run rounds ahead of others
+    AlgorithmSpec cdsgd;
+    cdsgd.learning_rate = 0.1;
+    f.run(cdsgd, compute, 9, [&](ProtocolContext& context) { context.schedule = &schedule; });
+    // One message per agent per step: each agent sends only to i + 2^(k mod 3).
+    CHECK(f.network->stats().messages_sent == 9 * n);
+    Vectors x(n, std::vector<double>(3, 0.0));
+    for (std::int64_t k = 0; k < 9; ++k) {
+      Vectors next(n, std::vector<double>(3, 0.0));
+      const std::size_t offset = std::size_t{1} << (k % 3);
+      for (std::size_t j = 0; j < n; ++j) {
+        for (std::size_t i = 0; i < 3; ++i) {
+          next[j][i] = 0.5 * x[j][i] + 0.5 * x[(j + n - offset) % n][i] - 0.1 * (x[j][i] - f.targets[j][i]);
+        }
+      }
+      x = next;
+      check_close(f.snapshots[static_cast<std::size_t>(k + 1)], x, 1e-5);
+    }
+  }
+}
