@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <limits>
 #include <numeric>
@@ -182,6 +183,26 @@ MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<
   }
   if (columns.consensus) row.consensus_distance = consensus_distance(snapshot.parameters);
   return row;
+}
+
+double metric_value(const MetricsRow& row, std::string_view column) {
+  const std::pair<std::string_view, double> figures[] = {
+      {"step", static_cast<double>(row.step)},
+      {"epoch", row.epoch},
+      {"sim_time_s", row.sim_time_s},
+      {"bytes_total", static_cast<double>(row.bytes_total)},
+      {"messages_total", static_cast<double>(row.messages_total)},
+      {"train_loss", row.train_loss},
+      {"test_loss", row.test_loss},
+      {"train_accuracy", row.train_accuracy},
+      {"test_accuracy", row.test_accuracy},
+      {"average_model_test_loss", row.average_model_test_loss},
+      {"average_model_test_accuracy", row.average_model_test_accuracy},
+      {"consensus_distance", row.consensus_distance}};
+  for (const auto& [name, value] : figures) {
+    if (name == column) return value;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 std::string format_number(double value) {

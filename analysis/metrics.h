@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/rng.h"
@@ -67,6 +68,10 @@ struct AgentMetricsRow {
   double distance_to_mean = 0.0;  // ||x_j - x_bar||^2
   MetricsColumns computed;
 };
+
+// The figure of `row` named as its metrics.csv column ("test_accuracy", "bytes_total", ...);
+// NaN for a name that is not a column.
+double metric_value(const MetricsRow& row, std::string_view column);
 
 // (1/N) sum_j ||x_j - x_bar||^2, accumulated in double in agent order.
 double consensus_distance(std::span<const std::vector<float>> parameters);

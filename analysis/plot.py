@@ -3,9 +3,15 @@
 the wire, and the agents' consensus distance on a log scale, one line per run.
 
     plot.py RUN_DIR... [--out FILE.png|FILE.svg|FILE.pdf] [--x epoch|sim_time|bytes]
-            [--metric COLUMN] [--yscale auto|linear|log] [--labels LABEL...] [--title TEXT]
+            [--metric COLUMN] [--yscale auto|linear|log] [--xscale linear|log]
+            [--labels LABEL...] [--title TEXT] [--width INCHES] [--height INCHES]
             [--dpi N] [--dump-data]
+    plot.py --series FILE.json [same drawing options]
     plot.py RUN_DIR --timeline CHROME_JSON [--out FILE] [--title TEXT] [--dpi N]
+
+With --series, the lines come precomputed from `cdsim plot SWEEP_DIR` (one per
+configuration: the mean over seeds with a band, analysis/studies/band_series.h) and are
+drawn with the band shaded.
 
 Default figure (no --x): four panels -- the metric against epoch, sim_time and bytes,
 and consensus_distance against epoch. With --x: one panel, the metric against that
@@ -193,35 +199,100 @@ class MissingMatplotlib(Exception):
     """matplotlib cannot be imported by this interpreter: an installation problem, exit 1."""
 
 
-def draw(data, title, dpi):
+def wrapped_title(title, width_inches):
+    """The title broken into lines that fit the figure's width (about 11 characters an
+    inch at the suptitle's size), so that a long title never runs off the figure."""
+    import textwrap
+    return "\n".join(textwrap.wrap(title, max(20, int(width_inches * 11)))) if title else title
+
+
+def positive_floor(values):
+    """The smallest positive value, for clipping band edges on a log scale."""
+    positive = [v for v in values if v is not None and v > 0]
+    return min(positive) if positive else None
+
+
+def draw(data, title, dpi, width=None, height=None, xscale="linear"):
     import_matplotlib()
     import matplotlib.pyplot as plt
     from matplotlib.ticker import EngFormatter
 
     columns = 2 if len(data) > 1 else 1
     rows = (len(data) + columns - 1) // columns
-    figure, axes = plt.subplots(rows, columns, figsize=(5.0 * columns, 3.6 * rows), dpi=dpi,
-                                squeeze=False, layout="constrained")
+    line_count = max((len(panel["series"]) for panel in data), default=0)
+    # Up to four lines fit in a panel's legend; more get a legend row of their own below
+    # the panels, sized by the layout, so that it covers no data.
+    legend_below = line_count > 4
+    size_width = width or 5.0 * columns
+    # As many legend columns as fit the figure's width (about 14 characters an inch at the
+    # legend's small size, plus room for the line sample), at most three.
+    longest = max((len(line["label"]) for panel in data for line in panel["series"]), default=1)
+    legend_columns = max(1, min(3, line_count, int(size_width * 14 // (longest + 6))))
+    legend_rows = (line_count + legend_columns - 1) // legend_columns if legend_below else 0
+    legend_height = 0.28 * legend_rows + 0.2 if legend_below else 0.0
+    size = (size_width, height or 3.6 * rows + legend_height)
+    figure = plt.figure(figsize=size, dpi=dpi, layout="constrained")
+    ratios = [1.0] * rows + ([legend_height / max(0.1, (size[1] - legend_height) / rows)] if legend_below else [])
+    grid = figure.add_gridspec(rows + (1 if legend_below else 0), columns, height_ratios=ratios)
+    axes = [[figure.add_subplot(grid[r, c]) for c in range(columns)] for r in range(rows)]
     x_labels = {column: label for column, label in X_AXES.values()}
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     for i, panel in enumerate(data):
         ax = axes[i // columns][i % columns]
+        log_y = panel["yscale"] == "log"
         for j, line in enumerate(panel["series"]):
+            color = f"C{j % 10}"
             ax.plot(line["x"], line["y"], marker=markers[(j // 10) % len(markers)], markersize=3,
-                    linewidth=1.4, label=line["label"], color=f"C{j % 10}")
+                    linewidth=1.4, label=line["label"], color=color)
+            if line.get("low") is not None:
+                low, high = line["low"], line["high"]
+                floor = positive_floor(line["y"]) if log_y else None
+                low = [(v if v is not None else y) for v, y in zip(low, line["y"])]
+                high = [(v if v is not None else y) for v, y in zip(high, line["y"])]
+                if floor is not None:
+                    low = [max(v, floor * 1e-3) for v in low]
+                ax.fill_between(line["x"], low, high, color=color, alpha=0.18, linewidth=0)
         ax.set_yscale(panel["yscale"])
-        ax.set_xlabel(x_labels[panel["x"]])
+        ax.set_xscale(xscale)
+        ax.set_xlabel(x_labels.get(panel["x"], panel["x"]))
         ax.set_ylabel(AXIS_LABELS.get(panel["y"], panel["y"]))
-        if panel["x"] == "bytes_total":
+        if panel["x"] == "bytes_total" and xscale == "linear":
             ax.xaxis.set_major_formatter(EngFormatter(unit="B"))
         ax.grid(True, which="major", alpha=0.3)
-        if i == 0:
+        if i == 0 and not legend_below and line_count > 0:
             ax.legend(fontsize="small")
     for i in range(len(data), rows * columns):
         axes[i // columns][i % columns].set_visible(False)
+    if legend_below:
+        legend_axis = figure.add_subplot(grid[rows, :])
+        legend_axis.axis("off")
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        legend_axis.legend(handles, labels, loc="center", ncol=legend_columns, fontsize="small", frameon=False)
     if title:
-        figure.suptitle(title)
+        figure.suptitle(wrapped_title(title, size[0]))
     return figure
+
+
+def read_series(path, requested_scale):
+    """Panels precomputed by `cdsim plot SWEEP_DIR`, with the y scale chosen as for runs."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            series = json.load(f)
+    except (OSError, json.JSONDecodeError) as error:
+        raise BadInput(f"{path}: cannot read the series ({error})") from None
+    panels = series.get("panels") if isinstance(series, dict) else None
+    if not isinstance(panels, list) or not panels:
+        raise BadInput(f"{path}: expected an object with a non-empty list of panels")
+    for panel in panels:
+        own_scale = requested_scale if panel["y"] == panels[0]["y"] else "auto"
+        panel["yscale"] = y_scale(panel["y"], own_scale)
+        if panel["yscale"] == "log":
+            for line in panel["series"]:
+                keep = [k for k, y in enumerate(line["y"]) if y is not None and y > 0]
+                for key in ("x", "y", "low", "high", "seeds"):
+                    if key in line and line[key] is not None:
+                        line[key] = [line[key][k] for k in keep]
+    return panels
 
 
 TIMELINE_MAX_AGENTS = 64
@@ -322,7 +393,11 @@ def write_atomically(figure, out, fmt):
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         prog="plot.py", description="Plot cdsim run directories (see docs/plots.md).")
-    parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories written by 'cdsim run'")
+    parser.add_argument("runs", nargs="*", metavar="RUN_DIR", help="run directories written by 'cdsim run'")
+    parser.add_argument("--series", help="draw the precomputed lines and bands of this JSON file instead")
+    parser.add_argument("--xscale", choices=("linear", "log"), default="linear", help="x axis scale (default linear)")
+    parser.add_argument("--width", type=float, help="figure width in inches (default 5 per panel column)")
+    parser.add_argument("--height", type=float, help="figure height in inches (default 3.6 per panel row)")
     parser.add_argument("--out", "-o", help="output file, .png, .svg or .pdf (default: RUN_DIR/plot.png of the first run)")
     parser.add_argument("--x", choices=sorted(X_AXES), dest="x_axis",
                         help="one panel against this axis (default: all panels)")
@@ -342,6 +417,12 @@ def parse_arguments(argv):
     arguments = parser.parse_args(argv)
     if arguments.dpi <= 0:
         parser.error(f"--dpi: {arguments.dpi} is not a positive whole number")
+    for name in ("width", "height"):
+        value = getattr(arguments, name)
+        if value is not None and not 0 < value <= 100:
+            parser.error(f"--{name}: {value} inches is not in (0, 100]")
+    if not arguments.runs and arguments.series is None:
+        parser.error("give run directories or --series FILE")
     return arguments
 
 
@@ -355,16 +436,23 @@ def main(argv):
             write_atomically(draw_timeline(read_timeline(arguments.timeline), title, arguments.dpi), out, fmt)
             print(f"timeline   {out}")
             return 0
-        runs = load_runs(arguments.runs, arguments.labels)
-        metric = choose_metric(runs, arguments.metric)
-        data = build_data(runs, panels_for(arguments.x_axis, metric), arguments.yscale)
+        if arguments.series is not None:
+            data = read_series(arguments.series, arguments.yscale)
+            metric = data[0]["y"]
+        else:
+            runs = load_runs(arguments.runs, arguments.labels)
+            metric = choose_metric(runs, arguments.metric)
+            data = build_data(runs, panels_for(arguments.x_axis, metric), arguments.yscale)
         if arguments.dump_data:
             json.dump({"metric": metric, "panels": data}, sys.stdout, indent=1)
             sys.stdout.write("\n")
             return 0
+        if arguments.out is None and not arguments.runs:
+            raise BadInput("--series needs --out")
         out = arguments.out or os.path.join(arguments.runs[0], "plot.png")
         fmt = output_format(out)
-        write_atomically(draw(data, arguments.title, arguments.dpi), out, fmt)
+        figure = draw(data, arguments.title, arguments.dpi, arguments.width, arguments.height, arguments.xscale)
+        write_atomically(figure, out, fmt)
         print(f"plot       {out}")
         return 0
     except BadInput as error:

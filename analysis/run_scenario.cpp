@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/progress_display.h"
+#include "analysis/provenance.h"
 #include "analysis/run_directory.h"
 #include "analysis/trace_analysis.h"
 #include "analysis/trace_reader.h"
@@ -78,6 +79,17 @@ std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLin
     network->add_link(id(node), hub, access[node].forward, access[node].backward);
   }
   return network;
+}
+
+// Which run.stop condition `row` meets ("target", "sim_time_budget", "byte_budget"), or "".
+std::string stop_condition(const StopSpec& stop, const MetricsRow& row) {
+  if (!stop.metric.empty()) {
+    const double value = metric_value(row, stop.metric);
+    if (std::isfinite(value) && (stop.at_least ? value >= stop.value : value <= stop.value)) return "target";
+  }
+  if (stop.sim_time > SimTime::zero() && row.sim_time_s >= stop.sim_time.seconds()) return "sim_time_budget";
+  if (stop.bytes.bytes() > 0 && row.bytes_total >= stop.bytes.bytes()) return "byte_budget";
+  return "";
 }
 
 // A figure for summary.json: null when it was not computed (or is not finite).
@@ -152,7 +164,9 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                     {"spectral_gap", spectrum.spectral_gap},
                     {"spectral_method", spectrum.method}}},
       {"model", {{"description", model_description}, {"parameters", parameter_count}}},
-      {"steps", result.total_steps},
+      // A run stopped by run.stop ends at the evaluation that met the condition.
+      {"steps", result.stop_reason == "steps" ? result.total_steps : last.step},
+      {"planned_steps", result.total_steps},
       {"epochs_per_step", result.epochs_per_step},
       {"epochs", last.epoch},
       {"message_bytes", result.message_bytes},
@@ -165,6 +179,10 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                  {"test_accuracy", figure(last.test_accuracy, last.computed.test)},
                  {"average_model_test_accuracy", figure(last.average_model_test_accuracy, last.computed.average_model)},
                  {"consensus_distance", figure(last.consensus_distance, last.computed.consensus)}}},
+      {"stop", {{"reason", result.stop_reason},
+                {"step", last.step},
+                {"sim_time_s", last.sim_time_s},
+                {"bytes_total", last.bytes_total}}},
       {"diverged", result.diverged_at_step.has_value()},
       {"diverged_at_step", result.diverged_at_step ? nlohmann::json(*result.diverged_at_step) : nlohmann::json()},
       {"initial", {{"train_loss", figure(result.metrics.front().train_loss, result.metrics.front().computed.train)},
@@ -301,11 +319,18 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     run_directory.write_file("links.csv", links_csv(network));
   }
   ProgressDisplay progress(options.progress, options.progress_is_terminal, result.total_steps);
+  bool stopped = false;
   auto observe = [&](const StepSnapshot& snapshot) {
     result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
                                        : traffic_row(snapshot, result.epochs_per_step));
     if (trace) trace->evaluation(snapshot.step, snapshot.time);
     progress.evaluated(result.metrics.back());
+    const std::string reason = stop_condition(scenario.run.stop, result.metrics.back());
+    if (!reason.empty() && !stopped) {
+      stopped = true;
+      result.stop_reason = reason;
+      simulation.stop();
+    }
   };
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
@@ -327,7 +352,9 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   protocol->start();
   simulation.run();
   stop_if_interrupted();
-  if (protocol->completed_steps() != result.total_steps) {
+  // A deliberate stop (run.stop) leaves steps undone; anything else short of the total
+  // means the protocol's events ran out.
+  if (!stopped && protocol->completed_steps() != result.total_steps) {
     std::string why;
     if (faulty != nullptr && faulty->losses().messages_lost() > 0) {
       why = " (" + std::to_string(faulty->losses().messages_lost()) +
@@ -356,6 +383,14 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     const StalenessStats& staleness = asynchronous->staleness();
     extra["staleness"] = {{"samples", staleness.samples}, {"mean", staleness.mean}, {"max", staleness.max}};
   }
+  const BuildInfo build = build_info();
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const InputFingerprint& input : fingerprint_inputs(scenario, data.source_files)) {
+    inputs.push_back({{"role", input.role}, {"path", input.path}, {"sha256", input.sha256}});
+  }
+  extra["provenance"] = {{"cdsim_version", build.version}, {"git_commit", build.git_commit},
+                         {"git_dirty", build.git_dirty},   {"build_type", build.build_type},
+                         {"inputs", inputs}};
   if (faulty != nullptr) {
     const LossStats& lost = faulty->losses();
     extra["faults"] = {{"messages_sent", network.stats().messages_sent},

@@ -10,6 +10,7 @@
 #include <string>
 #include <iosfwd>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "analysis/metrics.h"
@@ -39,6 +40,9 @@ struct RunResult {
   // The first evaluated step whose losses or consensus distance are not finite (the
   // agents diverged); empty when every evaluation was finite.
   std::optional<std::int64_t> diverged_at_step;
+  // Why the run ended: "steps" (all of them ran), or the run.stop condition met at the
+  // last evaluation: "target", "sim_time_budget" or "byte_budget".
+  std::string stop_reason = "steps";
 };
 
 // Thrown when RunOptions::interrupt was raised: the run stopped early and wrote nothing.

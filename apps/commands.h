@@ -19,6 +19,8 @@ void add_plot_command(CLI::App& app, CommandResult& result);
 void add_validate_command(CLI::App& app, CommandResult& result);
 void add_topology_command(CLI::App& app, CommandResult& result);
 void add_data_command(CLI::App& app, CommandResult& result);
+void add_sweep_command(CLI::App& app, CommandResult& result);
+void add_summarize_command(CLI::App& app, CommandResult& result);
 void add_trace_command(CLI::App& app, CommandResult& result);
 void add_schema_command(CLI::App& app, CommandResult& result);
 

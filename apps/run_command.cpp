@@ -15,6 +15,7 @@
 #include "analysis/run_scenario.h"
 #include "sim/protocols/protocol.h"
 #include "apps/commands.h"
+#include "apps/override_option.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_loader.h"
 
@@ -48,6 +49,7 @@ void install_stop_handlers() {
 struct RunArguments {
   std::string scenario_path;
   std::string output_directory;
+  std::vector<std::string> overrides;  // --set FIELD=VALUE
   bool quiet = false;
   bool force = false;
   // Results do not depend on it, so use the machine's cores by default (at most 8).
@@ -57,7 +59,7 @@ struct RunArguments {
 int run(const RunArguments& arguments) {
   install_stop_handlers();
   return with_scenario_errors(arguments.scenario_path, [&]() -> int {
-    const Scenario scenario = load_scenario(arguments.scenario_path);
+    const Scenario scenario = load_scenario(arguments.scenario_path, parse_overrides(arguments.overrides));
     RunOptions options;
     options.output_directory = arguments.output_directory;
     options.progress = arguments.quiet ? nullptr : &std::cerr;
@@ -85,7 +87,8 @@ int run(const RunArguments& arguments) {
               << (is_single_model(scenario.algorithm) ? std::string("one model")
                                                       : std::to_string(scenario.agents) + " agents, " + scenario.topology.kind)
               << ", " << scenario.algorithm.kind << ")\n"
-              << "steps      " << result.total_steps << " (" << format_number(last.epoch) << " epochs)\n"
+              << "steps      " << last.step << " of " << result.total_steps << " (" << format_number(last.epoch) << " epochs)"
+              << (result.stop_reason == "steps" ? "" : ", stopped early: " + result.stop_reason) << "\n"
               << "sim time   " << format_number(last.sim_time_s) << " s\n"
               << "traffic    " << last.bytes_total << " bytes in " << last.messages_total << " messages\n";
     // Only the figures run.evaluation computed.
@@ -117,6 +120,7 @@ void add_run_command(CLI::App& app, CommandResult& result) {
   command->add_option("scenario", arguments->scenario_path, "Scenario JSON file")->required();
   command->add_option("--out,-o", arguments->output_directory,
                       "Run directory to write (default: runs/<scenario name>)");
+  add_override_option(command, arguments->overrides);
   command->add_flag("--quiet,-q", arguments->quiet, "Print no progress");
   command->add_flag("--force", arguments->force,
                     "Run a scenario beyond the memory, work and message bounds (docs/scenario.md)");

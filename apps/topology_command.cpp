@@ -1,9 +1,12 @@
 // `cdsim topology`: what-if figures of one or more topologies before any training runs.
-// Each spec is a scenario (a file, or inline JSON with --spec); only its agents, seed,
-// topology, mixing, network and model size matter here.
+// Each spec is a scenario file, or inline JSON with --spec merged onto the first scenario
+// file given (onto the defaults when there is none); --set applies to all of them. Only
+// the agents, seed, topology, mixing, network and model size matter here.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <optional>
 #include <cstdio>
 #include <string>
@@ -13,6 +16,7 @@
 
 #include "analysis/topology_whatif.h"
 #include "apps/commands.h"
+#include "apps/override_option.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
@@ -33,6 +37,7 @@ constexpr double kMaxWhatIfEdges = 1e8;
 struct TopologyArguments {
   std::vector<std::string> files;
   std::vector<std::string> inline_specs;
+  std::vector<std::string> overrides;  // --set FIELD=VALUE, applied to every spec
   bool json = false;
   std::string dot_path;
   std::uint64_t parameters = 0;  // 0: the scenario model's parameter count
@@ -57,11 +62,36 @@ nlohmann::json to_json(const NamedReport& named) {
   return object;
 }
 
+// An inline spec as a JSON merge patch (RFC 7386) on the first scenario file, whose folder
+// relative paths are then taken from; on the defaults when no file is given.
+Scenario spec_scenario(const TopologyArguments& arguments, const std::string& spec_text, const std::string& label,
+                       const std::vector<ScenarioOverride>& overrides) {
+  const nlohmann::json spec = nlohmann::json::parse(spec_text, nullptr, /*allow_exceptions=*/false);
+  if (spec.is_discarded() || !spec.is_object()) return parse_scenario(spec_text, "spec", overrides);  // reports it
+  if (arguments.files.empty()) return parse_scenario(spec_text, "spec", overrides);
+  const std::string& base_path = arguments.files.front();
+  std::ifstream in(base_path, std::ios::binary);
+  std::ostringstream base_text;
+  base_text << in.rdbuf();
+  nlohmann::json base = nlohmann::json::parse(base_text.str(), nullptr, /*allow_exceptions=*/false);
+  if (base.is_discarded()) return load_scenario(base_path);  // reports the syntax error
+  base.merge_patch(spec);
+  // Without a name of its own the spec is named after its base and its place.
+  if (!spec.contains("name")) {
+    const std::string stem = std::filesystem::path(base_path).stem().string();
+    base["name"] = (base.contains("name") && base["name"].is_string() ? base["name"].get<std::string>() : stem) + "." + label;
+  }
+  return parse_scenario(base.dump(), base_path, overrides);
+}
+
 int describe(const TopologyArguments& arguments) {
   std::vector<std::pair<std::string, std::string>> sources;  // (origin, JSON text or "" for a file)
+  std::vector<std::string> labels;
   for (const std::string& file : arguments.files) sources.emplace_back(file, "");
   for (std::size_t i = 0; i < arguments.inline_specs.size(); ++i) {
     sources.emplace_back("--spec " + std::to_string(i + 1), arguments.inline_specs[i]);
+    labels.resize(sources.size());
+    labels.back() = "spec" + std::to_string(i + 1);
   }
   if (sources.empty()) {
     std::cerr << "error: give at least one scenario file or --spec JSON\n";
@@ -72,12 +102,15 @@ int describe(const TopologyArguments& arguments) {
     return kExitBadInput;
   }
   std::vector<NamedReport> reports;
+  labels.resize(sources.size());
   // Time-varying topologies: the spectrum of one period's product, beside the report of
   // round 0 (whose graph column is the union of the rounds' graphs).
   std::vector<std::optional<std::pair<std::string, ScheduleSpectrum>>> schedules;
-  for (const auto& [origin, text] : sources) {
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    const auto& [origin, text] = sources[s];
     const int code = with_scenario_errors(origin, [&] {
-      const Scenario scenario = text.empty() ? load_scenario(origin) : parse_scenario(text, "spec");
+      const std::vector<ScenarioOverride> overrides = parse_overrides(arguments.overrides);
+      const Scenario scenario = text.empty() ? load_scenario(origin, overrides) : spec_scenario(arguments, text, labels[s], overrides);
       const double edges = expected_edge_count(scenario.topology, scenario.agents);
       if (edges > kMaxWhatIfEdges) {
         throw InvalidInput("/topology", "the graph would have about " + format_number(edges) +
@@ -140,7 +173,9 @@ void add_topology_command(CLI::App& app, CommandResult& result) {
       "topology", "Spectral what-if of topologies: gap, edges, bytes and time per round, steps to agree");
   command->add_option("scenarios", arguments->files, "Scenario files (their topology, mixing, network, model)");
   command->add_option("--spec", arguments->inline_specs,
-                      "Inline scenario JSON, e.g. '{\"agents\": 16, \"topology\": {\"kind\": \"torus\"}}'");
+                      "Inline scenario JSON merged onto the first scenario file (or the defaults), "
+                      "e.g. '{\"agents\": 16, \"topology\": {\"kind\": \"torus\"}}'");
+  add_override_option(command, arguments->overrides);
   command->add_flag("--json", arguments->json, "Print JSON instead of a table");
   command->add_option("--dot", arguments->dot_path, "Write a Graphviz drawing with the mixing weights");
   // 2^40 parameters (4 TiB messages) keeps every byte count and time of the report exact.

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "apps/commands.h"
+#include "apps/override_option.h"
 #include "apps/scenario_errors.h"
 #include "scenarios/scenario_check.h"
 #include "scenarios/scenario_cost.h"
@@ -11,9 +12,9 @@
 namespace cdsim::apps {
 namespace {
 
-int validate_file(const std::string& path, bool force) {
+int validate_file(const std::string& path, const std::vector<std::string>& assignments, bool force) {
   return with_scenario_errors(path, [&] {
-    const Scenario scenario = load_scenario(path);
+    const Scenario scenario = load_scenario(path, parse_overrides(assignments));
     ScenarioCost cost;
     const ScenarioTopology topology = check_scenario(scenario, force, &cost);
     const Graph& graph = topology.graph;
@@ -29,12 +30,14 @@ int validate_file(const std::string& path, bool force) {
 
 void add_validate_command(CLI::App& app, CommandResult& result) {
   auto path = std::make_shared<std::string>();
+  auto assignments = std::make_shared<std::vector<std::string>>();
   auto force = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand("validate", "Check a scenario file without running it");
   command->add_option("scenario", *path, "Scenario JSON file")->required();
+  add_override_option(command, *assignments);
   command->add_flag("--force", *force,
                     "Accept a scenario beyond the memory, work and message bounds (docs/scenario.md)");
-  command->callback([path, force, &result] { result.exit_code = validate_file(*path, *force); });
+  command->callback([path, assignments, force, &result] { result.exit_code = validate_file(*path, *assignments, *force); });
 }
 
 }  // namespace cdsim::apps

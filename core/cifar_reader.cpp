@@ -102,8 +102,10 @@ TrainTestData load_cifar_directory(const std::string& directory, CifarKind kind,
                                    std::size_t max_train, std::size_t max_test) {
   const CifarFiles files = find_cifar_files(directory, kind);
   const std::string name = kind == CifarKind::kCifar10 ? "cifar10" : "cifar100";
+  std::vector<std::string> all_files = files.train;
+  all_files.insert(all_files.end(), files.test.begin(), files.test.end());
   return {read_cifar_files(files.train, kind, name + "/train", normalize, max_train),
-          read_cifar_files(files.test, kind, name + "/test", normalize, max_test)};
+          read_cifar_files(files.test, kind, name + "/test", normalize, max_test), all_files};
 }
 
 }  // namespace cdsim

@@ -30,6 +30,7 @@ struct Dataset {
 struct TrainTestData {
   Dataset train;
   Dataset test;
+  std::vector<std::string> source_files;  // the files read (none for synthetic data), for provenance
 };
 
 // Number of samples of each class (a vector of num_classes counts) among the samples

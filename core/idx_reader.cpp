@@ -263,6 +263,7 @@ TrainTestData load_idx_directory(const std::string& directory, const std::string
   TrainTestData data;
   data.train = read_idx_dataset(files.train_images, files.train_labels, name + "/train", normalize, max_train);
   data.test = read_idx_dataset(files.test_images, files.test_labels, name + "/test", normalize, max_test);
+  data.source_files = {files.train_images, files.train_labels, files.test_images, files.test_labels};
   if (data.train.sample_shape != data.test.sample_shape)
     throw InvalidInput("/path", directory + ": train and test images have different sizes");
   data.train.num_classes = data.test.num_classes =

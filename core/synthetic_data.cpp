@@ -80,7 +80,7 @@ TrainTestData make_synthetic_linear(const DataSpec& spec, std::uint64_t seed) {
     return data;
   };
   return {make(spec.train_samples, kTrainStream, "synthetic_linear/train"),
-          make(spec.test_samples, kTestStream, "synthetic_linear/test")};
+          make(spec.test_samples, kTestStream, "synthetic_linear/test"), {}};
 }
 
 TrainTestData make_synthetic_logistic(const DataSpec& spec, std::uint64_t seed) {
@@ -102,7 +102,7 @@ TrainTestData make_synthetic_logistic(const DataSpec& spec, std::uint64_t seed) 
     return data;
   };
   return {make(spec.train_samples, kTrainStream, "synthetic_logistic/train"),
-          make(spec.test_samples, kTestStream, "synthetic_logistic/test")};
+          make(spec.test_samples, kTestStream, "synthetic_logistic/test"), {}};
 }
 
 TrainTestData make_gaussian_mixture(const DataSpec& spec, std::uint64_t seed) {
@@ -125,7 +125,7 @@ TrainTestData make_gaussian_mixture(const DataSpec& spec, std::uint64_t seed) {
     return data;
   };
   return {make(spec.train_samples, kTrainStream, "gaussian_mixture/train"),
-          make(spec.test_samples, kTestStream, "gaussian_mixture/test")};
+          make(spec.test_samples, kTestStream, "gaussian_mixture/test"), {}};
 }
 
 }  // namespace cdsim

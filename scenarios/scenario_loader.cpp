@@ -26,10 +26,11 @@ ScenarioError::ScenarioError(std::string file, std::string field_pointer, const 
 
 namespace {
 
-// Relative paths inside a scenario are relative to the scenario file's folder.
+// Relative paths inside a scenario are relative to the scenario file's folder. They are
+// kept absolute, so that the resolved scenario a run writes loads again from anywhere.
 std::string resolve_path(const std::string& path, const std::filesystem::path& base_dir) {
-  if (path.empty() || std::filesystem::path(path).is_absolute() || base_dir.empty()) return path;
-  return (base_dir / path).lexically_normal().string();
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return std::filesystem::absolute(base_dir / path).lexically_normal().string();
 }
 
 // Throws InvalidInput naming the first field of `json` (a section at `pointer`) that the
@@ -278,7 +279,6 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   spec.timeout = reader.duration_or("timeout", spec.timeout);
   spec.compression = read_compression(reader.section("compression"));
   spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
-  spec.error_feedback = reader.bool_or("error_feedback", spec.error_feedback);
   if (spec.consensus_step_size > 1.0) {
     throw InvalidInput("/algorithm/consensus_step_size",
                        "expected gamma in (0, 1], found " + std::to_string(spec.consensus_step_size));
@@ -293,6 +293,27 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   reader.reject_unknown_keys();
   reject_unused_fields(reader.json(), "/algorithm", "algorithm \"" + spec.kind + "\"",
                        [&](const std::string& key) { return algorithm_reads(spec.kind, key); });
+  return spec;
+}
+
+StopSpec read_stop(ObjectReader reader) {
+  StopSpec spec;
+  spec.metric = reader.choice_or("metric", "",
+                                 {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
+                                  "average_model_test_loss", "average_model_test_accuracy", "consensus_distance"});
+  const bool accuracy = spec.metric.find("accuracy") != std::string::npos;
+  const std::string direction = reader.choice_or("direction", accuracy ? "at_least" : "at_most", {"at_least", "at_most"});
+  spec.at_least = direction == "at_least";
+  spec.value = reader.number_or("value", spec.value);
+  spec.sim_time = reader.duration_or("sim_time", spec.sim_time);
+  spec.bytes = reader.byte_count_or("bytes", spec.bytes);
+  reader.reject_unknown_keys();
+  if (!spec.metric.empty() && !reader.has("value")) {
+    throw InvalidInput("/run/stop/value", "a metric target needs a \"value\"");
+  }
+  if (spec.metric.empty() && reader.has("value")) {
+    throw InvalidInput("/run/stop/metric", "a \"value\" needs the \"metric\" it is a target for");
+  }
   return spec;
 }
 
@@ -328,6 +349,7 @@ RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   spec.eval_every_steps = reader.int64_count_or("eval_every_steps", 0, 0, limits::kMaxSteps);
   spec.eval_every_time = reader.duration_or("eval_every_time", spec.eval_every_time);
   spec.trace = reader.bool_or("trace", spec.trace);
+  spec.stop = read_stop(reader.section("stop"));
   spec.evaluation = read_evaluation(reader.section("evaluation"), agents, replay);
   reader.reject_unknown_keys();
   if (has_steps && has_epochs) {
@@ -587,7 +609,6 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"timeout", to_string(s.algorithm.timeout)},
                        {"compression", compression_json(s.algorithm.compression)},
                        {"consensus_step_size", s.algorithm.consensus_step_size},
-                       {"error_feedback", s.algorithm.error_feedback},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},
                        {"local_epochs", s.algorithm.local_epochs}};
@@ -597,6 +618,13 @@ std::string resolved_scenario_json(const Scenario& s) {
                               {"samples", s.run.evaluation.samples},
                               {"agents", s.run.evaluation.agents}}},
               {"trace", s.run.trace}};
+  const StopSpec& stop = s.run.stop;
+  run["stop"] = {{"sim_time", to_string(stop.sim_time)}, {"bytes", to_string(stop.bytes)}};
+  if (!stop.metric.empty()) {
+    run["stop"]["metric"] = stop.metric;
+    run["stop"]["value"] = stop.value;
+    run["stop"]["direction"] = stop.at_least ? "at_least" : "at_most";
+  }
   if (s.run.steps > 0) {
     run["steps"] = s.run.steps;
   } else {

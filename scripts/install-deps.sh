@@ -8,6 +8,7 @@ packages=(
   libboost-graph-dev libeigen3-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev doctest-dev libcli11-dev zlib1g-dev
   dataset-fashion-mnist python3 python3-numpy python3-matplotlib
+  libopenmpi-dev openmpi-bin
   # the Python module (python/) and its tests
   pybind11-dev python3-pybind11 python3-dev python3-pandas python3-pytest python3-jsonschema
 )

@@ -5,9 +5,22 @@
 #include <cstdint>
 #include <string>
 
+#include "sim/byte_count.h"
 #include "sim/time.h"
 
 namespace cdsim {
+
+// run.stop: end a run before its steps are done. Every condition is checked at each
+// evaluation (step 0, every eval_every_steps / eval_every_time, the last step); the run
+// ends at the first evaluation that meets any of them, so that evaluation is the run's
+// last metrics row. Budgets therefore overshoot by at most one evaluation interval.
+struct StopSpec {
+  std::string metric;      // a metrics.csv column; "" = no metric target
+  double value = 0.0;      // the target
+  bool at_least = true;    // reached when metric >= value (default for accuracies), else <=
+  SimTime sim_time = SimTime::zero();  // simulated-time budget; 0 = none
+  ByteCount bytes{0};                  // traffic budget (bytes on the wire); 0 = none
+};
 
 // What each evaluation computes (run.evaluation). Modes: "full" (every evaluated agent
 // on the train and test sets, the averaged model on the test set, the consensus distance),
@@ -37,6 +50,7 @@ struct RunSpec {
   EvaluationSpec evaluation;
   // Write events.pb: every message's send, transmission start and arrival.
   bool trace = false;
+  StopSpec stop;
 };
 
 }  // namespace cdsim

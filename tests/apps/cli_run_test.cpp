@@ -25,17 +25,7 @@ namespace {
 const std::string kQuickstart = std::string(CDSIM_SOURCE_DIR) + "/scenarios/quickstart.json";
 
 std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(read_text(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::istringstream fields(line);
-    std::string cell;
-    while (std::getline(fields, cell, ',')) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
+  return cdsim::testing::csv_rows(read_text(path));
 }
 
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {
