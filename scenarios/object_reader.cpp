@@ -387,6 +387,9 @@ const Json* ObjectReader::object_or_null(std::string_view key) {
 }
 
 const Json* ObjectReader::array_or_null(std::string_view key) {
+  // The items are read by readers of their own (no table): the schema says "an array", and
+  // cdsim validate checks each item.
+  note(key, {{"type", "array"}});
   const Json* value = find(key);
   if (value != nullptr && !value->is_array()) fail(key, "an array", *value);
   return value;

@@ -108,18 +108,23 @@ MixingSpec read_mixing(ObjectReader reader, const std::filesystem::path& base_di
 LatencyDistribution read_latency_distribution(ObjectReader reader) {
   LatencyDistribution d;
   d.kind = reader.choice_or("kind", d.kind, {"fixed", "uniform", "log_normal"});
-  if (d.kind == "uniform") {
-    d.min = reader.duration_or("min", d.min);
-    d.max = reader.duration_or("max", d.max);
-    if (d.max < d.min) {
-      throw InvalidInput("/network/latency_distribution/max",
-                         "expected a latency >= min (" + to_string(d.min) + "), found " + to_string(d.max));
-    }
-  } else if (d.kind == "log_normal") {
-    d.median = reader.duration_or("median", d.median);
-    d.sigma = reader.nonnegative_number_or("sigma", d.sigma);
-  }
+  // Every field is read whatever the kind (so that `cdsim schema` knows them all); a field
+  // the kind does not use is then an error naming it.
+  d.min = reader.duration_or("min", d.min);
+  d.max = reader.duration_or("max", d.max);
+  d.median = reader.duration_or("median", d.median);
+  d.sigma = reader.nonnegative_number_or("sigma", d.sigma);
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/network/latency_distribution", "latency distribution \"" + d.kind + "\"",
+                       [&](const std::string& key) {
+                         if (key == "kind") return true;
+                         if (key == "min" || key == "max") return d.kind == "uniform";
+                         return d.kind == "log_normal";  // median, sigma
+                       });
+  if (d.kind == "uniform" && d.max < d.min) {
+    throw InvalidInput("/network/latency_distribution/max",
+                       "expected a latency >= min (" + to_string(d.min) + "), found " + to_string(d.max));
+  }
   return d;
 }
 
