@@ -106,13 +106,16 @@ def test_a_dict_scenario_names_itself_in_errors(scenario):
         cdsim.validate(scenario)
 
 
-def test_a_run_that_cannot_write_its_directory_raises_run_error_with_the_programs_message(tmp_path, cli, scenario):
+def test_an_output_folder_that_is_not_a_run_directory_raises_scenario_error_with_the_programs_message(tmp_path, cli, scenario):
+    # An unusable --out is bad input, found before anything runs (exit 2 in the program).
     path = write_json(tmp_path / "scenario.json", scenario)
     occupied = tmp_path / "occupied"
     occupied.mkdir()
     (occupied / "notes.txt").write_text("a user's file")
-    expected = error_line(cli("run", path, "--quiet", "--out", occupied))
-    with pytest.raises(cdsim.RunError) as raised:
+    completed = cli("run", path, "--quiet", "--out", occupied)
+    assert completed.returncode == 2
+    expected = error_line(completed)
+    with pytest.raises(cdsim.ScenarioError) as raised:
         cdsim.run(path, out=occupied)
     assert str(raised.value) == expected
     assert sorted(p.name for p in occupied.iterdir()) == ["notes.txt"]
