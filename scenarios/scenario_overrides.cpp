@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/invalid_input.h"
+#include "scenarios/json_document.h"
 #include "scenarios/object_reader.h"
 #include "scenarios/scenario_loader.h"
 
@@ -37,10 +38,16 @@ bool is_index(const std::string& token) {
          token.find_first_not_of("0123456789") == std::string::npos;
 }
 
-Json parse_value(const std::string& text) {
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Json(text);
-  return value;
+// JSON when it parses, else the text as a string. Text that is JSON but unsafe (nested too
+// deep, a number beyond a double's range, duplicate keys) is an error, not a string: the
+// same checks as a scenario file's (scenarios/json_document.h).
+Json parse_value(const std::string& text, const std::string& field) {
+  try {
+    return scenario_detail::parse_json_document(text);
+  } catch (const InvalidInput& error) {
+    if (std::string_view(error.what()).starts_with("malformed JSON")) return Json(text);
+    throw InvalidInput(override_pointer(field) + error.field(), std::string("--set ") + field + ": " + error.what());
+  }
 }
 
 // Fields a scenario gives one of: setting one removes the other.
@@ -83,11 +90,11 @@ void apply_one(Json& root, const ScenarioOverride& assignment) {
                              " is " + std::string(node->type_name()) + ", not an object");
     }
     pointer += "/" + pointer_token(token);
-    if (last) *node = parse_value(assignment.value);
+    if (last) *node = parse_value(assignment.value, assignment.field);
   }
   // null removes the field: its default applies, and kinds that do not read it (e.g. a
   // topology degree for a ring) see no stray key.
-  if (parse_value(assignment.value).is_null()) erase_field(root, tokens);
+  if (parse_value(assignment.value, assignment.field).is_null()) erase_field(root, tokens);
   for (const auto& [set, dropped] : alternatives()) {
     if (assignment.field == set) erase_field(root, split_path(dropped));
   }
@@ -126,7 +133,7 @@ std::string override_pointer(const std::string& field) {
 }
 
 std::string apply_overrides(const std::string& json_text, std::span<const ScenarioOverride> overrides) {
-  Json root = Json::parse(json_text);
+  Json root = scenario_detail::parse_json_document(json_text);  // checked before any recursive code sees it
   for (const ScenarioOverride& assignment : overrides) {
     for (const std::string& token : split_path(assignment.field)) {
       if (token.empty()) {
@@ -141,7 +148,6 @@ std::string apply_overrides(const std::string& json_text, std::span<const Scenar
 Scenario parse_scenario(const std::string& json_text, const std::string& origin,
                         std::span<const ScenarioOverride> overrides) {
   if (overrides.empty()) return parse_scenario(json_text, origin);
-  if (!Json::accept(json_text)) return parse_scenario(json_text, origin);  // reports the syntax error
   std::string patched;
   try {
     patched = apply_overrides(json_text, overrides);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/invalid_input.h"
+#include "scenarios/json_document.h"
 #include "scenarios/scenario_loader.h"
 
 namespace cdsim::studies {
@@ -62,11 +64,18 @@ std::vector<SweepAxis> read_axes(const SweepReader& reader, const Json& object, 
   return axes;
 }
 
+// A sweep expands into at most this many runs: the bound is checked before the runs (or a
+// seed count's list) are allocated. A larger campaign is several sweeps.
+constexpr std::uint64_t kMaxSweepRuns = 1'000'000;
+
 std::vector<std::uint64_t> read_seeds(const SweepReader& reader, const Json* seeds) {
   if (seeds == nullptr) return {1};
   if (seeds->is_number_unsigned()) {
     const std::uint64_t count = seeds->get<std::uint64_t>();
-    if (count == 0) reader.fail("/seeds", "expected a count >= 1 or a list of seeds");
+    if (count == 0 || count > kMaxSweepRuns) {
+      reader.fail("/seeds", "expected a count from 1 to " + std::to_string(kMaxSweepRuns) + " or a list of seeds, found " +
+                                std::to_string(count));
+    }
     std::vector<std::uint64_t> list;
     for (std::uint64_t s = 1; s <= count; ++s) list.push_back(s);
     return list;
@@ -150,9 +159,13 @@ SweepSpec parse_sweep(const std::string& json_text, const std::filesystem::path&
   const SweepReader reader(std::filesystem::absolute(path).lexically_normal());
   Json root;
   try {
+    // The scenario files' checks first (encoding, depth, number range, duplicate keys), so
+    // that nothing recursive sees an unsafe document; then parsed again keeping the keys in
+    // the file's order, which orders the axes.
+    scenario_detail::parse_json_document(json_text);
     root = Json::parse(json_text);
-  } catch (const Json::parse_error& error) {
-    reader.fail("", std::string("malformed JSON: ") + error.what());
+  } catch (const InvalidInput& error) {
+    reader.fail(error.field(), error.what());
   }
   if (!root.is_object()) reader.fail("", "expected a sweep object with \"base\", \"grid\" and \"seeds\"");
   check_keys(reader, root, "", {"name", "description", "base", "set", "grid", "zip", "seeds"});
@@ -206,6 +219,19 @@ SweepSpec parse_sweep(const std::string& json_text, const std::filesystem::path&
   }
   const Json* seeds = root.contains("seeds") ? &root["seeds"] : nullptr;
   spec.seeds = read_seeds(reader, seeds);
+  // The number of runs: each product axis and each zip group is one factor.
+  std::uint64_t runs = spec.seeds.size();
+  std::set<std::size_t> groups_counted;
+  for (const SweepAxis& axis : spec.axes) {
+    if (axis.zip_group != 0 && !groups_counted.insert(axis.zip_group).second) continue;
+    const std::uint64_t values = axis.values.size();
+    if (values != 0 && runs > kMaxSweepRuns / values) {
+      reader.fail(axis.zip_group == 0 ? "/grid" : "/zip",
+                  "the sweep would expand into more than " + std::to_string(kMaxSweepRuns) +
+                      " runs; expected at most that many (split the campaign into several sweeps)");
+    }
+    runs *= values;
+  }
   return spec;
 }
 

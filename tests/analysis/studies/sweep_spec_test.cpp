@@ -160,3 +160,26 @@ TEST_CASE("every sweep shipped under scenarios/studies/ reads, expands and gives
   }
   CHECK(sweeps >= 1);
 }
+
+TEST_CASE("a sweep file nested too deep, with an out-of-range number or a duplicate key is rejected before it is read") {
+  const std::string deep = "{\"base\": \"quickstart.json\", \"set\": {\"x\": " + std::string(100'000, '[') +
+                           std::string(100'000, ']') + "}}";
+  CHECK(error_of(deep).field().find("/set/x") == 0);
+  CHECK(std::string(error_of(sweep_with(", \"seeds\": [1e999]")).what()).find("range") != std::string::npos);
+  CHECK(error_of(sweep_with(", \"seeds\": [1], \"seeds\": [2]")).field() == "/seeds");
+}
+
+TEST_CASE("a sweep of more than a million runs, or a seed count above a million, is rejected before expanding") {
+  std::string grid = ", \"grid\": {";
+  for (int axis = 0; axis < 7; ++axis) {
+    grid += std::string(axis == 0 ? "" : ", ") + "\"algorithm.learning_rate" + std::to_string(axis) + "\": [";
+    for (int v = 0; v < 10; ++v) grid += std::string(v == 0 ? "" : ", ") + std::to_string(v + 1);
+    grid += "]";
+  }
+  grid += "}";
+  const ScenarioError too_many = error_of(sweep_with(grid));
+  CHECK(too_many.field() == "/grid");
+  CHECK(std::string(too_many.what()).find("more than 1000000 runs") != std::string::npos);
+  CHECK(error_of(sweep_with(", \"seeds\": 1000000000000")).field() == "/seeds");
+  CHECK(parse_sweep(sweep_with(", \"seeds\": 3"), kSweepFile).seeds.size() == 3);
+}
