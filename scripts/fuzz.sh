@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-harnesses=(scenario_loader units edge_list dot graphml idx cifar)
+harnesses=(scenario_loader sweep_loader units edge_list dot graphml idx cifar)
 
 cmake --preset fuzz >/dev/null
 nice ninja -C build/fuzz -j"${CDSIM_JOBS:-2}" "${harnesses[@]/#/fuzz_}" >/dev/null
@@ -22,6 +22,7 @@ for name in "${harnesses[@]}"; do mkdir -p "$corpus/$name" "$findings/$name"; do
 
 # Seeds: every shipped scenario, every regression input, and small files of each format.
 cp scenarios/*.json scenarios/examples/*.json scenarios/paper/*.json "$corpus/scenario_loader/"
+cp scenarios/studies/*.json "$corpus/sweep_loader/"
 for name in "${harnesses[@]}"; do
   if [ -d "tests/fuzz/regressions/$name" ]; then cp tests/fuzz/regressions/"$name"/* "$corpus/$name/" 2>/dev/null || true; fi
 done
@@ -64,7 +65,7 @@ status=0
 printf '%-16s %12s  %s\n' harness executions findings
 for name in "${harnesses[@]}"; do
   dict=()
-  if [ "$name" = scenario_loader ]; then dict=(-dict=tests/fuzz/scenario.dict); fi
+  if [ "$name" = scenario_loader ] || [ "$name" = sweep_loader ]; then dict=(-dict=tests/fuzz/scenario.dict); fi
   log="$findings/$name.log"
   set +e
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" "build/fuzz/tests/fuzz/fuzz_$name" "${dict[@]}" \
