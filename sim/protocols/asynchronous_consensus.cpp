@@ -73,7 +73,6 @@ std::int64_t AsynchronousConsensus::completed_steps() const {
 }
 
 void AsynchronousConsensus::begin_step(std::size_t j) {
-  Agent& agent = agents_[j];
   // The gradient is taken at x_j now (on the worker pool; x_j stays unchanged until
   // finish_step takes it); the neighbours' vectors are read when it is ready.
   agent_math_.start(j, [this, j] {
