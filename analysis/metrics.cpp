@@ -214,7 +214,9 @@ std::string format_number(double value) {
 
 std::string metrics_csv_header() {
   return "step,epoch,sim_time_s,bytes_total,messages_total,train_loss,test_loss,train_accuracy,"
-         "test_accuracy,average_model_test_loss,average_model_test_accuracy,consensus_distance\n";
+         "test_accuracy,average_model_test_loss,average_model_test_accuracy,consensus_distance,"
+         "messages_lost_link_down,messages_lost_in_flight,messages_lost_random,messages_lost_agent_down,"
+         "bytes_lost_link_down,bytes_lost_in_flight,bytes_lost_random,bytes_lost_agent_down\n";
 }
 
 std::string format_cell(double value, bool computed) { return computed ? format_number(value) : std::string(); }
@@ -229,6 +231,18 @@ std::string metrics_csv_line(const MetricsRow& row) {
           format_cell(row.average_model_test_loss, c.average_model) + "," +
           format_cell(row.average_model_test_accuracy, c.average_model) + "," +
           format_cell(row.consensus_distance, c.consensus);
+  if (const auto& lost = row.lost) {
+    for (const std::uint64_t count : {lost->messages_link_down, lost->messages_in_flight, lost->messages_random,
+                                      lost->messages_agent_down}) {
+      line += "," + std::to_string(count);
+    }
+    for (const std::int64_t bytes : {lost->bytes_link_down, lost->bytes_in_flight, lost->bytes_random,
+                                     lost->bytes_agent_down}) {
+      line += "," + std::to_string(bytes);
+    }
+  } else {
+    line += ",,,,,,,,";
+  }
   return line + "\n";
 }
 

@@ -51,6 +51,12 @@ struct MetricsRow {
   double average_model_test_accuracy = 0.0;
   double consensus_distance = 0.0;    // (1/N) sum_j ||x_j - mean x||^2
   MetricsColumns computed;            // the others are NaN
+  // Messages and bytes lost to faults so far, by cause (empty cells in a run without faults).
+  struct Losses {
+    std::uint64_t messages_link_down = 0, messages_in_flight = 0, messages_random = 0, messages_agent_down = 0;
+    std::int64_t bytes_link_down = 0, bytes_in_flight = 0, bytes_random = 0, bytes_agent_down = 0;
+  };
+  std::optional<Losses> lost;
 };
 
 // A row with the step, epoch, time and traffic of `snapshot` and no figures computed.

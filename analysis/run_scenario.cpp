@@ -28,6 +28,8 @@
 #include "sim/shared_link_network.h"
 #include "sim/faulty_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/federated_averaging.h"
+#include "sim/protocols/parameter_server.h"
 #include "sim/protocols/synchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/link_assignment.h"
@@ -90,6 +92,44 @@ std::string stop_condition(const StopSpec& stop, const MetricsRow& row) {
   if (stop.sim_time > SimTime::zero() && row.sim_time_s >= stop.sim_time.seconds()) return "sim_time_budget";
   if (stop.bytes.bytes() > 0 && row.bytes_total >= stop.bytes.bytes()) return "byte_budget";
   return "";
+}
+
+// The metrics.csv loss columns of `losses`.
+MetricsRow::Losses loss_columns(const LossStats& losses) {
+  MetricsRow::Losses row;
+  row.messages_link_down = losses.messages_lost_link_down;
+  row.messages_in_flight = losses.messages_lost_in_flight;
+  row.messages_random = losses.messages_lost_random;
+  row.messages_agent_down = losses.messages_lost_agent_down;
+  row.bytes_link_down = losses.bytes_lost_link_down.bytes();
+  row.bytes_in_flight = losses.bytes_lost_in_flight.bytes();
+  row.bytes_random = losses.bytes_lost_random.bytes();
+  row.bytes_agent_down = losses.bytes_lost_agent_down.bytes();
+  return row;
+}
+
+// Why a run whose events ran out before its last step could not go on, for stderr and
+// summary.json's end_message.
+std::string no_progress_message(const RunResult& result, SimTime now, const FaultyNetwork* faulty,
+                                const Scenario& scenario) {
+  std::string message = "no progress was possible after " + std::to_string(result.completed_steps) + " of " +
+                        std::to_string(result.total_steps) + " steps (the events ran out at " + to_string(now) + ")";
+  if (faulty == nullptr) return message;
+  std::size_t crashed = 0;
+  for (std::size_t j = 0; j < scenario.agents; ++j) {
+    if (!faulty->agent_up(AgentId{static_cast<std::uint32_t>(j)})) ++crashed;
+  }
+  if (crashed == scenario.agents) {
+    message += ": every agent has crashed and none recovers";
+  } else if (crashed > 0) {
+    message += ": " + std::to_string(crashed) + " agents are crashed for good";
+  }
+  const std::uint64_t lost = faulty->losses().messages_lost();
+  if (lost > 0) message += (crashed > 0 ? " and " : ": ") + std::to_string(lost) + " messages were lost to faults";
+  if (scenario.algorithm.timeout == SimTime::zero() && (lost > 0 || crashed > 0)) {
+    message += "; agents wait for ever for what does not come: set algorithm.timeout";
+  }
+  return message;
 }
 
 // A figure for summary.json: null when it was not computed (or is not finite).
@@ -165,7 +205,7 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                     {"spectral_method", spectrum.method}}},
       {"model", {{"description", model_description}, {"parameters", parameter_count}}},
       // A run stopped by run.stop ends at the evaluation that met the condition.
-      {"steps", result.stop_reason == "steps" ? result.total_steps : last.step},
+      {"steps", result.end_reason == "completed" ? result.total_steps : last.step},
       {"planned_steps", result.total_steps},
       {"epochs_per_step", result.epochs_per_step},
       {"epochs", last.epoch},
@@ -179,6 +219,9 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
                  {"test_accuracy", figure(last.test_accuracy, last.computed.test)},
                  {"average_model_test_accuracy", figure(last.average_model_test_accuracy, last.computed.average_model)},
                  {"consensus_distance", figure(last.consensus_distance, last.computed.consensus)}}},
+      {"end_reason", result.end_reason},
+      {"end_message", result.end_message.empty() ? nlohmann::json() : nlohmann::json(result.end_message)},
+      {"completed_steps", result.completed_steps},
       {"stop", {{"reason", result.stop_reason},
                 {"step", last.step},
                 {"sim_time_s", last.sim_time_s},
@@ -283,8 +326,7 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology);
   const FaultyNetwork* faulty = nullptr;
   if (scenario.faults.any()) {
-    auto wrapped = std::make_unique<FaultyNetwork>(simulation, std::move(network_owner), topology.link_changes,
-                                                   scenario.faults.loss_probability, scenario.seed);
+    auto wrapped = std::make_unique<FaultyNetwork>(simulation, std::move(network_owner), topology.faults, scenario.seed);
     faulty = wrapped.get();
     network_owner = std::move(wrapped);
   }
@@ -323,6 +365,8 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   auto observe = [&](const StepSnapshot& snapshot) {
     result.metrics.push_back(evaluator ? evaluator->evaluate(snapshot, &agent_rows)
                                        : traffic_row(snapshot, result.epochs_per_step));
+    // Observed as the last agent finishes the step, so the counts are those of that instant.
+    if (faulty != nullptr) result.metrics.back().lost = loss_columns(faulty->losses());
     if (trace) trace->evaluation(snapshot.step, snapshot.time);
     progress.evaluated(result.metrics.back());
     const std::string reason = stop_condition(scenario.run.stop, result.metrics.back());
@@ -335,6 +379,7 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   ProtocolContext context{simulation, network, mixing, learners, initial, wire_parameters, scenario.algorithm,
                           compute, result.total_steps, observe_every, observe};
   context.observe_every_time = scenario.run.eval_every_time;
+  context.agent_changes = topology.faults.agents;
   if (topology.schedule) context.schedule = &*topology.schedule;
   const MetricsColumns& columns = plan.columns;
   context.observe_parameters = !replay && (columns.train || columns.test || columns.average_model || columns.consensus);
@@ -353,15 +398,15 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
   simulation.run();
   stop_if_interrupted();
   // A deliberate stop (run.stop) leaves steps undone; anything else short of the total
-  // means the protocol's events ran out.
-  if (!stopped && protocol->completed_steps() != result.total_steps) {
-    std::string why;
-    if (faulty != nullptr && faulty->losses().messages_lost() > 0) {
-      why = " (" + std::to_string(faulty->losses().messages_lost()) +
-            " messages were lost to faults and agents wait for ever for them; set algorithm.timeout)";
-    }
-    throw std::runtime_error("the simulation ran dry after " + std::to_string(protocol->completed_steps()) +
-                             " of " + std::to_string(result.total_steps) + " steps" + why);
+  // means the protocol's events ran out: no progress was possible. The run still writes
+  // what it has, and says why it ended.
+  result.completed_steps = protocol->completed_steps();
+  if (stopped) {
+    result.end_reason = "stopped";
+  } else if (result.completed_steps != result.total_steps) {
+    result.end_reason = "no_progress";
+    result.stop_reason = "no_progress";
+    result.end_message = no_progress_message(result, simulation.now(), faulty, scenario);
   }
 
   progress.finish();
@@ -398,17 +443,28 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
                        {"messages_lost_link_down", lost.messages_lost_link_down},
                        {"messages_lost_in_flight", lost.messages_lost_in_flight},
                        {"messages_lost_random", lost.messages_lost_random},
+                       {"messages_lost_agent_down", lost.messages_lost_agent_down},
                        {"bytes_sent", network.stats().bytes_sent.bytes()},
                        {"bytes_delivered", network.stats().bytes_delivered.bytes()},
                        {"bytes_lost_link_down", lost.bytes_lost_link_down.bytes()},
                        {"bytes_lost_in_flight", lost.bytes_lost_in_flight.bytes()},
-                       {"bytes_lost_random", lost.bytes_lost_random.bytes()}};
+                       {"bytes_lost_random", lost.bytes_lost_random.bytes()},
+                       {"bytes_lost_agent_down", lost.bytes_lost_agent_down.bytes()},
+                       {"agent_changes", topology.faults.agents.size()}};
   }
   if (const auto* synchronous = dynamic_cast<const SynchronousConsensus*>(protocol.get())) {
     const WaitingStats& waiting = synchronous->waiting();
     extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
                         {"timeouts", waiting.timeouts},
                         {"late_messages_dropped", waiting.late_messages}};
+  }
+  const DeadlineStats* deadline = nullptr;
+  if (const auto* fedavg = dynamic_cast<const FederatedAveraging*>(protocol.get())) deadline = &fedavg->deadline();
+  if (const auto* server = dynamic_cast<const ParameterServer*>(protocol.get())) deadline = &server->deadline();
+  if (deadline != nullptr && scenario.algorithm.timeout > SimTime::zero()) {
+    extra["deadline"] = {{"rounds_closed_by_deadline", deadline->rounds_closed_by_deadline},
+                         {"missing_answers", deadline->missing_answers},
+                         {"late_messages_dropped", deadline->late_messages}};
   }
   if (topology.schedule) {
     const ScheduleSpectrum schedule_spectrum = analyze_schedule(*topology.schedule);

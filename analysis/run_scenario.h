@@ -43,6 +43,13 @@ struct RunResult {
   // Why the run ended: "steps" (all of them ran), or the run.stop condition met at the
   // last evaluation: "target", "sim_time_budget" or "byte_budget".
   std::string stop_reason = "steps";
+  // How the run ended: "completed" (every step ran), "stopped" (run.stop), or
+  // "no_progress": the events ran out before the last step (agents waiting for ever on
+  // lost messages or crashed agents, everyone crashed), with `end_message` saying why. The
+  // run directory is written in every case.
+  std::string end_reason = "completed";
+  std::string end_message;
+  std::int64_t completed_steps = 0;  // steps every agent finished
 };
 
 // Thrown when RunOptions::interrupt was raised: the run stopped early and wrote nothing.

@@ -9,6 +9,10 @@ namespace cdsim::apps {
 inline constexpr int kExitSuccess = 0;
 inline constexpr int kExitRunFailed = 1;
 inline constexpr int kExitBadInput = 2;
+// `cdsim run`: the run ended before its last step because no progress was possible (e.g.
+// agents waiting for ever on lost messages, every agent crashed); the run directory was
+// written and summary.json's end_reason is "no_progress".
+inline constexpr int kExitNoProgress = 3;
 
 struct CommandResult {
   int exit_code = kExitSuccess;

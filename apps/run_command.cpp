@@ -108,6 +108,11 @@ int run(const RunArguments& arguments) {
     }
     if (computed.consensus) std::cout << "consensus  " << format_number(last.consensus_distance) << "\n";
     std::cout << "run dir    " << result.run_directory.string() << "\n";
+    if (result.end_reason == "no_progress") {
+      std::cerr << "error: " << arguments.scenario_path << ": the run ended early: " << result.end_message
+                << "; " << result.run_directory.string() << " holds what ran (summary.json end_reason \"no_progress\")\n";
+      return kExitNoProgress;
+    }
     return kExitSuccess;
   });
 }

@@ -23,6 +23,7 @@ enum class RngPurpose : std::uint64_t {
   kLinks = 11,        // per-link latency draws (sim/protocols/link_assignment)
   kAgentClasses = 12, // which agents belong to which network class
   kLoss = 13,         // random message loss (sim/faulty_network)
+  kChurn = 14,        // churn model: which agents churn, their on/off times (sim/protocols/churn)
 };
 
 // xoshiro256** seeded through SplitMix64 from (seed, stream, purpose).

@@ -364,9 +364,41 @@ RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   return spec;
 }
 
-FaultSpec read_faults(ObjectReader reader) {
+FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir) {
   FaultSpec spec;
   spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
+  if (const Json* losses = reader.array_or_null("link_loss")) {
+    for (std::size_t i = 0; i < losses->size(); ++i) {
+      const std::string pointer = "/faults/link_loss/" + std::to_string(i);
+      ObjectReader loss_reader((*losses)[i], pointer);
+      LinkLoss loss;
+      if (!loss_reader.has("link")) throw InvalidInput(pointer + "/link", "every link loss needs a \"link\": [a, b]");
+      if (!loss_reader.has("probability")) throw InvalidInput(pointer + "/probability", "every link loss needs a \"probability\"");
+      loss.link = loss_reader.unsigned_list_or("link", loss.link, SIZE_MAX, 2);
+      loss.probability = loss_reader.probability_or("probability", loss.probability);
+      loss_reader.reject_unknown_keys();
+      spec.link_loss.push_back(std::move(loss));
+    }
+  }
+  {
+    ObjectReader churn = reader.section("churn");
+    spec.churn.trace = resolve_path(churn.string_or("trace", spec.churn.trace), base_dir);
+    spec.churn.mean_online = churn.duration_or("mean_online", spec.churn.mean_online);
+    spec.churn.mean_offline = churn.duration_or("mean_offline", spec.churn.mean_offline);
+    spec.churn.horizon = churn.duration_or("horizon", spec.churn.horizon);
+    spec.churn.fraction = churn.number_in_range_or("fraction", spec.churn.fraction, 0.0, 1.0, true);
+    const bool model = spec.churn.mean_online > SimTime::zero() || spec.churn.mean_offline > SimTime::zero() ||
+                       spec.churn.horizon > SimTime::zero();
+    if (model && !(spec.churn.mean_online > SimTime::zero() && spec.churn.mean_offline > SimTime::zero() &&
+                   spec.churn.horizon > SimTime::zero())) {
+      throw InvalidInput("/faults/churn", "the churn model needs mean_online, mean_offline and horizon, all > 0");
+    }
+    if (model && !spec.churn.trace.empty()) {
+      throw InvalidInput("/faults/churn/trace", "give a trace file or the model's means, not both");
+    }
+    if (churn.has("fraction") && !model) throw InvalidInput("/faults/churn/fraction", "only the churn model reads it");
+    churn.reject_unknown_keys();
+  }
   if (const Json* events = reader.array_or_null("events")) {
     for (std::size_t i = 0; i < events->size(); ++i) {
       const std::string pointer = "/faults/events/" + std::to_string(i);
@@ -374,9 +406,25 @@ FaultSpec read_faults(ObjectReader reader) {
       FaultEvent event;
       if (!event_reader.has("at")) throw InvalidInput(pointer + "/at", "every fault needs a time \"at\"");
       event.at = event_reader.duration_or("at", event.at);
-      event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal"});
+      event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal", "crash", "recover",
+                                                      "link_degrade"});
       if (event.kind.empty()) throw InvalidInput(pointer + "/kind", "every fault needs a \"kind\"");
       event.link = event_reader.unsigned_list_or("link", event.link);
+      if (event_reader.has("agent")) event.agent = event_reader.unsigned_or("agent", 0);
+      if (event_reader.has("latency")) event.latency = event_reader.duration_or("latency", SimTime::zero());
+      if (event_reader.has("bandwidth")) event.bandwidth = event_reader.bandwidth_or("bandwidth", Bandwidth::from_bits_per_second(1));
+      const bool agent_event = event.kind == "crash" || event.kind == "recover";
+      if (agent_event != event.agent.has_value()) {
+        throw InvalidInput(pointer + "/agent", agent_event ? "a " + event.kind + " needs an \"agent\""
+                                                           : "only crash and recover name an \"agent\"");
+      }
+      const bool degrade = event.kind == "link_degrade";
+      if (degrade && !event.latency && !event.bandwidth) {
+        throw InvalidInput(pointer, "a link_degrade needs a \"latency\", a \"bandwidth\" or both");
+      }
+      if (!degrade && (event.latency || event.bandwidth)) {
+        throw InvalidInput(pointer + (event.latency ? "/latency" : "/bandwidth"), "only link_degrade reads it");
+      }
       if (const Json* groups = event_reader.array_or_null("groups")) {
         for (std::size_t g = 0; g < groups->size(); ++g) {
           const Json& group = (*groups)[g];
@@ -441,7 +489,7 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
   scenario.model = read_model(reader.section("model"));
   scenario.algorithm = read_algorithm(reader.section("algorithm"));
   scenario.run = read_run(reader.section("run"), scenario.agents, is_replay(scenario.model));
-  scenario.faults = read_faults(reader.section("faults"));
+  scenario.faults = read_faults(reader.section("faults"), base_dir);
   reader.reject_unknown_keys();
   if (is_replay(scenario.model) && scenario.compute.flops_per_second > 0.0) {
     throw InvalidInput("/compute/flops_per_second", "a communication-only replay (model kind \"none\") has no "
@@ -642,9 +690,22 @@ std::string resolved_scenario_json(const Scenario& s) {
       Json event = {{"at", to_string(e.at)}, {"kind", e.kind}};
       if (!e.link.empty()) event["link"] = e.link;
       if (!e.groups.empty()) event["groups"] = e.groups;
+      if (e.agent) event["agent"] = *e.agent;
+      if (e.latency) event["latency"] = to_string(*e.latency);
+      if (e.bandwidth) event["bandwidth"] = to_string(*e.bandwidth);
       events.push_back(event);
     }
-    root["faults"] = {{"loss_probability", s.faults.loss_probability}, {"events", events}};
+    Json link_loss = Json::array();
+    for (const LinkLoss& loss : s.faults.link_loss) link_loss.push_back({{"link", loss.link}, {"probability", loss.probability}});
+    root["faults"] = {{"loss_probability", s.faults.loss_probability}, {"link_loss", link_loss}, {"events", events}};
+    const ChurnSpec& churn = s.faults.churn;
+    if (!churn.trace.empty()) root["faults"]["churn"] = {{"trace", churn.trace}};
+    if (churn.mean_online > SimTime::zero()) {
+      root["faults"]["churn"] = {{"mean_online", to_string(churn.mean_online)},
+                                 {"mean_offline", to_string(churn.mean_offline)},
+                                 {"horizon", to_string(churn.horizon)},
+                                 {"fraction", churn.fraction}};
+    }
   }
   // Only the fields each section's kind reads, so the resolved scenario loads back.
   erase_unused(root["algorithm"], [&](const std::string& key) { return algorithm_reads(s.algorithm.kind, key); });

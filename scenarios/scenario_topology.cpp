@@ -66,7 +66,6 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
   }();
   std::vector<LinkOverride> edge_links;
-  std::vector<LinkStateChange> link_changes;
   const std::string& kind = scenario.topology.kind;
   const std::string& algorithm = scenario.algorithm.kind;
   if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence") {
@@ -89,13 +88,24 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
                                                "links; expected \"point_to_point\" or a file without latency/bandwidth");
     }
   }
+  FaultSchedule faults;
   if (scenario.faults.any()) {
-    if (algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence" && algorithm != "async_cdsgd") {
+    const bool consensus = algorithm == "cdsgd" || algorithm == "cdmsgd" || algorithm == "cdmsgd_two_sequence" ||
+                           algorithm == "async_cdsgd";
+    const bool server = algorithm == "fedavg" || ((algorithm == "sgd" || algorithm == "msgd") &&
+                                                  scenario.algorithm.communication == "parameter_server");
+    if ((algorithm == "sgd" || algorithm == "msgd") && scenario.algorithm.communication == "all_reduce") {
+      throw InvalidInput("/faults", "a ring all-reduce cannot complete a step without every member and every chunk, "
+                                    "so faults are not modelled for it; use communication \"parameter_server\" "
+                                    "with algorithm.timeout, or a consensus algorithm");
+    }
+    if (!consensus && !server) {
       throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
-                                    "cdmsgd_two_sequence, async_cdsgd), not \"" + algorithm + "\"");
+                                    "cdmsgd_two_sequence, async_cdsgd), fedavg and the parameter server, not \"" +
+                                    algorithm + "\"");
     }
     if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
-    link_changes = plan_link_changes(scenario.faults, graph);
+    faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
   }
   try {
     if (is_time_varying_kind(kind)) {
@@ -105,7 +115,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     MixingMatrix mixing = build_mixing_matrix(graph, scenario.mixing);
     return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt,
-                            std::move(link_changes)};
+                            std::move(faults)};
   } catch (const InvalidInput& error) {
     throw error.within("/mixing");
   }

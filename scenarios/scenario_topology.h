@@ -25,8 +25,9 @@ struct ScenarioTopology {
   // Time-varying kinds (one_peer_exponential, random_matching, schedule): the matrix of
   // every round; then `graph` is the union of the rounds' graphs and `mixing` round 0's.
   std::optional<MixingSchedule> schedule;
-  // The link changes of the scenario's faults, checked against the graph.
-  std::vector<LinkStateChange> link_changes;
+  // The scenario's faults (link and agent changes, loss probabilities), checked against
+  // the graph.
+  FaultSchedule faults;
 };
 
 ScenarioTopology build_scenario_topology(const Scenario& scenario);

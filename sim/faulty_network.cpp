@@ -4,16 +4,41 @@
 #include <utility>
 
 namespace cdsim {
+namespace {
+
+void check_probability(double probability) {
+  if (!(probability >= 0.0 && probability <= 1.0)) {
+    throw std::invalid_argument("FaultyNetwork: loss probability outside [0, 1]");
+  }
+}
+
+FaultSchedule links_only(const std::vector<LinkStateChange>& changes, double loss_probability) {
+  FaultSchedule schedule;
+  schedule.links = changes;
+  schedule.loss_probability = loss_probability;
+  return schedule;
+}
+
+}  // namespace
 
 FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> inner,
                              const std::vector<LinkStateChange>& changes, double loss_probability,
                              std::uint64_t seed)
+    : FaultyNetwork(simulation, std::move(inner), links_only(changes, loss_probability), seed) {}
+
+FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> inner, const FaultSchedule& schedule,
+                             std::uint64_t seed)
     : simulation_(simulation),
       inner_(std::move(inner)),
-      loss_probability_(loss_probability),
+      loss_probability_(schedule.loss_probability),
       loss_rng_(seed, 0, RngPurpose::kLoss) {
-  if (!(loss_probability >= 0.0 && loss_probability <= 1.0)) {
-    throw std::invalid_argument("FaultyNetwork: loss probability outside [0, 1]");
+  check_probability(loss_probability_);
+  any_loss_ = loss_probability_ > 0.0;
+  for (const LinkLossProbability& loss : schedule.link_loss) {
+    check_probability(loss.probability);
+    link_loss_[key(loss.a, loss.b)] = loss.probability;
+    link_loss_[key(loss.b, loss.a)] = loss.probability;
+    any_loss_ = any_loss_ || loss.probability > 0.0;
   }
   inner_->set_delivery_handler([this](Message&& message) { arrived(std::move(message)); });
   // Traces see the inner network's transmissions as this network's.
@@ -25,14 +50,24 @@ FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> in
     record_transmission_end(message, end, link);
   };
   inner_->add_observer(std::move(forward));
-  for (const LinkStateChange& change : changes) {
+  for (const LinkStateChange& change : schedule.links) {
     simulation_.schedule_at(change.at, [this, change] { set_link(change.a, change.b, change.up); });
+  }
+  for (const AgentStateChange& change : schedule.agents) {
+    simulation_.schedule_at(change.at, [this, change] {
+      if (agent_down_.size() <= change.agent.value) agent_down_.resize(change.agent.value + 1, 0);
+      agent_down_[change.agent.value] = change.up ? 0 : 1;
+    });
   }
 }
 
 bool FaultyNetwork::link_up(AgentId a, AgentId b) const {
   const auto found = down_.find(key(a, b));
   return found == down_.end() || found->second == 0;
+}
+
+bool FaultyNetwork::agent_up(AgentId agent) const {
+  return agent.value >= agent_down_.size() || agent_down_[agent.value] == 0;
 }
 
 void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
@@ -50,19 +85,30 @@ void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
   }
 }
 
+void FaultyNetwork::lose(std::uint64_t& messages, ByteCount& bytes, const Message& message) {
+  ++messages;
+  bytes += message.size;
+}
+
 void FaultyNetwork::send(Message message) {
   check_sendable(message);
   record_send(message, simulation_.now());
+  if (!agent_up(message.from) || !agent_up(message.to)) {
+    lose(losses_.messages_lost_agent_down, losses_.bytes_lost_agent_down, message);
+    return;
+  }
   if (!link_up(message.from, message.to)) {
-    ++losses_.messages_lost_link_down;
-    losses_.bytes_lost_link_down += message.size;
+    lose(losses_.messages_lost_link_down, losses_.bytes_lost_link_down, message);
     return;
   }
   // Drawn for every message on an up link, lost or not, so the draws follow send order.
-  if (loss_probability_ > 0.0 && loss_rng_.uniform01() < loss_probability_) {
-    ++losses_.messages_lost_random;
-    losses_.bytes_lost_random += message.size;
-    return;
+  if (any_loss_) {
+    const auto own = link_loss_.find(key(message.from, message.to));
+    const double probability = own == link_loss_.end() ? loss_probability_ : own->second;
+    if (loss_rng_.uniform01() < probability) {
+      lose(losses_.messages_lost_random, losses_.bytes_lost_random, message);
+      return;
+    }
   }
   in_flight_[key(message.from, message.to)].push_back(false);
   inner_->send(std::move(message));
@@ -73,8 +119,11 @@ void FaultyNetwork::arrived(Message&& message) {
   const bool lost = queue.front();
   queue.pop_front();
   if (lost) {
-    ++losses_.messages_lost_in_flight;
-    losses_.bytes_lost_in_flight += message.size;
+    lose(losses_.messages_lost_in_flight, losses_.bytes_lost_in_flight, message);
+    return;
+  }
+  if (!agent_up(message.to)) {
+    lose(losses_.messages_lost_agent_down, losses_.bytes_lost_agent_down, message);
     return;
   }
   deliver(std::move(message), simulation_.now());

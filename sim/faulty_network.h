@@ -1,9 +1,12 @@
 // Faults on any network, as a decorator behind the Network interface: links go down and
-// come back up at given times, and every message is lost with a seeded probability. A
-// message sent on a down link is lost at once; a message still in flight on a link when
-// it goes down is lost (it never reaches the receiver); a link that comes back carries new
-// messages only. Every loss is counted by cause, so nothing is lost silently. The inner
-// network keeps the timing (FIFO links, shared links, routes); in-flight messages are
+// come back up at given times, agents crash and recover, and messages are lost with a
+// seeded probability (one for every link, or a link's own). A message sent on a down link
+// is lost at once; a message still in flight on a link when it goes down is lost (it never
+// reaches the receiver); a link that comes back carries new messages only. A message to or
+// from a crashed agent is lost when it is sent, and a message that arrives at a crashed
+// agent is lost on arrival (one already on its way from an agent that then crashes still
+// arrives: it has left). Every loss is counted by cause, so nothing is lost silently. The
+// inner network keeps the timing (FIFO links, shared links, routes); in-flight messages are
 // matched to their directed link in FIFO order, which is the delivery order of a
 // point-to-point link.
 #pragma once
@@ -31,23 +34,55 @@ struct LinkStateChange {
   bool up = false;
 };
 
+// Agent `agent` crashes (up = false) or recovers at `at`.
+struct AgentStateChange {
+  SimTime at;
+  AgentId agent;
+  bool up = false;
+};
+
+// Link {a, b} (both directions) loses each message with its own probability.
+struct LinkLossProbability {
+  AgentId a;
+  AgentId b;
+  double probability = 0.0;
+};
+
+// Everything a FaultyNetwork does, in time order within each list (equal times apply in
+// list order; link changes before agent changes at one instant).
+struct FaultSchedule {
+  std::vector<LinkStateChange> links;
+  std::vector<AgentStateChange> agents;
+  double loss_probability = 0.0;               // links without their own
+  std::vector<LinkLossProbability> link_loss;  // overrides loss_probability on those links
+};
+
 struct LossStats {
   std::uint64_t messages_lost_link_down = 0;   // sent while their link was down
   std::uint64_t messages_lost_in_flight = 0;   // on their link when it went down
-  std::uint64_t messages_lost_random = 0;      // drawn lost (loss_probability)
+  std::uint64_t messages_lost_random = 0;      // drawn lost (loss probability)
+  std::uint64_t messages_lost_agent_down = 0;  // from or to a crashed agent
   ByteCount bytes_lost_link_down;
   ByteCount bytes_lost_in_flight;
   ByteCount bytes_lost_random;
+  ByteCount bytes_lost_agent_down;
   std::uint64_t messages_lost() const {
-    return messages_lost_link_down + messages_lost_in_flight + messages_lost_random;
+    return messages_lost_link_down + messages_lost_in_flight + messages_lost_random + messages_lost_agent_down;
+  }
+  ByteCount bytes_lost() const {
+    return bytes_lost_link_down + bytes_lost_in_flight + bytes_lost_random + bytes_lost_agent_down;
   }
 };
 
 class FaultyNetwork final : public Network {
  public:
-  // Takes over the inner network's delivery handler. `changes` are scheduled now, in the
-  // order given (equal times apply in that order). Each message is lost with
-  // `loss_probability`, drawn from Rng(seed, 0, kLoss) in send order.
+  // Takes over the inner network's delivery handler. The schedule's changes are scheduled
+  // now. A message on an up link between up agents is lost with its link's probability,
+  // drawn from Rng(seed, 0, kLoss) in send order (one draw per such message when any
+  // probability is > 0). Throws std::invalid_argument for a probability outside [0, 1].
+  FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> inner, const FaultSchedule& schedule,
+                std::uint64_t seed);
+  // Link changes and one loss probability only.
   FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> inner, const std::vector<LinkStateChange>& changes,
                 double loss_probability, std::uint64_t seed);
 
@@ -59,17 +94,22 @@ class FaultyNetwork final : public Network {
 
   const LossStats& losses() const { return losses_; }
   bool link_up(AgentId a, AgentId b) const;
+  bool agent_up(AgentId agent) const;
 
  private:
   static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
   void set_link(AgentId a, AgentId b, bool up);
   void arrived(Message&& message);
+  void lose(std::uint64_t& messages, ByteCount& bytes, const Message& message);
 
   Simulation& simulation_;
   std::unique_ptr<Network> inner_;
   double loss_probability_;
+  bool any_loss_ = false;
+  std::unordered_map<std::uint64_t, double> link_loss_;  // directed link -> its probability
   Rng loss_rng_;
   std::unordered_map<std::uint64_t, int> down_;  // directed link -> down count (partitions may overlap)
+  std::vector<std::uint8_t> agent_down_;         // by node; grows on demand
   // Per directed link, the messages in flight in sending order: true once lost.
   std::unordered_map<std::uint64_t, std::deque<bool>> in_flight_;
   LossStats losses_;

@@ -35,6 +35,7 @@ AsynchronousConsensus::AsynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       mixing_(identity_blend(context_.mixing, checked_consensus_weight(context_.algorithm))),
       recorder_(context_),
+      outages_(context_.agent_changes, context_.learners.size()),
       agent_math_(context_.workers, context_.learners.size()) {
   const std::size_t agent_count = context_.learners.size();
   if (agent_count != mixing_.size()) {
@@ -63,7 +64,26 @@ void AsynchronousConsensus::start() {
   for (const Agent& agent : agents_) initial.push_back(agent.parameters);
   recorder_.report(0, initial);
   if (context_.total_steps <= 0) return;
-  for (std::size_t j = 0; j < agents_.size(); ++j) begin_step(j);
+  outages_.schedule(context_.simulation, [this](std::size_t j, bool up) {
+    if (!up) {
+      crash(j);
+    } else if (agents_[j].step < context_.total_steps) {
+      begin_step(j);
+    }
+  });
+  for (std::size_t j = 0; j < agents_.size(); ++j) {
+    if (outages_.up(j)) begin_step(j);
+  }
+}
+
+void AsynchronousConsensus::crash(std::size_t j) {
+  agent_math_.finish(j);  // the gradient in flight is dropped
+  outages_.catch_up([this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
+}
+
+void AsynchronousConsensus::crashed_step(std::size_t c, std::int64_t step) {
+  agents_[c].step = step;
+  recorder_.agent_finished(c, step, agents_[c].parameters);
 }
 
 std::int64_t AsynchronousConsensus::completed_steps() const {
@@ -79,7 +99,9 @@ void AsynchronousConsensus::begin_step(std::size_t j) {
     Agent& self = agents_[j];
     compute_gradient_with_decay(*context_.learners[j], self.parameters, self.gradient, context_.algorithm.weight_decay);
   });
-  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_step(j); });
+  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, life = outages_.life(j)] {
+    if (outages_.life(j) == life) finish_step(j);
+  });
 }
 
 void AsynchronousConsensus::finish_step(std::size_t j) {
@@ -115,11 +137,15 @@ void AsynchronousConsensus::finish_step(std::size_t j) {
                                           PayloadKind::kParameters, context_.wire_parameters, snapshot));
   }
   recorder_.agent_finished(j, agent.step, agent.parameters);
+  if (outages_.any()) {
+    outages_.finished(j, agent.step, [this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
+  }
   if (agent.step < context_.total_steps) begin_step(j);
 }
 
 void AsynchronousConsensus::deliver(Message&& message) {
   Agent& agent = agents_.at(message.to.value);
+  if (!outages_.up(message.to.value)) return;  // the network loses these already
   const auto position = std::lower_bound(agent.neighbors.begin(), agent.neighbors.end(),
                                          static_cast<std::size_t>(message.from.value));
   if (position == agent.neighbors.end() || *position != message.from.value) {

@@ -2,7 +2,10 @@
 // gradient at its current x_j, then x_j <- sum_l Pi[j][l] x_l - alpha g_j with, for each
 // neighbour l, the latest vector received from l (the common start until one arrives),
 // send the new x_j to its neighbours and start the next step at once. Records how stale
-// the neighbours' vectors were at each mix. Owns the agents' state.
+// the neighbours' vectors were at each mix. Owns the agents' state. A crashed agent
+// (ProtocolContext::agent_changes) drops its step in progress and sends nothing; its
+// neighbours keep mixing the latest vector they have of it, and its step count follows
+// the slowest up agent with x_j frozen; on recovery it resumes from that x_j.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "sim/message.h"
+#include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
@@ -54,6 +58,8 @@ class AsynchronousConsensus final : public Protocol {
   void begin_step(std::size_t agent);
   void finish_step(std::size_t agent);
   void deliver(Message&& message);
+  void crash(std::size_t agent);
+  void crashed_step(std::size_t agent, std::int64_t step);
 
   ProtocolContext context_;
   MixingMatrix mixing_;  // omega-blended copy of the scenario's matrix
@@ -61,6 +67,7 @@ class AsynchronousConsensus final : public Protocol {
   StalenessStats staleness_;
   double staleness_sum_ = 0.0;
   StepRecorder recorder_;
+  AgentOutages outages_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 

@@ -1,8 +1,12 @@
-// The link changes a scenario's faults make, checked against the topology: each event's
-// link must be an edge, each partition's agents exist and sit in one group at most.
-// Errors are InvalidInput("/faults/events/<i>/...").
+// The changes a scenario's faults make, checked against the topology: each event's link
+// must be an edge, each partition's agents exist and sit in one group at most, crashed
+// agents exist and recover only when crashed, times stay within the simulated clock's
+// range; churn (a trace file or the seeded model) adds crash and recover events. Errors
+// are InvalidInput("/faults/events/<i>/...", "/faults/link_loss/<i>/...",
+// "/faults/churn/...").
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "sim/faulty_network.h"
@@ -11,6 +15,11 @@
 
 namespace cdsim {
 
-std::vector<LinkStateChange> plan_link_changes(const FaultSpec& faults, const Graph& graph);
+// Link changes, agent changes (events and churn merged in time order; at equal times the
+// events first) and loss probabilities. `links_from_topology` false: the algorithm's
+// traffic does not use the topology's edges (a server-based baseline), so link events and
+// per-link losses are an error.
+FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint64_t seed,
+                          bool links_from_topology = true);
 
 }  // namespace cdsim

@@ -1,13 +1,17 @@
 // What a scenario says about faults: timed link events (a link down or back up, a
-// partition of the agents into groups and its heal) and random message loss. Plain values
-// filled by the scenario loader; sim/protocols/fault_plan.h turns them into link changes.
+// partition of the agents into groups and its heal, a link degraded), agents that crash
+// and recover (one by one, from an availability trace or from a seeded on/off model), and
+// random message loss (everywhere, or per link). Plain values filled by the scenario
+// loader; sim/protocols/fault_plan.h turns them into link and agent changes.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/time.h"
+#include "sim/units.h"
 
 namespace cdsim {
 
@@ -16,15 +20,41 @@ struct FaultEvent {
   // link_down, link_up: `link` = {a, b}, an edge of the topology.
   // partition: every edge between two different `groups` goes down (agents in no group
   // form one more group). heal: the links of the latest unhealed partition come back.
+  // crash, recover: `agent` stops (its messages lost) or resumes from its last parameters.
+  // link_degrade: `link` gets `latency` and/or `bandwidth` from now on (both directions).
   std::string kind;
   std::vector<std::size_t> link;
   std::vector<std::vector<std::size_t>> groups;
+  std::optional<std::size_t> agent;
+  std::optional<SimTime> latency;
+  std::optional<Bandwidth> bandwidth;
+};
+
+// Link {a, b} (both directions) loses each message with `probability`, instead of the
+// global loss_probability.
+struct LinkLoss {
+  std::vector<std::size_t> link;
+  double probability = 0.0;
+};
+
+// Churn: agents leave (crash) and come back (recover) from an availability trace file, a
+// CSV of `agent,online_from,online_until` rows (durations as unit strings or seconds), or
+// from a seeded model with exponential online and offline times.
+struct ChurnSpec {
+  std::string trace;                          // absolute path; empty: no trace
+  SimTime mean_online = SimTime::zero();      // model: > 0 turns it on
+  SimTime mean_offline = SimTime::zero();
+  SimTime horizon = SimTime::zero();          // model: no change generated after it
+  double fraction = 1.0;                      // model: the share of agents that churn (the first ones of a seeded draw)
+  bool any() const { return !trace.empty() || mean_online > SimTime::zero(); }
 };
 
 struct FaultSpec {
-  double loss_probability = 0.0;  // every message, every link, seeded
+  double loss_probability = 0.0;  // every message, every link without its own, seeded
+  std::vector<LinkLoss> link_loss;
   std::vector<FaultEvent> events;
-  bool any() const { return loss_probability > 0.0 || !events.empty(); }
+  ChurnSpec churn;
+  bool any() const { return loss_probability > 0.0 || !link_loss.empty() || !events.empty() || churn.any(); }
 };
 
 }  // namespace cdsim

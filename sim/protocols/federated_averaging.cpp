@@ -40,6 +40,7 @@ FederatedAveraging::FederatedAveraging(ProtocolContext context)
       clients_per_round_(0),
       global_(context_.initial_parameters),
       recorder_(context_),
+      outages_(context_.agent_changes, context_.learners.size()),
       agent_math_(context_.workers, context_.learners.size()) {
   const AlgorithmSpec& algorithm = context_.algorithm;
   validate_fedavg(algorithm);
@@ -81,7 +82,20 @@ std::vector<std::size_t> FederatedAveraging::sample_clients(std::int64_t round) 
 
 void FederatedAveraging::start() {
   if (recorder_.is_observed(0)) recorder_.report(0, std::vector<std::vector<float>>(clients_.size(), global_));
+  if (context_.total_steps > 0) {
+    outages_.schedule(context_.simulation, [this](std::size_t j, bool up) {
+      if (!up) drop_training(j);
+    });
+  }
   begin_round();
+}
+
+void FederatedAveraging::drop_training(std::size_t j) {
+  Client& client = clients_[j];
+  if (!client.training) return;
+  agent_math_.finish(j);
+  client.training = false;
+  ++client.job;
 }
 
 void FederatedAveraging::begin_round() {
@@ -92,6 +106,19 @@ void FederatedAveraging::begin_round() {
   // One snapshot of the global model, shared by the messages down.
   auto snapshot = std::make_shared<const std::vector<float>>(global_);
   for (std::size_t client : sampled_) send(server_, AgentId{static_cast<std::uint32_t>(client)}, snapshot);
+  const SimTime timeout = context_.algorithm.timeout;
+  if (timeout > SimTime::zero()) {
+    // Inclusive, as synchronous consensus's timeout: at the deadline the close steps aside
+    // once, behind every event already due then, so a model arriving exactly then counts.
+    deadline_event_ = context_.simulation.schedule_after(timeout, [this, round = round_] {
+      deadline_event_ = context_.simulation.schedule_at(context_.simulation.now(), [this, round] {
+        if (round_ != round) return;
+        ++deadline_.rounds_closed_by_deadline;
+        deadline_.missing_answers += sampled_.size() - returned_count_;
+        close_round();
+      });
+    });
+  }
 }
 
 void FederatedAveraging::send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model) {
@@ -100,6 +127,10 @@ void FederatedAveraging::send(AgentId from, AgentId to, std::shared_ptr<const st
 }
 
 void FederatedAveraging::deliver(Message&& message) {
+  if (message.round < round_ && context_.algorithm.timeout > SimTime::zero()) {
+    ++deadline_.late_messages;  // its round was closed without it
+    return;
+  }
   if (message.round != round_) {
     throw std::logic_error("FederatedAveraging: a message of round " + std::to_string(message.round) +
                            " arrived in round " + std::to_string(round_));
@@ -109,6 +140,9 @@ void FederatedAveraging::deliver(Message&& message) {
     return;
   }
   const std::size_t j = message.to.value;
+  if (!outages_.up(j)) return;  // the network loses these already
+  // A client still training for a round the deadline closed drops that training.
+  drop_training(j);
   train(j, *message.payload);
 }
 
@@ -119,6 +153,8 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
   const float alpha = static_cast<float>(algorithm.learning_rate * step_size(algorithm.schedule, round_));
   const float decay = static_cast<float>(algorithm.weight_decay);
   client.parameters = global;
+  client.training = true;
+  const std::uint64_t job = ++client.job;
   // The local math starts now, on the worker pool, and is taken when the client is done;
   // the simulated clock charges each local step's compute time, with the smaller last batch
   // of a pass over the shard where the compute model cares.
@@ -138,7 +174,10 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
     busy += context_.compute.next_step_time(j, samples);
   }
   const AgentId self{static_cast<std::uint32_t>(j)};
-  context_.simulation.schedule_after(busy, [this, self] {
+  context_.simulation.schedule_after(busy, [this, self, job] {
+    Client& done = clients_[self.value];
+    if (done.job != job) return;  // dropped: a crash, or a newer round
+    done.training = false;
     agent_math_.finish(self.value);
     // Moved, not copied: the next round starts from the global model again.
     send(self, server_, std::make_shared<const std::vector<float>>(std::move(clients_[self.value].parameters)));
@@ -155,16 +194,26 @@ void FederatedAveraging::receive_client_model(Message&& message) {
   if (slot) throw std::logic_error("FederatedAveraging: two models from one client in one round");
   slot = std::move(message.payload);
   if (++returned_count_ < sampled_.size()) return;
+  close_round();
+}
 
-  // The average weighted by shard size, summed in client-id order so the rounding is fixed.
+void FederatedAveraging::close_round() {
+  context_.simulation.cancel(deadline_event_);
+  deadline_event_ = EventHandle{};
+  // The average weighted by shard size over the models returned, summed in client-id order
+  // so the rounding is fixed; with none returned the global model stays.
   double samples = 0.0;
-  for (std::size_t client : sampled_) samples += static_cast<double>(clients_[client].shard_size);
-  std::vector<WeightedParameters> inputs;
-  inputs.reserve(sampled_.size());
   for (std::size_t i = 0; i < sampled_.size(); ++i) {
-    inputs.push_back({static_cast<double>(clients_[sampled_[i]].shard_size) / samples, *returned_[i]});
+    if (returned_[i]) samples += static_cast<double>(clients_[sampled_[i]].shard_size);
   }
-  mix(inputs, global_);
+  if (returned_count_ > 0) {
+    std::vector<WeightedParameters> inputs;
+    inputs.reserve(returned_count_);
+    for (std::size_t i = 0; i < sampled_.size(); ++i) {
+      if (returned_[i]) inputs.push_back({static_cast<double>(clients_[sampled_[i]].shard_size) / samples, *returned_[i]});
+    }
+    mix(inputs, global_);
+  }
   returned_.clear();
   ++round_;
   if (recorder_.is_observed(round_)) {

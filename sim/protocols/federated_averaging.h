@@ -3,6 +3,13 @@
 // local epochs of minibatch SGD on its shard, ceil(E n_j / B) steps, and sends its model
 // back; the server replaces the global model by the average of the returned models weighted
 // by shard size. A protocol step is a round. Owns the global model and the clients' models.
+// With a round deadline (algorithm.timeout > 0) the server closes a round at most that long
+// after it sent the global model (a model arriving exactly then still counts) and averages
+// the models it has, weighted by shard size among them; with none, the global model stays.
+// Models of an earlier round are dropped and counted. A crashed client
+// (ProtocolContext::agent_changes) drops its training and sends nothing; the server's
+// model to it is lost; once recovered it trains again when sampled. Without a deadline a
+// missing model leaves the round open for ever (the run then ends with no progress).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +17,7 @@
 #include <vector>
 
 #include "sim/message.h"
+#include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
@@ -38,6 +46,7 @@ class FederatedAveraging final : public Protocol {
   std::vector<std::size_t> sample_clients(std::int64_t round) const;
   // ceil(E n_j / B): the local SGD steps client j takes in a round.
   std::int64_t local_steps(std::size_t client) const { return clients_[client].local_steps; }
+  const DeadlineStats& deadline() const { return deadline_; }
 
  private:
   struct Client {
@@ -46,12 +55,17 @@ class FederatedAveraging final : public Protocol {
     std::size_t shard_size = 0;
     std::int64_t local_steps = 0;
     std::size_t epoch_position = 0;  // samples of the current pass over the shard used so far
+    std::uint64_t job = 0;           // bumped per training, so a dropped one does not send
+    bool training = false;
   };
   void begin_round();
   void train(std::size_t client, const std::vector<float>& global);
   void send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model);
   void deliver(Message&& message);
   void receive_client_model(Message&& message);
+  void close_round();
+  // Waits for the client's training in flight, if any, and drops it.
+  void drop_training(std::size_t client);
 
   ProtocolContext context_;
   AgentId server_;
@@ -62,7 +76,10 @@ class FederatedAveraging final : public Protocol {
   std::vector<std::size_t> sampled_;                                // this round's clients, ascending
   std::vector<std::shared_ptr<const std::vector<float>>> returned_;  // their models, in that order
   std::size_t returned_count_ = 0;
+  EventHandle deadline_event_;
+  DeadlineStats deadline_;
   StepRecorder recorder_;
+  AgentOutages outages_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 

@@ -33,6 +33,7 @@ ParameterServer::ParameterServer(ProtocolContext context)
       mean_gradient_(global_.size(), 0.0f),
       compressor_(algorithm_compressor(context_.algorithm)),
       recorder_(context_),
+      outages_(context_.agent_changes, context_.learners.size()),
       agent_math_(context_.workers, context_.learners.size()) {
   if (context_.algorithm.communication != "parameter_server") {
     throw InvalidInput("/communication", "the parameter server protocol runs with communication "
@@ -60,7 +61,40 @@ ParameterServer::ParameterServer(ProtocolContext context)
 void ParameterServer::start() {
   recorder_.report(0, std::vector<std::vector<float>>(workers_.size(), global_));
   if (context_.total_steps <= 0) return;
-  for (std::size_t j = 0; j < workers_.size(); ++j) begin_step(j);
+  outages_.schedule(context_.simulation, [this](std::size_t j, bool up) {
+    Worker& worker = workers_[j];
+    if (up) {
+      if (worker.step < context_.total_steps) begin_step(j);
+      return;
+    }
+    agent_math_.finish(j);  // the gradient in flight is dropped
+    worker.gradient.reset();
+    ++worker.job;
+    outages_.catch_up([this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
+  });
+  for (std::size_t j = 0; j < workers_.size(); ++j) {
+    if (outages_.up(j)) begin_step(j);
+  }
+  arm_deadline();
+}
+
+void ParameterServer::crashed_step(std::size_t c, std::int64_t step) {
+  workers_[c].step = step;
+  recorder_.agent_finished(c, step, *workers_[c].parameters);
+}
+
+void ParameterServer::arm_deadline() {
+  const SimTime timeout = context_.algorithm.timeout;
+  if (timeout <= SimTime::zero() || server_step_ >= context_.total_steps) return;
+  // Inclusive, as synchronous consensus's timeout: the close steps aside once at the deadline.
+  deadline_event_ = context_.simulation.schedule_after(timeout, [this, step = server_step_] {
+    deadline_event_ = context_.simulation.schedule_at(context_.simulation.now(), [this, step] {
+      if (server_step_ != step) return;
+      ++deadline_.rounds_closed_by_deadline;
+      deadline_.missing_answers += workers_.size() - gradients_received_;
+      close_step();
+    });
+  });
 }
 
 std::int64_t ParameterServer::completed_steps() const {
@@ -73,11 +107,14 @@ void ParameterServer::begin_step(std::size_t j) {
   Worker& worker = workers_[j];
   // The gradient math starts now, on the worker pool; the simulated clock charges the
   // compute time for it, and send_gradient takes the result.
+  agent_math_.finish(j);  // a gradient still in flight for an earlier step is dropped
   worker.gradient = std::make_shared<std::vector<float>>(global_.size());
   agent_math_.start(j, [this, j, parameters = worker.parameters, gradient = worker.gradient] {
     context_.learners[j]->compute_gradient(*parameters, *gradient);
   });
-  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { send_gradient(j); });
+  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, job = ++worker.job] {
+    if (workers_[j].job == job) send_gradient(j);
+  });
 }
 
 void ParameterServer::send_gradient(std::size_t j) {
@@ -106,6 +143,10 @@ void ParameterServer::deliver(Message&& message) {
 
 void ParameterServer::receive_gradient(Message&& message) {
   const std::size_t j = message.from.value;
+  if (message.round < server_step_ && context_.algorithm.timeout > SimTime::zero()) {
+    ++deadline_.late_messages;  // its step was closed without it
+    return;
+  }
   if (j >= workers_.size() || message.round != server_step_ || gradients_[j]) {
     throw std::logic_error("ParameterServer: unexpected gradient from worker " + std::to_string(j) +
                            " for step " + std::to_string(message.round) + " at server step " +
@@ -113,14 +154,23 @@ void ParameterServer::receive_gradient(Message&& message) {
   }
   gradients_[j] = std::move(message.payload);
   if (++gradients_received_ < workers_.size()) return;
+  close_step();
+}
 
+void ParameterServer::close_step() {
+  context_.simulation.cancel(deadline_event_);
+  deadline_event_ = EventHandle{};
   // Mean gradient summed in worker order, so the rounding is fixed; then one optimizer step.
-  const double weight = 1.0 / static_cast<double>(workers_.size());
-  std::vector<WeightedParameters> inputs;
-  inputs.reserve(gradients_.size());
-  for (const auto& gradient : gradients_) inputs.push_back({weight, *gradient});
-  mix(inputs, mean_gradient_);
-  optimizer_.step(global_, mean_gradient_);
+  if (gradients_received_ > 0) {
+    const double weight = 1.0 / static_cast<double>(gradients_received_);
+    std::vector<WeightedParameters> inputs;
+    inputs.reserve(gradients_received_);
+    for (const auto& gradient : gradients_) {
+      if (gradient) inputs.push_back({weight, *gradient});
+    }
+    mix(inputs, mean_gradient_);
+    optimizer_.step(global_, mean_gradient_);
+  }
   for (auto& gradient : gradients_) gradient.reset();
   gradients_received_ = 0;
   ++server_step_;
@@ -131,19 +181,30 @@ void ParameterServer::receive_gradient(Message&& message) {
     context_.network.send(payload_message(server_, AgentId{static_cast<std::uint32_t>(worker)}, server_step_,
                                           PayloadKind::kParameters, context_.wire_parameters, snapshot));
   }
+  arm_deadline();
 }
 
 void ParameterServer::receive_parameters(Message&& message) {
   const std::size_t j = message.to.value;
   Worker& worker = workers_.at(j);
-  if (message.from != server_ || message.round != worker.step + 1) {
+  if (!outages_.up(j)) return;  // the network loses these already
+  // With faults a broadcast may be lost (the worker then takes the next one) or overtaken
+  // by a crashed worker's count (stale, dropped).
+  const bool faults = context_.algorithm.timeout > SimTime::zero() || outages_.any();
+  if (faults && message.from == server_ && message.round <= worker.step) return;
+  if (message.from != server_ || (message.round != worker.step + 1 && !(faults && message.round > worker.step))) {
     throw std::logic_error("ParameterServer: worker " + std::to_string(j) + " at step " +
                            std::to_string(worker.step) + " received parameters of step " +
                            std::to_string(message.round));
   }
   worker.parameters = std::move(message.payload);
-  ++worker.step;
-  recorder_.agent_finished(j, worker.step, *worker.parameters);
+  while (worker.step < message.round) {
+    ++worker.step;
+    recorder_.agent_finished(j, worker.step, *worker.parameters);
+    if (outages_.any()) {
+      outages_.finished(j, worker.step, [this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
+    }
+  }
   if (worker.step < context_.total_steps) begin_step(j);
 }
 

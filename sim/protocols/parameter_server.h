@@ -4,6 +4,15 @@
 // feedback, when algorithm.compression says so), the server averages the N gradients,
 // applies the optimizer, and sends the new parameters back down. Owns the
 // server's model and optimizer state and the workers' copies.
+// With a round deadline (algorithm.timeout > 0) the server closes step k at most that long
+// after it began it (sent x(k); step 0 at the start; a gradient arriving exactly then still
+// counts) and averages the gradients it has (none: no optimizer step, x stays); gradients
+// of an earlier step are dropped and counted. A worker whose broadcast was lost takes the
+// next one it gets (the steps in between finish with those parameters). A crashed worker
+// (ProtocolContext::agent_changes) drops its gradient in progress and sends nothing; its
+// step count follows the slowest up worker; on recovery it computes a gradient at the last
+// parameters it had (dropped as late unless the server is still at that step) and joins
+// at the next broadcast.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +23,7 @@
 #include "core/optimizer.h"
 #include "core/rng.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
@@ -37,6 +47,7 @@ class ParameterServer final : public Protocol {
   std::int64_t completed_steps() const override;
   // The server's model after the steps it has applied.
   const std::vector<float>& parameters() const { return global_; }
+  const DeadlineStats& deadline() const { return deadline_; }
 
  private:
   struct Worker {
@@ -46,12 +57,17 @@ class ParameterServer final : public Protocol {
     std::shared_ptr<const std::vector<float>> parameters;  // x(step), shared with the server's broadcast
     std::shared_ptr<std::vector<float>> gradient;          // being computed, sent when compute ends
     std::int64_t step = 0;                                  // parameter vectors received so far
+    std::uint64_t job = 0;                                  // bumped per gradient, so a dropped one is not sent
   };
   void begin_step(std::size_t worker);
   void send_gradient(std::size_t worker);
   void deliver(Message&& message);
   void receive_gradient(Message&& message);
   void receive_parameters(Message&& message);
+  // Averages the gradients received, steps the optimizer and broadcasts x(k + 1).
+  void close_step();
+  void arm_deadline();
+  void crashed_step(std::size_t worker, std::int64_t step);
 
   ProtocolContext context_;
   AgentId server_;
@@ -61,9 +77,12 @@ class ParameterServer final : public Protocol {
   std::vector<std::shared_ptr<const std::vector<float>>> gradients_;  // this step's, by worker
   std::size_t gradients_received_ = 0;
   std::int64_t server_step_ = 0;
+  EventHandle deadline_event_;
+  DeadlineStats deadline_;
   Compressor compressor_;
   std::vector<Worker> workers_;
   StepRecorder recorder_;
+  AgentOutages outages_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 

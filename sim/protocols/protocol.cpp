@@ -67,8 +67,19 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
     throw InvalidInput("/kind", "algorithm \"" + kind + "\" cannot run on a time-varying topology (" +
                                     context.schedule->kind + "); expected cdsgd, cdmsgd or cdmsgd_two_sequence");
   }
+  const bool crashes = !context.agent_changes.empty();
+  if (crashes && (kind == "choco_sgd" || ((kind == "sgd" || kind == "msgd") && context.algorithm.communication != "parameter_server"))) {
+    throw InvalidInput("/kind", "agents crash in this scenario, and \"" + kind + "\"" +
+                                    (kind == "choco_sgd" ? "" : " with communication \"" + context.algorithm.communication + "\"") +
+                                    " does not model crashes; expected a consensus algorithm (cdsgd, cdmsgd, "
+                                    "cdmsgd_two_sequence, async_cdsgd), fedavg or a parameter server");
+  }
   if (kind == "sgd" || kind == "msgd") {
     const std::string& communication = context.algorithm.communication;
+    if (communication != "parameter_server" && context.algorithm.timeout > SimTime::zero()) {
+      throw InvalidInput("/timeout", "a round deadline applies to the parameter server, not to communication \"" +
+                                         communication + "\"");
+    }
     if (communication == "parameter_server") return std::make_unique<ParameterServer>(std::move(context));
     if (communication == "all_reduce") return std::make_unique<RingAllReduce>(std::move(context));
     if (communication == "none") return std::make_unique<CentralizedSgd>(std::move(context));

@@ -13,6 +13,7 @@
 #include "core/compressor.h"
 #include "core/worker_pool.h"
 #include "sim/agent_id.h"
+#include "sim/faulty_network.h"
 #include "sim/network.h"
 #include "sim/protocols/algorithm_spec.h"
 #include "sim/protocols/compute_model.h"
@@ -57,6 +58,20 @@ struct ProtocolContext {
   // Where the agents' gradients (and other pure math the engine has decided on) are
   // computed; null: on the engine's thread, at once. Results do not depend on it.
   WorkerPool* workers = nullptr;
+  // Agents crash and recover at these times (the list the FaultyNetwork applies to their
+  // messages); protocols that cannot run with crashes reject a non-empty list. A crashed
+  // agent computes and sends nothing; its step count follows the slowest up agent with its
+  // parameters frozen (see agent_outages.h); on recovery it resumes from those parameters.
+  std::vector<AgentStateChange> agent_changes = {};
+};
+
+// A server-based protocol's rounds under algorithm.timeout (the round deadline): rounds
+// the deadline closed before every answer came, the answers it went without, and answers
+// that arrived after their round and were dropped.
+struct DeadlineStats {
+  std::uint64_t rounds_closed_by_deadline = 0;
+  std::uint64_t missing_answers = 0;
+  std::uint64_t late_messages = 0;
 };
 
 class Protocol {

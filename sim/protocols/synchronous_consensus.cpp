@@ -10,7 +10,11 @@
 
 namespace cdsim {
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
-    : context_(std::move(context)), recorder_(context_), agent_math_(context_.workers, context_.learners.size()) {
+    : context_(std::move(context)),
+      recorder_(context_),
+      outages_(context_.agent_changes, context_.learners.size()),
+      agent_math_(context_.workers, context_.learners.size()) {
+  tolerant_ = context_.algorithm.timeout > SimTime::zero() || outages_.any();
   if (context_.schedule != nullptr) {
     for (const MixingMatrix& round : context_.schedule->rounds) {
       mixings_.push_back(identity_blend(round, context_.algorithm.consensus_weight));
@@ -86,7 +90,44 @@ void SynchronousConsensus::start() {
   for (const Vectors& vectors : vectors_) initial.push_back(vectors.parameters);
   recorder_.report(0, initial);
   if (context_.total_steps <= 0) return;
-  for (std::size_t j = 0; j < agents_.size(); ++j) begin_step(j);
+  outages_.schedule(context_.simulation, [this](std::size_t j, bool up) { up ? recover(j) : crash(j); });
+  for (std::size_t j = 0; j < agents_.size(); ++j) {
+    if (outages_.up(j)) begin_step(j);
+  }
+}
+
+void SynchronousConsensus::crash(std::size_t j) {
+  Agent& agent = agents_[j];
+  agent_math_.finish(j);  // the gradient in flight is dropped
+  Patience& patience = patience_[j];
+  context_.simulation.cancel(patience.timeout_event);
+  patience.timeout_event = EventHandle{};
+  if (patience.waiting_round >= 0) waiting_.agent_wait += context_.simulation.now() - patience.waiting_since;
+  patience.waiting_round = -1;
+  patience.timed_out = false;
+  patience.early.clear();
+  clear_inbox(j, 0);
+  clear_inbox(j, 1);
+  agent.computed = false;
+  agent.round_sent = false;
+  agent.round = 0;
+  outages_.catch_up([this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
+}
+
+void SynchronousConsensus::crashed_step(std::size_t c, std::int64_t step) {
+  agents_[c].step = step;
+  recorder_.agent_finished(c, step, vectors_[c].parameters);
+}
+
+void SynchronousConsensus::recover(std::size_t j) {
+  if (agents_[j].step < context_.total_steps) begin_step(j);
+}
+
+void SynchronousConsensus::step_finished(std::size_t j) {
+  Agent& agent = agents_[j];
+  recorder_.agent_finished(j, agent.step, vectors_[j].parameters);
+  if (!outages_.any()) return;
+  outages_.finished(j, agent.step, [this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
 }
 
 std::int64_t SynchronousConsensus::completed_steps() const {
@@ -113,7 +154,9 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   agent.round = 0;
   agent.mixing = snapshot_of(vectors.parameters);
   release_early(j);
-  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
+  context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, life = outages_.life(j)] {
+    if (outages_.life(j) == life) finish_compute(j);
+  });
   // Overlapping agents put their parameters on the wire while they compute.
   if (context_.algorithm.overlap_communication) send_round(j);
 }
@@ -141,12 +184,13 @@ void SynchronousConsensus::send_round(std::size_t j) {
 void SynchronousConsensus::deliver(Message&& message) {
   const std::size_t j = message.to.value;
   Agent& agent = agents_.at(j);
+  if (!outages_.up(j)) return;  // the network loses these; nothing reaches a crashed agent
   const std::int64_t current = global_round(agent);
-  if (context_.schedule != nullptr && message.round > current + 1) {
+  if ((context_.schedule != nullptr || tolerant_) && message.round > current + 1) {
     patience_[j].early.push_back(std::move(message));
     return;
   }
-  if (context_.algorithm.timeout > SimTime::zero() && message.round < current) {
+  if (tolerant_ && message.round < current) {
     ++waiting_.late_messages;  // its round was mixed without it
     return;
   }
@@ -300,7 +344,7 @@ void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   clear_inbox(j, parity);
   agent.round_sent = false;
   ++agent.step;
-  recorder_.agent_finished(j, agent.step, vectors.parameters);
+  step_finished(j);
   if (agent.step < context_.total_steps) begin_step(j);
 }
 

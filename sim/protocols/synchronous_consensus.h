@@ -12,6 +12,11 @@
 // weight of each missing neighbour on itself, x_j <- (W_jj + sum_missing W_jl) x_j +
 // sum_received W_jl x_l (rows stay stochastic; columns do not, so the network average may
 // drift). A vector arriving after its round is dropped and counted.
+// A crashed agent (ProtocolContext::agent_changes) drops the step it was in (its gradient,
+// its inbox, its wait), computes and sends nothing, and its step count follows the slowest
+// up agent with x_j frozen; its neighbours time out on it as on a lost vector. On recovery
+// it starts the step of its count from the x_j it had. Vectors of rounds more than one
+// ahead (a neighbour that timed out and ran on) wait for their round.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +26,7 @@
 
 #include "core/consensus.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
@@ -95,6 +101,12 @@ class SynchronousConsensus final : public Protocol {
   // Moves the early messages of the current and next round into the inbox.
   void release_early(std::size_t agent);
   void apply_update(std::size_t agent, std::size_t parity);
+  void crash(std::size_t agent);
+  void recover(std::size_t agent);
+  // A step of `agent` is done: the recorder, the outages' step counts, the crashed agents.
+  void step_finished(std::size_t agent);
+  // Crashed agent `agent` finishes `step` with its parameters frozen.
+  void crashed_step(std::size_t agent, std::int64_t step);
   // Drops the vectors received for the rounds of `parity`.
   void clear_inbox(std::size_t agent, std::size_t parity);
   // The agent's own vector and its neighbours' of the current round, with their weights;
@@ -123,6 +135,8 @@ class SynchronousConsensus final : public Protocol {
   std::vector<std::uint8_t> filled_[2];
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
   StepRecorder recorder_;
+  AgentOutages outages_;
+  bool tolerant_ = false;  // timeouts or crashes: late vectors are dropped, early ones kept
   WaitingStats waiting_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "core/data_loader.h"
 #include "core/model.h"
 #include "core/rng.h"
@@ -170,7 +172,19 @@ TEST_CASE("each evaluation mode computes its figures and leaves the others' CSV 
     const std::string average_accuracy = m != "off" ? format_number(all.average_model_test_accuracy) : "";
     CHECK(metrics_csv_line(row) == "4,2,0.003,10,2," + train + "," + test + "," + train_accuracy + "," +
                                        test_accuracy + "," + average + "," + average_accuracy + "," + consensus +
-                                       "\n");
+                                       ",,,,,,,,\n");  // no faults: the loss columns are empty
     CHECK(rows.size() == (m == "off" ? 0u : 7u));
   }
+}
+
+TEST_CASE("a row of a run with faults writes its loss counts by cause after the figures") {
+  MetricsRow row;
+  row.step = 3;
+  row.computed = columns_for_mode("off");
+  row.lost = MetricsRow::Losses{1, 2, 3, 4, 10, 20, 30, 40};
+  const std::string line = metrics_csv_line(row);
+  CHECK(line.substr(line.size() - std::string(",1,2,3,4,10,20,30,40\n").size()) == ",1,2,3,4,10,20,30,40\n");
+  // One cell per header column.
+  auto cells = [](const std::string& text) { return std::count(text.begin(), text.end(), ','); };
+  CHECK(cells(line) == cells(metrics_csv_header()));
 }

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -65,6 +66,7 @@ inline std::vector<std::string> split_commas(const std::string& line) {
   std::istringstream fields(line);
   std::string cell;
   while (std::getline(fields, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();  // getline drops a last empty cell
   return cells;
 }
 
@@ -78,7 +80,9 @@ inline std::map<std::string, std::vector<double>> read_metric_columns(const std:
   while (std::getline(in, line)) {
     const std::vector<std::string> cells = split_commas(line);
     REQUIRE(cells.size() == header.size());
-    for (std::size_t i = 0; i < cells.size(); ++i) columns[header[i]].push_back(std::stod(cells[i]));
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      columns[header[i]].push_back(cells[i].empty() ? std::nan("") : std::stod(cells[i]));  // an empty cell: not computed
+    }
   }
   return columns;
 }

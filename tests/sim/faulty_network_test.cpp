@@ -71,3 +71,51 @@ TEST_CASE("random loss with probability p loses a count within the binomial boun
   CHECK(std::abs(lost - messages * p) <= 5 * sigma);
   CHECK(lost_count() == static_cast<std::uint64_t>(lost));
 }
+
+TEST_CASE("a link's own loss probability overrides the global one on that link, within the binomial bound") {
+  // A star 0-1, 0-2: link 0-1 loses with 0.3 (its own), link 0-2 with the global 0.05.
+  Simulation sim(1);
+  auto inner = std::make_unique<PointToPointNetwork>(
+      sim, 3, std::vector<PointToPointNetwork::Edge>{{AgentId{0}, AgentId{1}}, {AgentId{0}, AgentId{2}}},
+      LinkSpec{SimTime::from_us(1), Bandwidth::from_bits_per_second(8'000'000'000)});
+  FaultSchedule schedule;
+  schedule.loss_probability = 0.05;
+  schedule.link_loss.push_back({AgentId{1}, AgentId{0}, 0.3});
+  FaultyNetwork network(sim, std::move(inner), schedule, 9);
+  std::vector<std::size_t> arrived(3, 0);
+  network.set_delivery_handler([&](Message&& m) { ++arrived[m.to.value]; });
+  const int messages = 20000;
+  for (int i = 0; i < messages; ++i) {
+    sim.schedule_at(SimTime::from_us(i), [&network] {
+      network.send(make_message(0, 1, 10, 0));
+      network.send(make_message(0, 2, 10, 0));
+    });
+  }
+  sim.run();
+  for (const auto& [to, p] : {std::pair{1, 0.3}, std::pair{2, 0.05}}) {
+    const double lost = messages - static_cast<double>(arrived[static_cast<std::size_t>(to)]);
+    const double sigma = std::sqrt(messages * p * (1 - p));
+    CHECK(std::abs(lost - messages * p) < 5 * sigma);
+  }
+  CHECK(network.losses().messages_lost_random == 2 * messages - arrived[1] - arrived[2]);
+}
+
+TEST_CASE("a crashed agent's messages are lost when sent and when they arrive, and it hears again once recovered") {
+  Fixture f({});
+  FaultSchedule schedule;
+  // Agent 1 (the receiver) is down over [1.5 ms, 4 ms).
+  schedule.agents = {{SimTime::from_us(1500), AgentId{1}, false}, {SimTime::from_ms(4), AgentId{1}, true}};
+  auto inner = std::make_unique<PointToPointNetwork>(
+      f.sim, 2, std::vector<PointToPointNetwork::Edge>{{AgentId{0}, AgentId{1}}},
+      LinkSpec{SimTime::from_ms(1), Bandwidth::from_bits_per_second(8'000'000)});
+  f.network = std::make_unique<FaultyNetwork>(f.sim, std::move(inner), schedule, 3);
+  f.network->set_delivery_handler([&f](Message&& m) { f.arrivals.emplace_back(m.round, f.sim.now()); });
+  f.send_at(SimTime::zero(), 0);          // arrives at 2 ms: the receiver is down, lost
+  f.send_at(SimTime::from_ms(2), 1);      // sent to a down agent: lost at once
+  f.send_at(SimTime::from_ms(4), 2);      // sent as it recovers: arrives at 6 ms
+  f.sim.run();
+  REQUIRE(f.arrivals.size() == 1);
+  CHECK(f.arrivals[0] == std::pair<std::int64_t, SimTime>{2, SimTime::from_ms(6)});
+  CHECK(f.network->losses().messages_lost_agent_down == 2);
+  CHECK(f.network->losses().bytes_lost_agent_down.bytes() == 2000);
+}

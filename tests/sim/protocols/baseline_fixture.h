@@ -14,6 +14,7 @@
 
 #include "core/invalid_input.h"
 #include "core/rng.h"
+#include "sim/faulty_network.h"
 #include "sim/point_to_point_network.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
@@ -65,13 +66,20 @@ struct BaselineFixture {
     initial.clear();
   }
 
+  // Puts the network behind a FaultyNetwork with `schedule` (its agent changes also go to
+  // the protocol); `network` is then empty and `faulty` the network.
+  void inject_faults(const FaultSchedule& schedule) {
+    agent_changes = schedule.agents;
+    faulty = std::make_unique<FaultyNetwork>(simulation, std::move(network), schedule, 11);
+  }
+
   // Builds protocol P (make_protocol's choice when P is Protocol) for `steps` steps,
   // observing every `observe_every`-th, and starts it without running the simulation.
   template <typename P = Protocol>
   std::unique_ptr<P> start(const ComputeSpec& compute_spec, std::int64_t steps, std::int64_t observe_every = 1) {
     compute.emplace(compute_spec, agents(), 0.0, algorithm.batch_size, 1);
     ProtocolContext context{.simulation = simulation,
-                            .network = *network,
+                            .network = faulty ? static_cast<Network&>(*faulty) : *network,
                             .mixing = mixing,
                             .learners = learners,
                             .initial_parameters = initial,
@@ -87,7 +95,8 @@ struct BaselineFixture {
                             },
                             .observe_every_time = observe_every_time,
                             .on_step_complete = [this](std::int64_t step) { completed.push_back(step); },
-                            .workers = workers};
+                            .workers = workers,
+                            .agent_changes = agent_changes};
     std::unique_ptr<P> protocol;
     if constexpr (std::is_same_v<P, Protocol>) {
       protocol = make_protocol(std::move(context));
@@ -121,6 +130,8 @@ struct BaselineFixture {
   MixingMatrix mixing;
   Simulation simulation;
   std::unique_ptr<PointToPointNetwork> network;
+  std::unique_ptr<FaultyNetwork> faulty;  // inject_faults()
+  std::vector<AgentStateChange> agent_changes;
   std::vector<std::unique_ptr<LocalLearner>> learners;
   std::vector<Vector> targets;
   std::vector<float> initial;
