@@ -71,6 +71,8 @@ bool FaultyNetwork::agent_up(AgentId agent) const {
 }
 
 void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
+  // Overlapping partitions count: the link changes state when its count leaves or reaches 0.
+  const bool was_up = link_up(a, b);
   for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
     int& count = down_[key(from, to)];
     if (up) {
@@ -83,22 +85,24 @@ void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
     if (found == in_flight_.end()) continue;
     for (auto it = found->second.begin(); it != found->second.end(); ++it) *it = true;
   }
+  if (link_up(a, b) != was_up) record_link_state(a, b, !was_up, simulation_.now());
 }
 
-void FaultyNetwork::lose(std::uint64_t& messages, ByteCount& bytes, const Message& message) {
+void FaultyNetwork::lose(std::uint64_t& messages, ByteCount& bytes, const Message& message, LossCause cause) {
   ++messages;
   bytes += message.size;
+  record_loss(message, simulation_.now(), cause);
 }
 
 void FaultyNetwork::send(Message message) {
   check_sendable(message);
   record_send(message, simulation_.now());
   if (!agent_up(message.from) || !agent_up(message.to)) {
-    lose(losses_.messages_lost_agent_down, losses_.bytes_lost_agent_down, message);
+    lose(losses_.messages_lost_agent_down, losses_.bytes_lost_agent_down, message, LossCause::kAgentDown);
     return;
   }
   if (!link_up(message.from, message.to)) {
-    lose(losses_.messages_lost_link_down, losses_.bytes_lost_link_down, message);
+    lose(losses_.messages_lost_link_down, losses_.bytes_lost_link_down, message, LossCause::kLinkDown);
     return;
   }
   // Drawn for every message on an up link, lost or not, so the draws follow send order.
@@ -106,7 +110,7 @@ void FaultyNetwork::send(Message message) {
     const auto own = link_loss_.find(key(message.from, message.to));
     const double probability = own == link_loss_.end() ? loss_probability_ : own->second;
     if (loss_rng_.uniform01() < probability) {
-      lose(losses_.messages_lost_random, losses_.bytes_lost_random, message);
+      lose(losses_.messages_lost_random, losses_.bytes_lost_random, message, LossCause::kRandom);
       return;
     }
   }
@@ -119,11 +123,11 @@ void FaultyNetwork::arrived(Message&& message) {
   const bool lost = queue.front();
   queue.pop_front();
   if (lost) {
-    lose(losses_.messages_lost_in_flight, losses_.bytes_lost_in_flight, message);
+    lose(losses_.messages_lost_in_flight, losses_.bytes_lost_in_flight, message, LossCause::kInFlight);
     return;
   }
   if (!agent_up(message.to)) {
-    lose(losses_.messages_lost_agent_down, losses_.bytes_lost_agent_down, message);
+    lose(losses_.messages_lost_agent_down, losses_.bytes_lost_agent_down, message, LossCause::kAgentDown);
     return;
   }
   deliver(std::move(message), simulation_.now());

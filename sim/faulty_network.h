@@ -100,7 +100,8 @@ class FaultyNetwork final : public Network {
   static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
   void set_link(AgentId a, AgentId b, bool up);
   void arrived(Message&& message);
-  void lose(std::uint64_t& messages, ByteCount& bytes, const Message& message);
+  // Counts a loss and tells the observers.
+  void lose(std::uint64_t& messages, ByteCount& bytes, const Message& message, LossCause cause);
 
   Simulation& simulation_;
   std::unique_ptr<Network> inner_;
