@@ -106,6 +106,10 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
     faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
+    if (!faults.rates.empty() && scenario.network.model == "switch") {
+      throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, and the \"switch\" model "
+                                           "has none (its links are the agents' access links); expected \"point_to_point\"");
+    }
   }
   try {
     if (is_time_varying_kind(kind)) {

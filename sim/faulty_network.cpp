@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/link_table.h"
+
 namespace cdsim {
 namespace {
 
@@ -58,6 +60,24 @@ FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> in
       if (agent_down_.size() <= change.agent.value) agent_down_.resize(change.agent.value + 1, 0);
       agent_down_[change.agent.value] = change.up ? 0 : 1;
     });
+  }
+  for (const LinkRateChange& rate : schedule.rates) {
+    simulation_.schedule_at(rate.at, [this, rate] { change_rate(rate); });
+  }
+}
+
+void FaultyNetwork::change_rate(const LinkRateChange& rate) {
+  bool found = false;
+  for (std::size_t link = 0; link < inner_->link_count(); ++link) {
+    const LinkEndpoints ends = inner_->link_endpoints(link);
+    if ((ends.from == rate.a && ends.to == rate.b) || (ends.from == rate.b && ends.to == rate.a)) {
+      inner_->change_link(link, rate.change);
+      found = true;
+    }
+  }
+  if (!found) {
+    throw std::logic_error("FaultyNetwork: no link between " + node_name(rate.a) + " and " + node_name(rate.b) +
+                           " to change");
   }
 }
 

@@ -41,6 +41,14 @@ struct AgentStateChange {
   bool up = false;
 };
 
+// Link {a, b} (both directions) gets a new latency and/or bandwidth at `at`.
+struct LinkRateChange {
+  SimTime at;
+  AgentId a;
+  AgentId b;
+  LinkChange change;
+};
+
 // Link {a, b} (both directions) loses each message with its own probability.
 struct LinkLossProbability {
   AgentId a;
@@ -49,10 +57,11 @@ struct LinkLossProbability {
 };
 
 // Everything a FaultyNetwork does, in time order within each list (equal times apply in
-// list order; link changes before agent changes at one instant).
+// list order; link changes, then agent changes, then rate changes at one instant).
 struct FaultSchedule {
   std::vector<LinkStateChange> links;
   std::vector<AgentStateChange> agents;
+  std::vector<LinkRateChange> rates;  // applied by the inner network's change_link
   double loss_probability = 0.0;               // links without their own
   std::vector<LinkLossProbability> link_loss;  // overrides loss_probability on those links
 };
@@ -91,6 +100,7 @@ class FaultyNetwork final : public Network {
   std::size_t link_count() const override { return inner_->link_count(); }
   LinkEndpoints link_endpoints(std::size_t link_index) const override { return inner_->link_endpoints(link_index); }
   const LinkSpec& link_spec(std::size_t link_index) const override { return inner_->link_spec(link_index); }
+  void change_link(std::size_t link_index, const LinkChange& change) override { inner_->change_link(link_index, change); }
 
   const LossStats& losses() const { return losses_; }
   bool link_up(AgentId a, AgentId b) const;
@@ -99,6 +109,8 @@ class FaultyNetwork final : public Network {
  private:
   static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
   void set_link(AgentId a, AgentId b, bool up);
+  // Both directed links between the two nodes; throws std::logic_error when there are none.
+  void change_rate(const LinkRateChange& rate);
   void arrived(Message&& message);
   // Counts a loss and tells the observers.
   void lose(std::uint64_t& messages, ByteCount& bytes, const Message& message, LossCause cause);

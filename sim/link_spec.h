@@ -2,10 +2,18 @@
 // per second). Shared by every network model.
 #pragma once
 
+#include <optional>
+
 #include "sim/byte_count.h"
 #include "sim/time.h"
 
 namespace cdsim {
+
+// A change of a link's properties at a time (faults.link_degrade); an empty field stays.
+struct LinkChange {
+  std::optional<SimTime> latency;
+  std::optional<Bandwidth> bandwidth;
+};
 
 struct LinkSpec {
   SimTime latency;  // propagation delay, >= 0

@@ -5,6 +5,13 @@
 
 namespace cdsim {
 
+void LinkTable::set_spec(std::size_t index, const LinkChange& change) {
+  LinkSpec& spec = links_.at(index).spec;
+  if (change.latency && *change.latency < SimTime::zero()) throw std::invalid_argument("LinkTable: negative latency");
+  if (change.latency) spec.latency = *change.latency;
+  if (change.bandwidth) spec.bandwidth = *change.bandwidth;
+}
+
 std::string node_name(AgentId id) { return "node " + std::to_string(id.value); }
 
 LinkTable::LinkTable(std::size_t node_count) {

@@ -37,6 +37,9 @@ class LinkTable {
 
   std::size_t link_count() const { return links_.size(); }
   const Link& link(std::size_t index) const { return links_.at(index); }
+  // Replaces a directed link's spec (a degraded link); throws std::invalid_argument for a
+  // negative latency, std::out_of_range for an unknown link.
+  void set_spec(std::size_t index, const LinkChange& change);
   // Index of the directed link from -> to, if there is one.
   std::optional<std::size_t> find(AgentId from, AgentId to) const;
   // Indices of the links leaving `node`, in the order they were added.

@@ -64,6 +64,11 @@ std::size_t PointToPointNetwork::send_link(AgentId from, AgentId to) {
   return link_index(from, to);  // throws, naming the nodes
 }
 
+void PointToPointNetwork::change_link(std::size_t link_index, const LinkChange& change) {
+  table_.set_spec(link_index, change);
+  last_transmission_.at(link_index) = {ByteCount{-1}, SimTime::zero()};  // the cached time was the old rate's
+}
+
 LinkEndpoints PointToPointNetwork::link_endpoints(std::size_t link_index) const {
   const LinkTable::Link& link = table_.link(link_index);
   return LinkEndpoints{link.from, link.to};

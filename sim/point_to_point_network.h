@@ -52,6 +52,8 @@ class PointToPointNetwork final : public Network {
   // Index of the directed link from -> to; throws std::logic_error if there is none.
   std::size_t link_index(AgentId from, AgentId to) const;
   const LinkSpec& link_spec(std::size_t link_index) const override { return table_.link(link_index).spec; }
+  // Messages already sent keep their times; the next ones take the new spec.
+  void change_link(std::size_t link_index, const LinkChange& change) override;
   // When the link finishes transmitting everything sent on it so far.
   SimTime link_free_at(std::size_t link_index) const { return free_at_.at(link_index); }
 

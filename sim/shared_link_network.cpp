@@ -130,6 +130,11 @@ std::vector<SharedLinkNetwork::FlowState> SharedLinkNetwork::active_flows() {
   return states;
 }
 
+void SharedLinkNetwork::change_link(std::size_t link_index, const LinkChange& change) {
+  table_.set_spec(link_index, change);
+  if (change.bandwidth) mark_dirty({static_cast<std::uint32_t>(link_index)});
+}
+
 void SharedLinkNetwork::mark_dirty(const std::vector<std::uint32_t>& path) {
   for (const std::uint32_t link : path) {
     if (link_dirty_[link]) continue;

@@ -58,6 +58,10 @@ class SharedLinkNetwork final : public Network {
   std::size_t link_count() const override { return table_.link_count(); }
   LinkEndpoints link_endpoints(std::size_t link_index) const override;
   const LinkSpec& link_spec(std::size_t link_index) const override { return table_.link(link_index).spec; }
+  // A bandwidth change re-solves the rates of the link's component now: flows in progress
+  // send their remaining bits at their new rates. A latency change applies to flows that
+  // start after it.
+  void change_link(std::size_t link_index, const LinkChange& change) override;
 
   // The directed links from -> to travels over; throws std::logic_error if there is none.
   const std::vector<std::uint32_t>& route(AgentId from, AgentId to) const;

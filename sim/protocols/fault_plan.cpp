@@ -55,6 +55,9 @@ FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint
     if (event.kind == "link_down" || event.kind == "link_up") {
       const Edge e = checked_link(event.link, graph, field + "/link");
       plan.links.push_back(LinkStateChange{event.at, id(e.first), id(e.second), event.kind == "link_up"});
+    } else if (event.kind == "link_degrade") {
+      const Edge e = checked_link(event.link, graph, field + "/link");
+      plan.rates.push_back(LinkRateChange{event.at, id(e.first), id(e.second), LinkChange{event.latency, event.bandwidth}});
     } else if (event.kind == "crash" || event.kind == "recover") {
       const std::size_t agent = *event.agent;
       if (agent >= n) throw InvalidInput(field + "/agent", "no agent " + std::to_string(agent) + " (there are " + std::to_string(n) + ")");
@@ -92,10 +95,11 @@ FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint
       open_partitions.pop_back();
     } else {
       throw InvalidInput(field + "/kind", "unknown fault \"" + event.kind +
-                                              "\"; expected link_down, link_up, partition, heal, crash or recover");
+                                              "\"; expected link_down, link_up, link_degrade, partition, heal, crash or recover");
     }
   }
   const ChurnSpec& churn = faults.churn;
+  if (churn.horizon > kLatest) throw InvalidInput("/faults/churn/horizon", "beyond the simulated clock's range (2^62 ns)");
   if (churn.any()) {
     std::vector<AgentStateChange> churned = !churn.trace.empty() ? read_availability_trace(churn.trace, n, kLatest)
                                                                   : churn_model_changes(churn, n, seed);

@@ -93,3 +93,22 @@ TEST_CASE("a ring all-reduce with faults is bad input: it cannot complete a step
   CHECK(outcome.exit_code == 2);
   CHECK(outcome.output.find("ring all-reduce cannot complete a step without every member") != std::string::npos);
 }
+
+TEST_CASE("a run ended by run.stop says end_reason stopped, and a link_degrade is checked like the other events") {
+  TempFolder temp("stopped");
+  const auto run_dir = temp.path() / "run";
+  const auto stopped = run_cli("run " + kExample + " --quiet --set run.stop.sim_time=0.1s --set run.eval_every_steps=2 --out " +
+                               run_dir.string());
+  REQUIRE(stopped.exit_code == 0);
+  CHECK(summary_of(run_dir)["end_reason"] == "stopped");
+  const auto bare = run_cli("validate " + kExample + " --set 'faults.events=[{\"at\":\"1s\",\"kind\":\"link_degrade\",\"link\":[0,1]}]'");
+  CHECK(bare.exit_code == 2);
+  CHECK(bare.output.find("/faults/events/0: a link_degrade needs a \"latency\", a \"bandwidth\" or both") != std::string::npos);
+  const auto on_switch = run_cli("validate " + kExample + " --set network.model=switch --set 'faults.events=[{\"at\":\"1s\","
+                                 "\"kind\":\"link_degrade\",\"link\":[0,1],\"bandwidth\":\"1Mbps\"}]'");
+  CHECK(on_switch.exit_code == 2);
+  CHECK(on_switch.output.find("/network/model") != std::string::npos);
+  const auto fine = run_cli("validate " + kExample + " --set 'faults.events=[{\"at\":\"1s\",\"kind\":\"link_degrade\","
+                            "\"link\":[0,1],\"latency\":\"5ms\"}]'");
+  CHECK(fine.exit_code == 0);
+}
