@@ -24,10 +24,14 @@ enum class PayloadKind : std::uint32_t {
   kAverage = 2,
   kPublicCopyUpdate = 3,  // CHOCO-SGD: q = Q(x - x_hat), which moves the sender's public copy
   kModelUpdate = 4,       // FedAvg with compressed uploads: the client's model minus the global one
+  kPushSumShare = 5,      // stochastic gradient push: the numerator x with the weight w
 };
 
 ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
                                  PayloadKind kind, std::size_t value_count);
+
+// A push-sum share: `value_count` float values and the double push_sum_weight field.
+ByteCount push_sum_message_size(AgentId sender, AgentId receiver, std::int64_t round, std::size_t value_count);
 
 // The same message with a compressed payload (field `compressed`) instead of `values`;
 // a dense float32 payload (the identity compressor's) goes in `values` as it would

@@ -87,6 +87,7 @@ struct BaselineFixture {
                             },
                             .observe_every_time = observe_every_time,
                             .on_step_complete = [this](std::int64_t step) { completed.push_back(step); },
+                            .schedule = schedule,
                             .workers = workers};
     std::unique_ptr<P> protocol;
     if constexpr (std::is_same_v<P, Protocol>) {
@@ -128,6 +129,7 @@ struct BaselineFixture {
   std::optional<ComputeModel> compute;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe by simulated time
   WorkerPool* workers = nullptr;                  // where the agents' math runs; null: inline
+  const MixingSchedule* schedule = nullptr;       // a time-varying topology, for the protocols that take one
   std::vector<std::int64_t> completed;           // every step, as the protocol reports it complete
   std::vector<std::int64_t> observed_steps;
   std::vector<SimTime> times;
