@@ -17,6 +17,7 @@
 
 #include "analysis/run_errors.h"
 #include "analysis/run_scenario.h"
+#include "analysis/studies/sweep_spec.h"
 #include "analysis/topology_whatif.h"
 #include "analysis/trace_reader.h"
 #include "scenarios/scenario_check.h"
@@ -185,5 +186,6 @@ PYBIND11_MODULE(_cdsim, m) {
         py::arg("parameters"), py::arg("factor"), py::arg("shared_uplink"));
   m.def("read_trace_columns", &read_trace_columns, py::arg("path"));
   m.def("scenario_json_schema", &cdsim::scenario_json_schema);
+  m.def("sweep_json_schema", &cdsim::studies::sweep_json_schema);
   m.attr("__version__") = "0.1.0";
 }
