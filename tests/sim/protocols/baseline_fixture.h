@@ -84,6 +84,7 @@ struct BaselineFixture {
                               observed_steps.push_back(s.step);
                               times.push_back(s.time);
                               snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
+                              client_snapshots.emplace_back(s.client_parameters.begin(), s.client_parameters.end());
                             },
                             .observe_every_time = observe_every_time,
                             .on_step_complete = [this](std::int64_t step) { completed.push_back(step); },
@@ -134,6 +135,7 @@ struct BaselineFixture {
   std::vector<std::int64_t> observed_steps;
   std::vector<SimTime> times;
   std::vector<std::vector<std::vector<float>>> snapshots;
+  std::vector<std::vector<std::vector<float>>> client_snapshots;  // FedAvg's pre-average models, by observation
 };
 
 // The field named by the InvalidInput that protocol P throws for `algorithm` on a ring of
