@@ -27,8 +27,6 @@
 #include "topologies/mixing_schedule.h"
 #include "topologies/graph_io.h"
 #include "topologies/topology_report.h"
-#include "sim/protocols/link_assignment.h"
-#include "sim/protocols/protocol.h"
 
 namespace cdsim::apps {
 namespace {
@@ -47,28 +45,6 @@ struct TopologyArguments {
   double factor = 1000.0;
   bool shared_uplink = false;
 };
-
-// The network model and the physical network a run of `scenario` would build.
-struct NetworkSummary {
-  std::string model;
-  std::string platform;  // "" for point-to-point links
-  std::size_t hosts = 0;
-  std::size_t switches = 0;
-  std::size_t physical_links = 0;
-  std::size_t protocol_links = 0;  // the protocol's edges
-};
-
-NetworkSummary summarize_network(const Scenario& scenario, const ScenarioTopology& topology) {
-  const ProtocolLinks links = protocol_links(scenario.algorithm, topology.graph);
-  NetworkSummary summary{scenario.network.model, "", links.node_count, 0, links.edges.size(), links.edges.size()};
-  if (scenario.network.model == "point_to_point") return summary;
-  const Platform platform = build_platform(scenario.network, links, scenario.agents, topology.graph,
-                                           topology.edge_links, scenario.seed);
-  summary.platform = platform.kind;
-  summary.switches = platform.switch_count();
-  summary.physical_links = platform.links.size();
-  return summary;
-}
 
 nlohmann::json to_json(const NetworkSummary& n) {
   return {{"model", n.model},

@@ -154,11 +154,9 @@ std::vector<AgentClass> read_agent_classes(const Json* array) {
 }
 
 NicSpec read_nic(ObjectReader reader) {
-  NicSpec nic;
-  // Unset means unlimited; the schema shows the field with no default.
-  const Bandwidth any = Bandwidth::from_bits_per_second(1);
-  if (reader.has("uplink")) nic.uplink = reader.bandwidth_or("uplink", any);
-  if (reader.has("downlink")) nic.downlink = reader.bandwidth_or("downlink", any);
+  NicSpec nic;  // unset means unlimited
+  nic.uplink = reader.optional_bandwidth("uplink");
+  nic.downlink = reader.optional_bandwidth("downlink");
   reader.reject_unknown_keys();
   return nic;
 }
@@ -209,10 +207,8 @@ PlatformSpec read_platform(ObjectReader reader) {
   p.kind = reader.choice_or("kind", p.kind, {"switch", "tree", "dumbbell", "regions"});
   p.hosts_per_switch = reader.count_or("hosts_per_switch", p.hosts_per_switch, 1, limits::kMaxAgents);
   p.oversubscription = reader.positive_number_or("oversubscription", p.oversubscription);
-  const SimTime any_latency = SimTime::zero();
-  const Bandwidth any_bandwidth = Bandwidth::from_bits_per_second(1);
-  if (reader.has("core_latency")) p.core_latency = reader.duration_or("core_latency", any_latency);
-  if (reader.has("core_bandwidth")) p.core_bandwidth = reader.bandwidth_or("core_bandwidth", any_bandwidth);
+  p.core_latency = reader.optional_duration("core_latency");      // unset: network.latency
+  p.core_bandwidth = reader.optional_bandwidth("core_bandwidth");  // unset: network.bandwidth
   p.wan_latency = read_latency_matrix(reader.array_or_null("wan_latency"), pointer + "/wan_latency");
   reader.reject_unknown_keys();
   reject_unused_fields(reader.json(), pointer, "platform \"" + p.kind + "\"", [&](const std::string& key) {
