@@ -17,10 +17,12 @@
 
 #include "analysis/run_errors.h"
 #include "analysis/run_scenario.h"
+#include "analysis/studies/sweep_spec.h"
 #include "analysis/topology_whatif.h"
 #include "analysis/trace_reader.h"
 #include "scenarios/scenario_check.h"
 #include "scenarios/scenario_loader.h"
+#include "sim/network.h"
 
 namespace py = pybind11;
 
@@ -172,6 +174,7 @@ py::dict read_trace_columns(const std::string& path) {
   columns["kind"] = column(&TraceRecord::kind);
   columns["link"] = column(&TraceRecord::link);
   columns["duration_ns"] = column(&TraceRecord::duration_ns);
+  columns["cause"] = column(&TraceRecord::cause);
   py::dict names;
   for (const TraceRecord& record : records) {
     if (!names.contains(py::int_(record.type))) names[py::int_(record.type)] = trace_event_type_name(record.type);
@@ -197,5 +200,14 @@ PYBIND11_MODULE(_cdsim, m) {
         py::arg("parameters"), py::arg("factor"), py::arg("shared_uplink"));
   m.def("read_trace_columns", &read_trace_columns, py::arg("path"));
   m.def("scenario_json_schema", &cdsim::scenario_json_schema);
+  m.def("sweep_json_schema", &cdsim::studies::sweep_json_schema);
+  m.def("loss_cause_names", [] {
+    py::dict names;  // every LossCause value this build names
+    for (std::uint32_t value = 1; value < 64; ++value) {
+      const std::string name = cdsim::loss_cause_name(static_cast<cdsim::LossCause>(value));
+      if (name != "unknown") names[py::int_(value)] = name;
+    }
+    return names;
+  });
   m.attr("__version__") = "0.1.0";
 }
