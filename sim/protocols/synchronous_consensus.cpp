@@ -221,7 +221,7 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
     Vectors& vectors = vectors_[j];
-    mix(mixing_inputs(j, parity), vectors.scratch);
+    if (!vectors.scratch.empty()) mix(mixing_inputs(j, parity), vectors.scratch);  // a replay has no math
     agent.mixing = snapshot_of(vectors.scratch);
     clear_inbox(j, parity);
     ++agent.round;
@@ -281,20 +281,24 @@ void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
   agent_math_.finish(j);
   Vectors& vectors = vectors_[j];
-  const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
-  switch (rule_) {
-    case Rule::kCdsgd:
-      cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
-      break;
-    case Rule::kCdmsgdNesterov:
-      cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum, vectors.scratch);
-      break;
-    case Rule::kCdmsgdTwoSequence:
-      cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
-                                 vectors.scratch);
-      break;
+  // A replay's vectors are empty: nothing to mix or update.
+  if (!vectors.scratch.empty()) {
+    const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
+    switch (rule_) {
+      case Rule::kCdsgd:
+        cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
+        break;
+      case Rule::kCdmsgdNesterov:
+        cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                               vectors.scratch);
+        break;
+      case Rule::kCdmsgdTwoSequence:
+        cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                                   vectors.scratch);
+        break;
+    }
   }
   vectors.parameters.swap(vectors.scratch);
   clear_inbox(j, parity);
