@@ -41,6 +41,30 @@ void Network::record_transmission_end(const Message& message, SimTime end, std::
   }
 }
 
+void Network::record_loss(const Message& message, SimTime now, LossCause cause) {
+  for (const NetworkObserver& observer : observers_) {
+    if (observer.on_lost) observer.on_lost(message, now, cause);
+  }
+}
+
+void Network::record_link_state(AgentId a, AgentId b, bool up, SimTime now) {
+  for (const NetworkObserver& observer : observers_) {
+    if (observer.on_link_state) observer.on_link_state(a, b, up, now);
+  }
+}
+
+const char* loss_cause_name(LossCause cause) {
+  switch (cause) {
+    case LossCause::kLinkDown:
+      return "link_down";
+    case LossCause::kInFlight:
+      return "in_flight";
+    case LossCause::kRandom:
+      return "random";
+  }
+  return "unknown";
+}
+
 void Network::deliver(Message&& message, SimTime now) {
   stats_.bytes_delivered += message.size;
   ++stats_.messages_delivered;

@@ -35,6 +35,44 @@ class SweepReader {
   std::filesystem::path path_;
 };
 
+// A sweep expands into at most this many runs: the bound is checked before the runs (or a
+// seed count's list) are allocated. A larger campaign is several sweeps.
+constexpr std::uint64_t kMaxSweepRuns = 1'000'000;
+
+// The keys of a sweep file, each with the JSON Schema of its value: the reader accepts
+// exactly these keys, and sweep_json_schema() is generated from the same table, so the two
+// cannot drift apart. "#/$defs/scenario" is the scenario schema (scenario_json_schema).
+struct SweepKey {
+  const char* key;
+  const char* description;
+  Json schema;
+};
+
+std::vector<SweepKey> sweep_keys() {
+  const Json axes = {{"type", "object"},
+                     {"propertyNames", {{"minLength", 1}, {"not", {{"const", "seed"}}}}},
+                     {"additionalProperties", {{"type", "array"}, {"minItems", 1}}}};
+  return {
+      {"name", "the default folder runs/<name>; default: the sweep file's stem", {{"type", "string"}, {"minLength", 1}}},
+      {"description", "free text", {{"type", "string"}}},
+      {"base", "the base scenario: a file relative to the sweep file, or an inline scenario",
+       {{"oneOf", Json::array({{{"type", "string"}}, {{"$ref", "#/$defs/scenario"}}})}}},
+      {"set", "field path -> value: overrides every run shares ('--set' form; null removes the field)",
+       {{"type", "object"}, {"propertyNames", {{"minLength", 1}}}}},
+      {"grid", "field path -> non-empty list of values: the product axes", axes},
+      {"zip", "axes that vary together (equal-length lists), one object or a list of them",
+       {{"oneOf", Json::array({{{"$ref", "#/$defs/zip_group"}},
+                               {{"type", "array"}, {"items", {{"$ref", "#/$defs/zip_group"}}}}})}}},
+      {"seeds", "a count n (seeds 1..n) or a list of distinct seeds; default [1]",
+       {{"oneOf", Json::array({{{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxSweepRuns}},
+                               {{"type", "array"},
+                                {"minItems", 1},
+                                {"uniqueItems", true},
+                                {"items", {{"type", "integer"}, {"minimum", 0}}}}})},
+         {"default", Json::array({1})}}},
+  };
+}
+
 void check_keys(const SweepReader& reader, const Json& object, const std::string& pointer,
                 const std::set<std::string>& known) {
   for (auto it = object.begin(); it != object.end(); ++it) {
@@ -63,10 +101,6 @@ std::vector<SweepAxis> read_axes(const SweepReader& reader, const Json& object, 
   }
   return axes;
 }
-
-// A sweep expands into at most this many runs: the bound is checked before the runs (or a
-// seed count's list) are allocated. A larger campaign is several sweeps.
-constexpr std::uint64_t kMaxSweepRuns = 1'000'000;
 
 std::vector<std::uint64_t> read_seeds(const SweepReader& reader, const Json* seeds) {
   if (seeds == nullptr) return {1};
@@ -168,7 +202,9 @@ SweepSpec parse_sweep(const std::string& json_text, const std::filesystem::path&
     reader.fail(error.field(), error.what());
   }
   if (!root.is_object()) reader.fail("", "expected a sweep object with \"base\", \"grid\" and \"seeds\"");
-  check_keys(reader, root, "", {"name", "description", "base", "set", "grid", "zip", "seeds"});
+  std::set<std::string> known;
+  for (const SweepKey& key : sweep_keys()) known.insert(key.key);
+  check_keys(reader, root, "", known);
   SweepSpec spec;
   spec.file = reader.path();
   spec.name = spec.file.stem().string();
@@ -361,6 +397,30 @@ std::string resolved_sweep_json(const SweepSpec& spec) {
   if (!grid_first) root["grid"] = grid;
   root["seeds"] = spec.seeds;
   return root.dump(2) + "\n";
+}
+
+std::string sweep_json_schema() {
+  Json properties = Json::object();
+  for (const SweepKey& key : sweep_keys()) {
+    Json field = key.schema;
+    field["description"] = key.description;
+    properties[key.key] = field;
+  }
+  const Json axes = properties["grid"];
+  Json zip_group = axes;
+  zip_group["minProperties"] = 1;
+  zip_group["description"] = "field path -> list of values; the lists have equal lengths and vary together";
+  Json schema = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+                 {"title", "cdsim sweep"},
+                 {"description", "A cdsim sweep file: a base scenario, axes and seeds (docs/sweeps.md)"},
+                 {"type", "object"},
+                 {"required", Json::array({"base"})},
+                 {"properties", properties},
+                 {"additionalProperties", false}};
+  Json scenario = Json::parse(scenario_json_schema());
+  scenario.erase("$schema");
+  schema["$defs"] = {{"scenario", scenario}, {"zip_group", zip_group}};
+  return schema.dump(2) + "\n";
 }
 
 }  // namespace cdsim::studies

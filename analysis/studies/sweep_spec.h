@@ -57,6 +57,10 @@ Scenario load_run_scenario(const SweepSpec& spec, const SweepRun& run);
 // (e.g. "/grid/topology.kind/1"), with the scenario loader's message.
 void check_sweep_runs(const SweepSpec& spec, const std::vector<SweepRun>& runs);
 
+// The JSON Schema (draft 2020-12) of sweep files, from the same key table the reader
+// checks; an inline base is checked against the scenario schema (`cdsim schema --sweep`).
+std::string sweep_json_schema();
+
 // The resolved sweep (sweep.json): base as an absolute path or inline object, the axes,
 // zip groups and seeds written out.
 std::string resolved_sweep_json(const SweepSpec& spec);

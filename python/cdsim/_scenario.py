@@ -30,9 +30,14 @@ def validate(scenario):
     return _cdsim.validate(*_source(scenario))
 
 
-def schema():
-    """The JSON Schema of scenario files (`cdsim schema`) as a dict."""
-    return json.loads(_cdsim.scenario_json_schema())
+def schema(kind="scenario"):
+    """The JSON Schema of scenario files (`cdsim schema`), or with kind="sweep" of sweep
+    files (`cdsim schema --sweep`), as a dict."""
+    if kind == "scenario":
+        return json.loads(_cdsim.scenario_json_schema())
+    if kind == "sweep":
+        return json.loads(_cdsim.sweep_json_schema())
+    raise ValueError(f"schema kind must be 'scenario' or 'sweep', not {kind!r}")
 
 
 def resolve(scenario):

@@ -12,6 +12,7 @@ from conftest import QUICKSTART, SOURCE_DIR
 
 # Sweep files (scenarios/studies/) have a schema of their own; every other file is a scenario.
 SHIPPED = sorted(p for p in (SOURCE_DIR / "scenarios").rglob("*.json") if p.parent.name != "studies")
+SWEEPS = sorted((SOURCE_DIR / "scenarios" / "studies").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,69 @@ def test_a_bad_field_fails_the_schema_and_the_loader_at_the_same_pointer(schema,
     assert pointer in paths or pointer.rsplit("/", 1)[0] in paths
     with pytest.raises(cdsim.ScenarioError, match=f"^<dict>: {pointer}: "):
         cdsim.validate(scenario)
+
+
+@pytest.fixture(scope="module")
+def sweep_schema():
+    return cdsim.schema("sweep")
+
+
+def test_the_program_prints_the_sweep_schema_and_it_is_valid(cli, sweep_schema):
+    outcome = cli("schema", "--sweep")
+    assert outcome.returncode == 0, outcome.stderr
+    assert json.loads(outcome.stdout) == sweep_schema
+    jsonschema.Draft202012Validator.check_schema(sweep_schema)
+    # An inline base is checked as a scenario: the scenario schema is embedded.
+    assert sweep_schema["$defs"]["scenario"]["properties"].keys() == cdsim.schema()["properties"].keys()
+
+
+def test_shipped_sweeps_exist_for_the_sweep_schema_to_check():
+    assert SWEEPS
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=[p.name for p in SWEEPS])
+def test_every_shipped_sweep_satisfies_the_sweep_schema(sweep_schema, path):
+    jsonschema.Draft202012Validator(sweep_schema).validate(json.loads(path.read_text()))
+
+
+def test_every_key_of_the_sweep_schema_is_one_the_sweep_reader_accepts(cli, sweep_schema, tmp_path):
+    """A sweep using every key of the schema lists its runs; a key outside it is refused."""
+    values = {"name": "every_key", "description": "all keys", "base": "base.json",
+              "set": {"run.epochs": 1}, "grid": {"algorithm.learning_rate": [0.05, 0.02]},
+              "zip": {"network.latency": ["1ms", "2ms"]}, "seeds": [3, 4]}
+    assert set(values) == set(sweep_schema["properties"])
+    (tmp_path / "base.json").write_text(QUICKSTART.read_text())
+    sweep = tmp_path / "every_key.json"
+    sweep.write_text(json.dumps(values))
+    jsonschema.Draft202012Validator(sweep_schema).validate(values)
+    listed = cli("sweep", sweep, "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.split()) == 2 * 2 * 2
+
+    sweep.write_text(json.dumps({**values, "seed": 1}))
+    assert list(jsonschema.Draft202012Validator(sweep_schema).iter_errors({**values, "seed": 1}))
+    refused = cli("sweep", sweep, "--list")
+    assert refused.returncode == 2 and ": /seed: unknown key" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "pointer, sweep",
+    [
+        ("/grid/algorithm.learning_rate", {"grid": {"algorithm.learning_rate": []}}),
+        ("/grid/seed", {"grid": {"seed": [1, 2]}}),
+        ("/seeds", {"seeds": 0}),
+        ("/seeds", {"seeds": [1, 1]}),
+        ("/name", {"name": ""}),
+        ("/set", {"set": [1]}),
+    ],
+)
+def test_a_bad_sweep_fails_the_schema_and_the_reader(cli, sweep_schema, tmp_path, pointer, sweep):
+    values = {"base": "base.json", **sweep}
+    (tmp_path / "base.json").write_text(QUICKSTART.read_text())
+    errors = list(jsonschema.Draft202012Validator(sweep_schema).iter_errors(values))
+    assert errors
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(values))
+    outcome = cli("sweep", path, "--list")
+    assert outcome.returncode == 2
+    assert f"bad.json: {pointer}" in outcome.stderr, outcome.stderr
