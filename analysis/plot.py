@@ -306,9 +306,13 @@ def read_timeline(path):
             events = json.load(f)["traceEvents"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BadInput(f"{path}: not a timeline written by cdsim trace --chrome ({error})") from None
-    timeline = {"compute": {}, "wait": {}, "send": {}}
+    timeline = {"compute": {}, "wait": {}, "send": {}, "lost": {}, "link_changes": []}
     for event in events:
-        if event.get("pid") != 1 or event.get("name") not in timeline:
+        name = event.get("name", "")
+        if event.get("cat") == "fault" and name.startswith("link "):  # "link A-B down" / "link A-B up"
+            timeline["link_changes"].append((event["ts"] * 1e-6, name))
+            continue
+        if event.get("pid") != 1 or name not in ("compute", "wait", "send", "lost"):
             continue
         start = event["ts"] * 1e-6
         entry = (start, event.get("dur", 0.0) * 1e-6)
@@ -317,7 +321,8 @@ def read_timeline(path):
 
 
 def draw_timeline(timeline, title, dpi):
-    """A Gantt chart: one row per agent, compute and wait as bars, sends as ticks."""
+    """A Gantt chart: one row per agent, compute and wait as bars, sends as ticks; under
+    faults, lost messages as crosses on their sender's row and link changes as vertical lines."""
     import_matplotlib()
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
@@ -337,14 +342,29 @@ def draw_timeline(timeline, title, dpi):
         if sends:
             ax.plot(sends, [row + 0.42] * len(sends), linestyle="none", marker="|", markersize=4,
                     color="black", markeredgewidth=0.8)
+        lost = sorted({start for start, _ in timeline["lost"].get(agent, [])})
+        if lost:
+            ax.plot(lost, [row] * len(lost), linestyle="none", marker="x", markersize=5, color="black",
+                    markeredgewidth=1.0)
+    for time, name in timeline["link_changes"]:
+        ax.axvline(time, color="0.35", linewidth=0.8, linestyle="--" if name.endswith("down") else ":")
     ax.set_yticks(range(len(shown)), [f"agent {a}" for a in shown])
     ax.set_ylim(len(shown) - 0.5, -0.5)
     ax.set_xlabel("simulated time (s)")
     ax.set_xlim(left=0)
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(handles=[Patch(color=colors["compute"], label="compute"), Patch(color=colors["wait"], label="wait"),
-                       Line2D([], [], color="black", marker="|", linestyle="none", label="send")],
-              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize="small", frameon=False)
+    handles = [Patch(color=colors["compute"], label="compute"), Patch(color=colors["wait"], label="wait"),
+               Line2D([], [], color="black", marker="|", linestyle="none", label="send")]
+    if any(timeline["lost"].values()):
+        handles.append(Line2D([], [], color="black", marker="x", linestyle="none", label="lost"))
+    if timeline["link_changes"]:
+        handles.append(Line2D([], [], color="0.35", linestyle="--", label="link down"))
+        handles.append(Line2D([], [], color="0.35", linestyle=":", label="link up"))
+    # Beside the title while it fits there; with the fault entries, below the axis.
+    beside_title = len(handles) <= 3
+    ax.legend(handles=handles, loc="lower right" if beside_title else "upper center",
+              bbox_to_anchor=(1.0, 1.0) if beside_title else (0.5, -0.14), ncol=len(handles), fontsize="small",
+              frameon=False)
     suffix = f" (first {len(shown)} of {len(agents)} agents)" if len(shown) < len(agents) else ""
     ax.set_title((title or "agents over simulated time") + suffix, loc="left")
     return figure

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/trace_reader.h"
+#include "sim/network.h"
 
 namespace cdsim {
 namespace {
@@ -162,6 +163,30 @@ std::string chrome_trace_json(const std::vector<TraceRecord>& trace, const std::
                         {"tid", record.sender},
                         {"ts", microseconds(record.time_ns)},
                         {"args", {{"to", record.receiver}, {"bytes", record.size_bytes}, {"round", record.round}}}});
+    } else if (record.type == trace_type::kMessageLost) {
+      agents[record.sender] = true;
+      events.push_back({{"name", "lost"},
+                        {"cat", "fault"},
+                        {"ph", "i"},
+                        {"s", "t"},
+                        {"pid", kAgentsProcess},
+                        {"tid", record.sender},
+                        {"ts", microseconds(record.time_ns)},
+                        {"args",
+                         {{"to", record.receiver},
+                          {"bytes", record.size_bytes},
+                          {"round", record.round},
+                          {"cause", loss_cause_name(static_cast<LossCause>(record.cause))}}}});
+    } else if (record.type == trace_type::kLinkDown || record.type == trace_type::kLinkUp) {
+      // A link's state concerns both of its directions: a global instant, across all tracks.
+      const std::string pair = std::to_string(record.sender) + "-" + std::to_string(record.receiver);
+      events.push_back({{"name", "link " + pair + (record.type == trace_type::kLinkDown ? " down" : " up")},
+                        {"cat", "fault"},
+                        {"ph", "i"},
+                        {"s", "g"},
+                        {"pid", kAgentsProcess},
+                        {"tid", 0},
+                        {"ts", microseconds(record.time_ns)}});
     }
   }
   for (const auto& [agent, present] : agents) {

@@ -58,8 +58,9 @@ std::vector<LinkName> read_link_names(const std::filesystem::path& path);
 
 // Chrome trace-event JSON (the "JSON Object Format", loadable in chrome://tracing and
 // Perfetto): process 1 "agents" with one thread per agent (complete events "compute" and
-// "wait", instant events "send"), process 2 "links" with one thread per used link
-// (complete events "busy"); timestamps in microseconds of simulated time.
+// "wait", instant events "send" and, under faults, "lost" with its cause), process 2
+// "links" with one thread per used link (complete events "busy"), and global instant
+// events "link A-B down" / "up"; timestamps in microseconds of simulated time.
 std::string chrome_trace_json(const std::vector<TraceRecord>& trace, const std::vector<LinkName>& links);
 
 }  // namespace cdsim

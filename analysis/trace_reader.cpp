@@ -18,6 +18,9 @@ static_assert(trace_type::kTransmissionEnd == wire::TraceEvent::TRANSMISSION_END
 static_assert(trace_type::kCompute == wire::TraceEvent::COMPUTE);
 static_assert(trace_type::kWait == wire::TraceEvent::WAIT);
 static_assert(trace_type::kEvaluation == wire::TraceEvent::EVALUATION);
+static_assert(trace_type::kMessageLost == wire::TraceEvent::MESSAGE_LOST);
+static_assert(trace_type::kLinkDown == wire::TraceEvent::LINK_DOWN);
+static_assert(trace_type::kLinkUp == wire::TraceEvent::LINK_UP);
 
 std::vector<TraceRecord> read_trace(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -30,7 +33,7 @@ std::vector<TraceRecord> read_trace(const std::filesystem::path& path) {
     if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&event, &stream, &clean_eof)) break;
     records.push_back(TraceRecord{static_cast<int>(event.type()), event.time_ns(), event.sender(),
                                   event.receiver(), event.size_bytes(), event.round(), event.kind(),
-                                  event.link(), event.duration_ns()});
+                                  event.link(), event.duration_ns(), event.cause()});
   }
   if (!clean_eof) {
     throw std::runtime_error(path.string() + ": malformed or truncated events trace after record " +

@@ -21,6 +21,9 @@ inline constexpr int kTransmissionEnd = 3;
 inline constexpr int kCompute = 4;
 inline constexpr int kWait = 5;
 inline constexpr int kEvaluation = 6;
+inline constexpr int kMessageLost = 7;
+inline constexpr int kLinkDown = 8;
+inline constexpr int kLinkUp = 9;
 }  // namespace trace_type
 
 struct TraceRecord {
@@ -33,6 +36,7 @@ struct TraceRecord {
   std::uint32_t kind = 0;
   std::uint64_t link = 0;
   std::int64_t duration_ns = 0;
+  std::uint32_t cause = 0;  // message_lost: a LossCause value (sim/network.h)
 };
 
 // Every record of the file, in file order. Throws std::runtime_error naming the file when

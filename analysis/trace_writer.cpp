@@ -30,6 +30,20 @@ void TraceWriter::attach(Network& network) {
   observer.on_delivered = [this](const Message& message, SimTime now) {
     write_message(wire::TraceEvent::ARRIVAL, message, now, 0);
   };
+  observer.on_lost = [this](const Message& message, SimTime now, LossCause cause) {
+    TraceRecord record{wire::TraceEvent::MESSAGE_LOST, now.ns(), message.from.value, message.to.value,
+                       message.size.bytes(), message.round, message.kind, 0, 0};
+    record.cause = static_cast<std::uint32_t>(cause);
+    write(record);
+  };
+  observer.on_link_state = [this](AgentId a, AgentId b, bool up, SimTime now) {
+    TraceRecord record;
+    record.type = up ? wire::TraceEvent::LINK_UP : wire::TraceEvent::LINK_DOWN;
+    record.time_ns = now.ns();
+    record.sender = a.value;
+    record.receiver = b.value;
+    write(record);
+  };
   network.add_observer(std::move(observer));
 }
 
@@ -81,6 +95,7 @@ void TraceWriter::write(const TraceRecord& record) {
   event.set_kind(record.kind);
   event.set_link(record.link);
   event.set_duration_ns(record.duration_ns);
+  event.set_cause(record.cause);
   if (!google::protobuf::util::SerializeDelimitedToOstream(event, &out_)) {
     throw std::runtime_error(path_.string() + ": cannot write the events trace");
   }

@@ -1,6 +1,7 @@
 // The optional events trace of a run: every message's send, transmission start and end on
 // each link, and arrival; every agent's compute intervals and its waits from the end of a
-// compute to the completion of that step; and each evaluation. Written as length-delimited
+// compute to the completion of that step; each evaluation; and, under faults, every lost
+// message (with its cause) and every link going down or up. Written as length-delimited
 // TraceEvent records (proto/cdsim_wire.proto) to one file. Subscribes to the network's and
 // the compute model's observer hooks; never changes what they do.
 #pragma once

@@ -17,11 +17,13 @@
 
 #include "analysis/run_errors.h"
 #include "analysis/run_scenario.h"
+#include "analysis/studies/sweep_runner.h"
 #include "analysis/studies/sweep_spec.h"
 #include "analysis/topology_whatif.h"
 #include "analysis/trace_reader.h"
 #include "scenarios/scenario_check.h"
 #include "scenarios/scenario_loader.h"
+#include "sim/network.h"
 
 namespace py = pybind11;
 
@@ -114,12 +116,16 @@ py::dict run(const std::string& path_or_text, bool is_file, const std::string& o
 py::dict topology_report(const std::string& path_or_text, bool is_file, const std::string& origin,
                          std::uint64_t parameters, double factor, bool shared_uplink) {
   const ScenarioSource source = source_from(path_or_text, is_file, origin);
+  NetworkSummary network;
   const NamedReport named = with_scenario_errors(source, [&] {
     WhatIfOptions options;
     options.parameters = parameters;
     options.disagreement_factor = factor;
     options.shared_uplink = shared_uplink;
-    return scenario_topology_report(source.load(), options);
+    const Scenario scenario = source.load();
+    NamedReport report = scenario_topology_report(scenario, options);
+    network = summarize_network(scenario, build_scenario_topology(scenario));
+    return report;
   });
   py::dict figures;
   figures["name"] = named.name;
@@ -134,7 +140,50 @@ py::dict topology_report(const std::string& path_or_text, bool is_file, const st
         },
         field.value);
   }
+  py::dict network_figures;  // as `cdsim topology --json` writes them
+  network_figures["model"] = network.model;
+  network_figures["platform"] = network.platform.empty() ? py::object(py::none()) : py::object(py::str(network.platform));
+  network_figures["hosts"] = network.hosts;
+  network_figures["switches"] = network.switches;
+  network_figures["physical_links"] = network.physical_links;
+  network_figures["protocol_edges"] = network.protocol_links;
+  figures["network"] = network_figures;
   return figures;
+}
+
+// A sweep in this process, one run after another (studies::run_sweep_in_process): a sweep
+// file, or sweep JSON text anchored at `anchor` (relative paths in it are the anchor's
+// folder's). Returns the folder and each run's id and status.
+py::dict sweep(const std::string& path_or_text, bool is_file, const std::string& anchor, const std::string& out,
+               std::size_t threads, bool progress) {
+  if (threads < 1 || threads > 256) throw py::value_error("threads must be in [1, 256]");
+  studies::SweepSpec spec;
+  std::vector<studies::SweepRun> runs;
+  try {
+    spec = is_file ? studies::read_sweep_file(path_or_text) : studies::parse_sweep(path_or_text, anchor);
+    runs = studies::expand_sweep(spec);
+    studies::check_sweep_runs(spec, runs);
+  } catch (const ScenarioError& error) {
+    throw BadScenario(error.what());
+  }
+  studies::SweepOptions options;
+  options.output_directory = out;
+  options.progress = progress ? &std::cerr : nullptr;
+  std::vector<studies::RunStatus> statuses;
+  std::filesystem::path folder;
+  try {
+    py::gil_scoped_release release;
+    statuses = studies::run_sweep_in_process(spec, runs, options, threads);
+    folder = studies::sweep_folder(spec, options);
+  } catch (const std::exception& error) {
+    throw RunFailed(error.what());
+  }
+  py::dict result;
+  result["directory"] = folder.string();
+  py::dict status_by_id;
+  for (std::size_t i = 0; i < runs.size(); ++i) status_by_id[py::str(runs[i].id)] = studies::to_string(statuses[i]);
+  result["statuses"] = status_by_id;
+  return result;
 }
 
 // The trace as one NumPy array per TraceEvent field, plus the type names by value.
@@ -161,6 +210,7 @@ py::dict read_trace_columns(const std::string& path) {
   columns["kind"] = column(&TraceRecord::kind);
   columns["link"] = column(&TraceRecord::link);
   columns["duration_ns"] = column(&TraceRecord::duration_ns);
+  columns["cause"] = column(&TraceRecord::cause);
   py::dict names;
   for (const TraceRecord& record : records) {
     if (!names.contains(py::int_(record.type))) names[py::int_(record.type)] = trace_event_type_name(record.type);
@@ -187,5 +237,15 @@ PYBIND11_MODULE(_cdsim, m) {
   m.def("read_trace_columns", &read_trace_columns, py::arg("path"));
   m.def("scenario_json_schema", &cdsim::scenario_json_schema);
   m.def("sweep_json_schema", &cdsim::studies::sweep_json_schema);
+  m.def("sweep", &sweep, py::arg("path_or_text"), py::arg("is_file"), py::arg("anchor"), py::arg("out"),
+        py::arg("threads"), py::arg("progress"));
+  m.def("loss_cause_names", [] {
+    py::dict names;  // every LossCause value this build names
+    for (std::uint32_t value = 1; value < 64; ++value) {
+      const std::string name = cdsim::loss_cause_name(static_cast<cdsim::LossCause>(value));
+      if (name != "unknown") names[py::int_(value)] = name;
+    }
+    return names;
+  });
   m.attr("__version__") = "0.1.0";
 }

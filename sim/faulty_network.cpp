@@ -36,6 +36,8 @@ bool FaultyNetwork::link_up(AgentId a, AgentId b) const {
 }
 
 void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
+  // Overlapping partitions count: the link changes state when its count leaves or reaches 0.
+  const bool was_up = link_up(a, b);
   for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
     int& count = down_[key(from, to)];
     if (up) {
@@ -48,6 +50,7 @@ void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
     if (found == in_flight_.end()) continue;
     for (auto it = found->second.begin(); it != found->second.end(); ++it) *it = true;
   }
+  if (link_up(a, b) != was_up) record_link_state(a, b, !was_up, simulation_.now());
 }
 
 void FaultyNetwork::send(Message message) {
@@ -56,12 +59,14 @@ void FaultyNetwork::send(Message message) {
   if (!link_up(message.from, message.to)) {
     ++losses_.messages_lost_link_down;
     losses_.bytes_lost_link_down += message.size;
+    record_loss(message, simulation_.now(), LossCause::kLinkDown);
     return;
   }
   // Drawn for every message on an up link, lost or not, so the draws follow send order.
   if (loss_probability_ > 0.0 && loss_rng_.uniform01() < loss_probability_) {
     ++losses_.messages_lost_random;
     losses_.bytes_lost_random += message.size;
+    record_loss(message, simulation_.now(), LossCause::kRandom);
     return;
   }
   in_flight_[key(message.from, message.to)].push_back(false);
@@ -75,6 +80,7 @@ void FaultyNetwork::arrived(Message&& message) {
   if (lost) {
     ++losses_.messages_lost_in_flight;
     losses_.bytes_lost_in_flight += message.size;
+    record_loss(message, simulation_.now(), LossCause::kInFlight);
     return;
   }
   deliver(std::move(message), simulation_.now());

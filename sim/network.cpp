@@ -10,6 +10,10 @@ ByteCount Network::bytes_sent_by(AgentId node) const {
   return node.index() < bytes_sent_by_node_.size() ? bytes_sent_by_node_[node.index()] : ByteCount{};
 }
 
+LinkLoad Network::link_load(std::size_t link_index) const {
+  return link_index < link_loads_.size() ? link_loads_[link_index] : LinkLoad{};
+}
+
 void Network::check_sendable(const Message& message) const {
   if (!delivery_handler_) throw std::logic_error("Network::send: no delivery handler set");
   if (message.size < ByteCount{0}) {
@@ -36,9 +40,36 @@ void Network::record_transmission_start(const Message& message, SimTime start, s
 }
 
 void Network::record_transmission_end(const Message& message, SimTime end, std::size_t link_index) {
+  if (link_index >= link_loads_.size()) link_loads_.resize(link_index + 1);
+  link_loads_[link_index].bytes += message.size;
+  ++link_loads_[link_index].messages;
   for (const NetworkObserver& observer : observers_) {
     if (observer.on_transmission_end) observer.on_transmission_end(message, end, link_index);
   }
+}
+
+void Network::record_loss(const Message& message, SimTime now, LossCause cause) {
+  for (const NetworkObserver& observer : observers_) {
+    if (observer.on_lost) observer.on_lost(message, now, cause);
+  }
+}
+
+void Network::record_link_state(AgentId a, AgentId b, bool up, SimTime now) {
+  for (const NetworkObserver& observer : observers_) {
+    if (observer.on_link_state) observer.on_link_state(a, b, up, now);
+  }
+}
+
+const char* loss_cause_name(LossCause cause) {
+  switch (cause) {
+    case LossCause::kLinkDown:
+      return "link_down";
+    case LossCause::kInFlight:
+      return "in_flight";
+    case LossCause::kRandom:
+      return "random";
+  }
+  return "unknown";
 }
 
 void Network::deliver(Message&& message, SimTime now) {

@@ -25,6 +25,16 @@ struct NetworkStats {
   std::uint64_t messages_delivered = 0;
 };
 
+// Why a message never arrived (faults; sim/faulty_network.h). The values are stable:
+// traces store them (TraceEvent.cause).
+enum class LossCause : std::uint32_t {
+  kLinkDown = 1,  // sent while its link was down
+  kInFlight = 2,  // on its link when the link went down
+  kRandom = 3,    // drawn lost (faults.loss_probability)
+};
+// "link_down", "in_flight", "random".
+const char* loss_cause_name(LossCause cause);
+
 // Hooks for traces and metrics; any of them may be left empty. They observe, they must not
 // send messages or change the network.
 struct NetworkObserver {
@@ -40,6 +50,18 @@ struct NetworkObserver {
   std::function<void(const Message&, SimTime end, std::size_t link_index)> on_transmission_end;
   // A message reached its destination at `now`, just before the delivery handler runs.
   std::function<void(const Message&, SimTime now)> on_delivered;
+  // A message accepted by send() is lost: it will never be delivered. `now` is when the
+  // network drops it: at send for kLinkDown and kRandom, at the instant it would have
+  // arrived for kInFlight (the link went down while it was on it).
+  std::function<void(const Message&, SimTime now, LossCause cause)> on_lost;
+  // The link between `a` and `b` (both directions) went down (`up` false) or came back up.
+  std::function<void(AgentId a, AgentId b, bool up, SimTime now)> on_link_state;
+};
+
+// What one directed link has carried: transmissions that ended on it.
+struct LinkLoad {
+  ByteCount bytes;
+  std::uint64_t messages = 0;
 };
 
 // The two ends of a directed link, for observers that map a link index back to nodes.
@@ -70,6 +92,8 @@ class Network {
   const NetworkStats& stats() const { return stats_; }
   // Bytes accepted by send() from `node` (zero for a node that never sent).
   ByteCount bytes_sent_by(AgentId node) const;
+  // What link `link_index` has carried so far (zero for a link that carried nothing).
+  LinkLoad link_load(std::size_t link_index) const;
 
   // Nodes are numbered 0 .. node_count() - 1.
   virtual std::size_t node_count() const = 0;
@@ -93,12 +117,17 @@ class Network {
   void record_transmission_end(const Message& message, SimTime end, std::size_t link_index);
   // A message arrived at `now`: counts it, notifies on_delivered, then runs the handler.
   void deliver(Message&& message, SimTime now);
+  // A message was lost at `now` (notifies on_lost); counting losses is the caller's.
+  void record_loss(const Message& message, SimTime now, LossCause cause);
+  // The link {a, b} went down or came back up at `now` (notifies on_link_state).
+  void record_link_state(AgentId a, AgentId b, bool up, SimTime now);
 
  private:
   DeliveryHandler delivery_handler_;
   std::vector<NetworkObserver> observers_;
   NetworkStats stats_;
   std::vector<ByteCount> bytes_sent_by_node_;  // grows on demand
+  std::vector<LinkLoad> link_loads_;           // grows on demand
 };
 
 }  // namespace cdsim

@@ -8,11 +8,17 @@ from . import _cdsim
 # `agent` is the sender, `peer` the receiver, `link` the link's index (links.csv) for
 # transmission_start/_end. Agent events (compute, wait): `agent` is the agent, `round` its
 # step, the interval runs from `time` for `duration`. evaluation: `round` is the step.
+# Under faults, message_lost is a message event whose `cause` says why ("link_down": sent
+# while its link was down, "in_flight": on its link when it went down, "random": drawn
+# lost), and link_down / link_up name the link's two agents as `agent` and `peer`.
 # Missing values are pandas.NA; `payload` is the protocol's message kind (sim/message.h).
-COLUMNS = ["time", "time_ns", "kind", "agent", "peer", "link", "bytes", "round", "duration", "duration_ns", "payload"]
-MESSAGE_KINDS = ("send", "transmission_start", "transmission_end", "arrival")
+COLUMNS = ["time", "time_ns", "kind", "agent", "peer", "link", "bytes", "round", "duration", "duration_ns", "payload",
+           "cause"]
+MESSAGE_KINDS = ("send", "transmission_start", "transmission_end", "arrival", "message_lost")
 LINK_KINDS = ("transmission_start", "transmission_end")
-AGENT_KINDS = MESSAGE_KINDS + ("compute", "wait")
+LINK_STATE_KINDS = ("link_down", "link_up")
+AGENT_KINDS = MESSAGE_KINDS + ("compute", "wait") + LINK_STATE_KINDS
+LOSS_CAUSES = _cdsim.loss_cause_names()  # {value: name}, from sim/network.h
 
 
 def read_trace(path):
@@ -43,13 +49,17 @@ def read_trace(path):
             "time_ns": columns["time_ns"],
             "kind": kind,
             "agent": where("sender", AGENT_KINDS),
-            "peer": where("receiver", MESSAGE_KINDS),
+            "peer": where("receiver", MESSAGE_KINDS + LINK_STATE_KINDS),
             "link": where("link", LINK_KINDS),
             "bytes": columns["size_bytes"],
             "round": columns["round"],
             "duration": columns["duration_ns"] / 1e9,
             "duration_ns": columns["duration_ns"],
             "payload": columns["kind"],
+            "cause": pandas.Series(pandas.Categorical(
+                [LOSS_CAUSES.get(c) if k == "message_lost" else None
+                 for k, c in zip(kind.tolist(), columns["cause"].tolist())],
+                categories=list(LOSS_CAUSES.values()))),
         },
         columns=COLUMNS,
     )

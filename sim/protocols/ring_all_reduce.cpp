@@ -113,8 +113,8 @@ void RingAllReduce::send_chunk(std::size_t j, std::size_t chunk, std::int64_t ho
   }
   const Agent& agent = agents_[j];
   const auto [first, last] = chunk_of(chunk, agent.gradient.size());
-  auto values = std::make_shared<const std::vector<float>>(agent.gradient.begin() + static_cast<std::ptrdiff_t>(first),
-                                                           agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
+  std::shared_ptr<const std::vector<float>> values = buffers_.copy_of(
+      agent.gradient.begin() + static_cast<std::ptrdiff_t>(first), agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
   const auto [wire_first, wire_last] = chunk_range(chunk);
   context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)},
                                         AgentId{static_cast<std::uint32_t>((j + 1) % agents_.size())},

@@ -24,6 +24,7 @@
 #include "sim/message.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
+#include "sim/protocols/shared_buffers.h"
 #include "sim/protocols/step_recorder.h"
 
 namespace cdsim {
@@ -75,6 +76,7 @@ class RingAllReduce final : public Protocol {
   std::int64_t hops_;         // 2 (N - 1) transfers per chunk per step
   std::vector<Agent> agents_;
   StepRecorder recorder_;
+  SharedBuffers buffers_;  // the chunks on the wire
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 

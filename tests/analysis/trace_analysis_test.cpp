@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
 #include <vector>
+
+#include "sim/network.h"
 
 using namespace cdsim;
 
@@ -116,4 +119,42 @@ TEST_CASE("the Chrome timeline has an agent track of computes, waits and sends a
   CHECK(waits == 1);
   CHECK(sends == 1);
   CHECK(busy == 3);  // link 0: one merged interval; link 1: two
+}
+
+TEST_CASE("the chrome timeline marks a lost message on its sender's track and a link change for all tracks") {
+  TraceRecord lost;
+  lost.type = trace_type::kMessageLost;
+  lost.sender = 2;
+  lost.receiver = 5;
+  lost.time_ns = 4'000;
+  lost.size_bytes = 100;
+  lost.cause = static_cast<std::uint32_t>(LossCause::kInFlight);
+  TraceRecord down;
+  down.type = trace_type::kLinkDown;
+  down.sender = 2;
+  down.receiver = 5;
+  down.time_ns = 3'000;
+  TraceRecord up = down;
+  up.type = trace_type::kLinkUp;
+  up.time_ns = 9'000;
+  const nlohmann::json document = nlohmann::json::parse(chrome_trace_json({down, lost, up}, {}));
+  std::vector<std::string> names;
+  for (const nlohmann::json& event : document.at("traceEvents")) {
+    const std::string name = event.at("name");
+    if (name == "lost") {
+      CHECK(event.at("ph") == "i");
+      CHECK(event.at("tid") == 2);
+      CHECK(event.at("ts").get<double>() == 4.0);
+      CHECK(event.at("args").at("cause") == "in_flight");
+      CHECK(event.at("args").at("to") == 5);
+      CHECK(event.at("args").at("bytes") == 100);
+    } else if (name.rfind("link 2-5", 0) == 0) {
+      CHECK(event.at("s") == "g");
+      CHECK(event.at("ts").get<double>() == (name == "link 2-5 down" ? 3.0 : 9.0));
+    } else {
+      continue;
+    }
+    names.push_back(name);
+  }
+  CHECK(names == std::vector<std::string>{"link 2-5 down", "lost", "link 2-5 up"});
 }

@@ -6,7 +6,7 @@ import json
 import pytest
 
 import cdsim
-from conftest import small_quickstart, write_json
+from conftest import SOURCE_DIR, small_quickstart, write_json
 
 
 def union_intervals(intervals):
@@ -135,6 +135,28 @@ def test_plot_timeline_draws_a_png_of_the_run(traced, cli, tmp_path):
     outcome = cli("plot", "--timeline", run.directory, "--out", out)
     assert outcome.returncode == 0, outcome.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_faulted_runs_timeline_has_its_losses_and_link_changes_and_draws(cli, tmp_path):
+    scenario = json.loads((SOURCE_DIR / "scenarios" / "examples" / "faults_link_down.json").read_text())
+    scenario["run"] = {"epochs": 2, "trace": True}
+    run = cdsim.run(scenario, out=tmp_path / "run")
+    chrome = tmp_path / "timeline.json"
+    assert cli("trace", run.directory, "--chrome", chrome).returncode == 0
+    events = json.loads(chrome.read_text())["traceEvents"]
+    lost = [e for e in events if e["name"] == "lost"]
+    trace = run.trace
+    expected = trace[trace.kind == "message_lost"]
+    assert len(lost) == len(expected) == sum(v for k, v in run.summary["faults"].items() if k.startswith("messages_lost"))
+    assert sorted((e["tid"], e["ts"], e["args"]["cause"]) for e in lost) == sorted(
+        (int(r.agent), r.time_ns / 1e3, r.cause) for r in expected.itertuples())
+    changes = sorted(e["name"] for e in events if e.get("cat") == "fault" and e["name"].startswith("link "))
+    assert changes == sorted(["link 0-1 down", "link 0-1 up"] + [f"link {p} {s}" for p in ("0-7", "3-4")
+                                                                 for s in ("down", "up")])
+    png = tmp_path / "timeline.png"
+    outcome = cli("plot", "--timeline", run.directory, "--out", png)
+    assert outcome.returncode == 0, outcome.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_trace_of_an_untraced_run_is_refused(tmp_path, cli, scenario):

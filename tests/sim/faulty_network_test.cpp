@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -70,4 +71,38 @@ TEST_CASE("random loss with probability p loses a count within the binomial boun
   const double sigma = std::sqrt(messages * p * (1 - p));
   CHECK(std::abs(lost - messages * p) <= 5 * sigma);
   CHECK(lost_count() == static_cast<std::uint64_t>(lost));
+}
+
+TEST_CASE("observers see each loss with its cause and time, and a link's state changes once per real change") {
+  // Down at 2.5 ms twice (overlapping, as two partitions), up at 5 ms once (still down),
+  // up again at 6 ms (now up).
+  Fixture f({LinkStateChange{SimTime::from_us(2500), AgentId{0}, AgentId{1}, false},
+             LinkStateChange{SimTime::from_us(2500), AgentId{1}, AgentId{0}, false},
+             LinkStateChange{SimTime::from_ms(5), AgentId{0}, AgentId{1}, true},
+             LinkStateChange{SimTime::from_ms(6), AgentId{0}, AgentId{1}, true}});
+  std::vector<std::tuple<std::int64_t, SimTime, LossCause>> lost;
+  std::vector<std::pair<bool, SimTime>> states;
+  NetworkObserver observer;
+  observer.on_lost = [&lost](const Message& m, SimTime now, LossCause cause) { lost.emplace_back(m.round, now, cause); };
+  observer.on_link_state = [&states](AgentId a, AgentId b, bool up, SimTime now) {
+    CHECK(((a == AgentId{0} && b == AgentId{1}) || (a == AgentId{1} && b == AgentId{0})));
+    states.emplace_back(up, now);
+  };
+  f.network->add_observer(observer);
+  // As in the first test, rounds 0..2 would arrive at 2, 3 and 4 ms: 0 is in at 2.5 ms,
+  // 1 and 2 are on the link then and are dropped when they would have arrived.
+  for (std::int64_t r = 0; r < 3; ++r) f.send_at(SimTime::zero(), r);
+  f.send_at(SimTime::from_us(5500), 3);  // still down after the first "up": lost at send
+  f.send_at(SimTime::from_ms(6), 4);     // up again
+  f.sim.run();
+  using Lost = std::tuple<std::int64_t, SimTime, LossCause>;
+  const std::vector<Lost> expected = {Lost{1, SimTime::from_ms(3), LossCause::kInFlight},
+                                      Lost{2, SimTime::from_ms(4), LossCause::kInFlight},
+                                      Lost{3, SimTime::from_us(5500), LossCause::kLinkDown}};
+  CHECK(lost == expected);
+  const std::vector<std::pair<bool, SimTime>> expected_states = {{false, SimTime::from_us(2500)},
+                                                                 {true, SimTime::from_ms(6)}};
+  CHECK(states == expected_states);
+  CHECK(f.arrivals.size() == 2);
+  CHECK(f.network->losses().messages_lost() == lost.size());
 }
