@@ -59,7 +59,8 @@ MetricsRow traffic_row(const StepSnapshot& snapshot, double epochs_per_step) {
   row.messages_total = snapshot.messages_total;
   row.computed = columns_for_mode("off");
   for (double* figure : {&row.train_loss, &row.test_loss, &row.train_accuracy, &row.test_accuracy,
-                         &row.average_model_test_loss, &row.average_model_test_accuracy, &row.consensus_distance}) {
+                         &row.average_model_test_loss, &row.average_model_test_accuracy, &row.consensus_distance,
+                         &row.client_test_loss, &row.client_test_accuracy, &row.client_consensus_distance}) {
     *figure = kNotComputed;
   }
   return row;
@@ -182,6 +183,21 @@ MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<
     row.average_model_test_accuracy = average.accuracy;
   }
   if (columns.consensus) row.consensus_distance = consensus_distance(snapshot.parameters);
+  const std::span<const std::vector<float>> clients = snapshot.client_parameters;
+  if (!clients.empty() && columns.test && !models_.empty()) {
+    row.client_test_loss = row.client_test_accuracy = 0.0;
+    const double m = static_cast<double>(clients.size());
+    for (const std::vector<float>& x : clients) {
+      const Evaluation evaluation = models_.front()->evaluate(x, test_);
+      row.client_test_loss += evaluation.loss / m;
+      row.client_test_accuracy += evaluation.accuracy / m;
+    }
+    row.clients_tested = true;
+  }
+  if (!clients.empty() && columns.consensus) {
+    row.client_consensus_distance = consensus_distance(clients);
+    row.clients_distance = true;
+  }
   return row;
 }
 
@@ -198,7 +214,10 @@ double metric_value(const MetricsRow& row, std::string_view column) {
       {"test_accuracy", row.test_accuracy},
       {"average_model_test_loss", row.average_model_test_loss},
       {"average_model_test_accuracy", row.average_model_test_accuracy},
-      {"consensus_distance", row.consensus_distance}};
+      {"consensus_distance", row.consensus_distance},
+      {"client_test_loss", row.client_test_loss},
+      {"client_test_accuracy", row.client_test_accuracy},
+      {"client_consensus_distance", row.client_consensus_distance}};
   for (const auto& [name, value] : figures) {
     if (name == column) return value;
   }
@@ -215,6 +234,7 @@ std::string format_number(double value) {
 std::string metrics_csv_header() {
   return "step,epoch,sim_time_s,bytes_total,messages_total,train_loss,test_loss,train_accuracy,"
          "test_accuracy,average_model_test_loss,average_model_test_accuracy,consensus_distance,"
+         "client_test_loss,client_test_accuracy,client_consensus_distance,"
          "messages_lost_link_down,messages_lost_in_flight,messages_lost_random,messages_lost_agent_down,"
          "bytes_lost_link_down,bytes_lost_in_flight,bytes_lost_random,bytes_lost_agent_down\n";
 }
@@ -230,7 +250,10 @@ std::string metrics_csv_line(const MetricsRow& row) {
           format_cell(row.train_accuracy, c.train) + "," + format_cell(row.test_accuracy, c.test) + "," +
           format_cell(row.average_model_test_loss, c.average_model) + "," +
           format_cell(row.average_model_test_accuracy, c.average_model) + "," +
-          format_cell(row.consensus_distance, c.consensus);
+          format_cell(row.consensus_distance, c.consensus) + "," +
+          format_cell(row.client_test_loss, row.clients_tested) + "," +
+          format_cell(row.client_test_accuracy, row.clients_tested) + "," +
+          format_cell(row.client_consensus_distance, row.clients_distance);
   if (const auto& lost = row.lost) {
     for (const std::uint64_t count : {lost->messages_link_down, lost->messages_in_flight, lost->messages_random,
                                       lost->messages_agent_down}) {

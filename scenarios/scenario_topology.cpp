@@ -68,9 +68,10 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   std::vector<LinkOverride> edge_links;
   const std::string& kind = scenario.topology.kind;
   const std::string& algorithm = scenario.algorithm.kind;
-  if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence") {
+  if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence" &&
+      algorithm != "sgp") {
     throw InvalidInput("/topology/kind", "the time-varying topology \"" + kind + "\" needs a synchronous consensus "
-                                         "algorithm (cdsgd, cdmsgd, cdmsgd_two_sequence), not \"" + algorithm + "\"");
+                                         "algorithm (cdsgd, cdmsgd, cdmsgd_two_sequence) or sgp, not \"" + algorithm + "\"");
   }
   if (kind == "edge_list" || kind == "dot" || kind == "graphml") {
     // build_graph has checked the file's graph; this reads what it says about the links.
@@ -82,10 +83,11 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
       }
     }();
     edge_links = parse_edge_links(file, scenario.topology.file);
-    if (!edge_links.empty() && scenario.network.model == "switch") {
-      throw InvalidInput("/network/model", "the graph file '" + scenario.topology.file +
-                                               "' gives its edges links, but the \"switch\" model has no per-edge "
-                                               "links; expected \"point_to_point\" or a file without latency/bandwidth");
+    const std::string& model = scenario.network.model;
+    if (!edge_links.empty() && (model == "switch" || model == "platform")) {
+      throw InvalidInput("/network/model", "the graph file '" + scenario.topology.file + "' gives its edges links, but the \"" +
+                                               model + "\" model has no per-edge links; expected \"point_to_point\", "
+                                               "\"nic\" or a file without latency/bandwidth");
     }
   }
   FaultSchedule faults;
@@ -106,9 +108,9 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
     faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
-    if (!faults.rates.empty() && scenario.network.model == "switch") {
-      throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, and the \"switch\" model "
-                                           "has none (its links are the agents' access links); expected \"point_to_point\"");
+    if (!faults.rates.empty() && scenario.network.model != "point_to_point") {
+      throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, modelled on \"point_to_point\" "
+                                           "networks only, not \"" + scenario.network.model + "\"");
     }
   }
   try {

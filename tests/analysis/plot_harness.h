@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <cmath>
 #include <map>
 #include <sstream>
 #include <string>
@@ -66,7 +67,6 @@ inline std::vector<std::string> split_commas(const std::string& line) {
   std::istringstream fields(line);
   std::string cell;
   while (std::getline(fields, cell, ',')) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();  // getline drops a last empty cell
   return cells;
 }
 
@@ -78,10 +78,12 @@ inline std::map<std::string, std::vector<double>> read_metric_columns(const std:
   std::map<std::string, std::vector<double>> columns;
   for (const std::string& name : header) columns[name];
   while (std::getline(in, line)) {
-    const std::vector<std::string> cells = split_commas(line);
+    std::vector<std::string> cells = split_commas(line);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();  // getline drops a last empty cell
     REQUIRE(cells.size() == header.size());
+    // An empty cell is a figure that does not apply (NaN).
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      columns[header[i]].push_back(cells[i].empty() ? std::nan("") : std::stod(cells[i]));  // an empty cell: not computed
+      columns[header[i]].push_back(cells[i].empty() ? std::nan("") : std::stod(cells[i]));
     }
   }
   return columns;
