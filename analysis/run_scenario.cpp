@@ -24,6 +24,7 @@
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
+#include "sim/platform.h"
 #include "sim/point_to_point_network.h"
 #include "sim/shared_link_network.h"
 #include "sim/faulty_network.h"
@@ -51,15 +52,20 @@ auto within_section(const std::string& section, Build build) {
   }
 }
 
-// The network a protocol's traffic runs on: its links as point-to-point links, or every
-// node behind one switch (node links.node_count) with shared, max-min fair links. Each
-// link's spec comes from sim/protocols/link_assignment.h (defaults, distributions, the
-// graph file's edge attributes, agent classes).
-std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links,
-                                       const Scenario& scenario, const ScenarioTopology& topology) {
+// A figure for summary.json: null when it was not computed (or is not finite).
+nlohmann::json figure(double value, bool computed) {
+  return computed && std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
+}
+
+// The network a protocol's traffic runs on: its links as point-to-point links, or the
+// physical network of a shared-link model (NICs, one switch, a platform: the protocol's
+// nodes are its hosts) with max-min fair sharing along routes. Each link's spec comes from
+// sim/protocols/link_assignment.h (defaults, distributions, the graph file's edge
+// attributes, agent classes and NICs).
+std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links, const Scenario& scenario,
+                                       const ScenarioTopology& topology, const std::optional<Platform>& platform) {
   const NetworkSpec& spec = scenario.network;
-  auto id = [](std::size_t node) { return AgentId{static_cast<std::uint32_t>(node)}; };
-  if (spec.model != "switch") {
+  if (!platform) {
     const std::vector<DuplexLinkSpec> specs = point_to_point_link_specs(
         spec, links, scenario.agents, topology.graph, topology.edge_links, scenario.seed);
     auto network = std::make_unique<PointToPointNetwork>(simulation, links.node_count,
@@ -70,15 +76,48 @@ std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLin
     }
     return network;
   }
-  const std::vector<DuplexLinkSpec> access =
-      switch_access_link_specs(spec, links.node_count, scenario.agents, scenario.seed);
-  auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count + 1,
+  auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count,
                                                      std::vector<SharedLinkNetwork::PhysicalLink>{});
-  const AgentId hub = id(links.node_count);
-  for (std::size_t node = 0; node < links.node_count; ++node) {
-    network->add_link(id(node), hub, access[node].forward, access[node].backward);
-  }
+  add_platform(*network, *platform);
   return network;
+}
+
+// summary.json's "network": the model, the platform (null for point-to-point links) and
+// the links that carried the most bytes, with their share of the run's simulated time.
+nlohmann::json network_json(const Scenario& scenario, const std::optional<Platform>& platform, const Network& network,
+                            SimTime elapsed) {
+  constexpr std::size_t kListed = 5;
+  nlohmann::json out = {{"model", scenario.network.model}, {"links", network.link_count()}};
+  out["platform"] = platform ? nlohmann::json{{"kind", platform->kind},
+                                              {"hosts", platform->host_count},
+                                              {"switches", platform->switch_count()},
+                                              {"physical_links", platform->links.size()}}
+                             : nlohmann::json();
+  std::vector<std::size_t> order(network.link_count());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const auto more_bytes = [&](std::size_t a, std::size_t b) {
+    const std::int64_t x = network.link_load(a).bytes.bytes();
+    const std::int64_t y = network.link_load(b).bytes.bytes();
+    return x != y ? x > y : a < b;
+  };
+  const std::size_t listed = std::min(kListed, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(listed), order.end(), more_bytes);
+  nlohmann::json loaded = nlohmann::json::array();
+  for (std::size_t i = 0; i < listed; ++i) {
+    const std::size_t link = order[i];
+    const LinkLoad load = network.link_load(link);
+    if (load.messages == 0) break;
+    const LinkEndpoints ends = network.link_endpoints(link);
+    const double capacity_bytes = network.link_spec(link).bandwidth.bytes_per_second() * elapsed.seconds();
+    loaded.push_back({{"link", link},
+                      {"from", ends.from.value},
+                      {"to", ends.to.value},
+                      {"bytes", load.bytes.bytes()},
+                      {"messages", load.messages},
+                      {"utilisation", figure(static_cast<double>(load.bytes.bytes()) / capacity_bytes, capacity_bytes > 0)}});
+  }
+  out["most_loaded_links"] = loaded;
+  return out;
 }
 
 // Which run.stop condition `row` meets ("target", "sim_time_budget", "byte_budget"), or "".
@@ -90,11 +129,6 @@ std::string stop_condition(const StopSpec& stop, const MetricsRow& row) {
   if (stop.sim_time > SimTime::zero() && row.sim_time_s >= stop.sim_time.seconds()) return "sim_time_budget";
   if (stop.bytes.bytes() > 0 && row.bytes_total >= stop.bytes.bytes()) return "byte_budget";
   return "";
-}
-
-// A figure for summary.json: null when it was not computed (or is not finite).
-nlohmann::json figure(double value, bool computed) {
-  return computed && std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
 }
 
 // Whether an evaluated row shows the agents diverged: a computed loss or consensus
@@ -280,7 +314,11 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
 
   Simulation simulation(scenario.seed);
   const ProtocolLinks links = protocol_links(scenario.algorithm, graph);
-  std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology);
+  std::optional<Platform> platform;
+  if (scenario.network.model != "point_to_point") {
+    platform = build_platform(scenario.network, links, scenario.agents, graph, topology.edge_links, scenario.seed);
+  }
+  std::unique_ptr<Network> network_owner = build_network(simulation, links, scenario, topology, platform);
   const FaultyNetwork* faulty = nullptr;
   if (scenario.faults.any()) {
     auto wrapped = std::make_unique<FaultyNetwork>(simulation, std::move(network_owner), topology.link_changes,
@@ -418,6 +456,7 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
                                   {"per_round_contraction", schedule_spectrum.per_round_contraction},
                                   {"method", schedule_spectrum.method}};
   }
+  extra["network"] = network_json(scenario, platform, network, simulation.now());
   if (trace) extra["busiest_links"] = busiest_links_json(run_directory.staged_path("events.pb"), network);
   if (!replay) {
     if (data.train.num_classes > 0) extra["label_histograms"] = shard_label_histograms(data.train, shards);

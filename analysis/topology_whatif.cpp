@@ -4,6 +4,8 @@
 #include "core/model.h"
 #include "core/model_spec.h"
 #include "scenarios/scenario_topology.h"
+#include "sim/protocols/link_assignment.h"
+#include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
 
 namespace cdsim {
@@ -30,6 +32,18 @@ NamedReport scenario_topology_report(const Scenario& scenario, const WhatIfOptio
   report.shared_uplink = options.shared_uplink;
   report.disagreement_factor = options.disagreement_factor;
   return NamedReport{scenario.name, describe_topology(topology.graph, topology.mixing, report)};
+}
+
+NetworkSummary summarize_network(const Scenario& scenario, const ScenarioTopology& topology) {
+  const ProtocolLinks links = protocol_links(scenario.algorithm, topology.graph);
+  NetworkSummary summary{scenario.network.model, "", links.node_count, 0, links.edges.size(), links.edges.size()};
+  if (scenario.network.model == "point_to_point") return summary;
+  const Platform platform = build_platform(scenario.network, links, scenario.agents, topology.graph,
+                                           topology.edge_links, scenario.seed);
+  summary.platform = platform.kind;
+  summary.switches = platform.switch_count();
+  summary.physical_links = platform.links.size();
+  return summary;
 }
 
 }  // namespace cdsim

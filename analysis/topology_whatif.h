@@ -4,9 +4,12 @@
 // network section.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "scenarios/scenario.h"
+#include "scenarios/scenario_topology.h"
 #include "topologies/topology_report.h"
 
 namespace cdsim {
@@ -24,5 +27,16 @@ std::uint64_t scenario_model_parameters(const Scenario& scenario);
 // Throws InvalidInput (field from the scenario's root) for a topology or mixing it cannot
 // build.
 NamedReport scenario_topology_report(const Scenario& scenario, const WhatIfOptions& options);
+
+// The network model and the physical network a run of the scenario would build.
+struct NetworkSummary {
+  std::string model;
+  std::string platform;  // "" for point-to-point links
+  std::size_t hosts = 0;  // the protocol's nodes
+  std::size_t switches = 0;  // NIC nodes for the nic model
+  std::size_t physical_links = 0;  // full-duplex links
+  std::size_t protocol_links = 0;  // the protocol's edges
+};
+NetworkSummary summarize_network(const Scenario& scenario, const ScenarioTopology& topology);
 
 }  // namespace cdsim

@@ -1,7 +1,8 @@
 // `cdsim topology`: what-if figures of one or more topologies before any training runs.
 // Each spec is a scenario file, or inline JSON with --spec merged onto the first scenario
 // file given (onto the defaults when there is none); --set applies to all of them. Only
-// the agents, seed, topology, mixing, network and model size matter here.
+// the agents, seed, topology, mixing, network and model size matter here. Each report also
+// says which network model the run would use and, for shared links, its physical network.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -44,6 +45,27 @@ struct TopologyArguments {
   double factor = 1000.0;
   bool shared_uplink = false;
 };
+
+nlohmann::json to_json(const NetworkSummary& n) {
+  return {{"model", n.model},
+          {"platform", n.platform.empty() ? nlohmann::json() : nlohmann::json(n.platform)},
+          {"hosts", n.hosts},
+          {"switches", n.switches},
+          {"physical_links", n.physical_links},
+          {"protocol_edges", n.protocol_links}};
+}
+
+std::string network_line(const std::string& name, const NetworkSummary& n) {
+  std::string line = name + ": network \"" + n.model + "\": ";
+  if (n.platform.empty()) {
+    line += std::to_string(n.physical_links) + " point-to-point links (FIFO) between " + std::to_string(n.hosts) + " nodes";
+  } else {
+    const std::string what = n.platform == "nic" ? " NICs" : " switches";
+    line += "platform \"" + n.platform + "\", " + std::to_string(n.hosts) + " hosts, " + std::to_string(n.switches) +
+            what + ", " + std::to_string(n.physical_links) + " full-duplex links shared max-min fairly";
+  }
+  return line + "\n";
+}
 
 nlohmann::json to_json(const NamedReport& named) {
   nlohmann::json object = {{"name", named.name}};
@@ -106,6 +128,7 @@ int describe(const TopologyArguments& arguments) {
   // Time-varying topologies: the spectrum of one period's product, beside the report of
   // round 0 (whose graph column is the union of the rounds' graphs).
   std::vector<std::optional<std::pair<std::string, ScheduleSpectrum>>> schedules;
+  std::vector<NetworkSummary> networks;
   for (std::size_t s = 0; s < sources.size(); ++s) {
     const auto& [origin, text] = sources[s];
     const int code = with_scenario_errors(origin, [&] {
@@ -123,6 +146,7 @@ int describe(const TopologyArguments& arguments) {
       reports.push_back(scenario_topology_report(scenario, options));
       schedules.emplace_back();
       const ScenarioTopology topology = build_scenario_topology(scenario);
+      networks.push_back(summarize_network(scenario, topology));
       if (topology.schedule) schedules.back().emplace(topology.schedule->kind, analyze_schedule(*topology.schedule));
       if (!arguments.dot_path.empty()) {
         std::ofstream out(arguments.dot_path, std::ios::binary);
@@ -137,6 +161,7 @@ int describe(const TopologyArguments& arguments) {
     nlohmann::json array = nlohmann::json::array();
     for (std::size_t i = 0; i < reports.size(); ++i) {
       nlohmann::json object = to_json(reports[i]);
+      object["network"] = to_json(networks[i]);
       if (schedules[i]) {
         const ScheduleSpectrum& spectrum = schedules[i]->second;
         object["schedule"] = {{"kind", schedules[i]->first},
@@ -150,6 +175,7 @@ int describe(const TopologyArguments& arguments) {
     std::cout << array.dump(2) << "\n";
   } else {
     std::cout << format_report_table(reports);
+    for (std::size_t i = 0; i < reports.size(); ++i) std::cout << network_line(reports[i].name, networks[i]);
     for (std::size_t i = 0; i < reports.size(); ++i) {
       if (!schedules[i]) continue;
       const ScheduleSpectrum& spectrum = schedules[i]->second;

@@ -116,12 +116,16 @@ py::dict run(const std::string& path_or_text, bool is_file, const std::string& o
 py::dict topology_report(const std::string& path_or_text, bool is_file, const std::string& origin,
                          std::uint64_t parameters, double factor, bool shared_uplink) {
   const ScenarioSource source = source_from(path_or_text, is_file, origin);
+  NetworkSummary network;
   const NamedReport named = with_scenario_errors(source, [&] {
     WhatIfOptions options;
     options.parameters = parameters;
     options.disagreement_factor = factor;
     options.shared_uplink = shared_uplink;
-    return scenario_topology_report(source.load(), options);
+    const Scenario scenario = source.load();
+    NamedReport report = scenario_topology_report(scenario, options);
+    network = summarize_network(scenario, build_scenario_topology(scenario));
+    return report;
   });
   py::dict figures;
   figures["name"] = named.name;
@@ -136,6 +140,14 @@ py::dict topology_report(const std::string& path_or_text, bool is_file, const st
         },
         field.value);
   }
+  py::dict network_figures;  // as `cdsim topology --json` writes them
+  network_figures["model"] = network.model;
+  network_figures["platform"] = network.platform.empty() ? py::object(py::none()) : py::object(py::str(network.platform));
+  network_figures["hosts"] = network.hosts;
+  network_figures["switches"] = network.switches;
+  network_figures["physical_links"] = network.physical_links;
+  network_figures["protocol_edges"] = network.protocol_links;
+  figures["network"] = network_figures;
   return figures;
 }
 

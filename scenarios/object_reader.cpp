@@ -334,8 +334,19 @@ SimTime ObjectReader::duration_or(std::string_view key, SimTime fallback) {
   note(key, {{"type", Json::array({"string", "number"})},
              {"description", "a duration: a unit string such as \"1ms\" or a number of seconds"},
              {"default", to_string(fallback)}});
+  if (find(key) == nullptr) return fallback;
+  return parse_duration_field(key);
+}
+
+std::optional<SimTime> ObjectReader::optional_duration(std::string_view key) {
+  note(key, {{"type", Json::array({"string", "number"})},
+             {"description", "a duration: a unit string such as \"1ms\" or a number of seconds; absent: see the docs"}});
+  if (find(key) == nullptr) return std::nullopt;
+  return parse_duration_field(key);
+}
+
+SimTime ObjectReader::parse_duration_field(std::string_view key) {
   const Json* value = find(key);
-  if (value == nullptr) return fallback;
   try {
     if (value->is_string()) return parse_duration(value->get<std::string>());
     if (value->is_number()) return duration_from_seconds(value->get<double>());
@@ -349,8 +360,19 @@ Bandwidth ObjectReader::bandwidth_or(std::string_view key, Bandwidth fallback) {
   note(key, {{"type", Json::array({"string", "number"})},
              {"description", "a bandwidth: a unit string such as \"1Gbps\" or a number of bytes per second"},
              {"default", to_string(fallback)}});
+  if (find(key) == nullptr) return fallback;
+  return parse_bandwidth_field(key);
+}
+
+std::optional<Bandwidth> ObjectReader::optional_bandwidth(std::string_view key) {
+  note(key, {{"type", Json::array({"string", "number"})},
+             {"description", "a bandwidth: a unit string such as \"1Gbps\" or a number of bytes per second; absent: see the docs"}});
+  if (find(key) == nullptr) return std::nullopt;
+  return parse_bandwidth_field(key);
+}
+
+Bandwidth ObjectReader::parse_bandwidth_field(std::string_view key) {
   const Json* value = find(key);
-  if (value == nullptr) return fallback;
   try {
     if (value->is_string()) return parse_bandwidth(value->get<std::string>());
     if (value->is_number()) return bandwidth_from_bytes_per_second(value->get<double>());

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <map>
 #include <set>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,10 @@ class ObjectReader {
   SimTime duration_or(std::string_view key, SimTime fallback);
   Bandwidth bandwidth_or(std::string_view key, Bandwidth fallback);
   ByteCount byte_count_or(std::string_view key, ByteCount fallback);
+  // The same for a field whose absence means something of its own (e.g. unlimited): the
+  // schema gives it no default, and an absent field gives std::nullopt.
+  std::optional<SimTime> optional_duration(std::string_view key);
+  std::optional<Bandwidth> optional_bandwidth(std::string_view key);
 
   // A nested object, or nullptr when absent (absence means all defaults).
   const Json* object_or_null(std::string_view key);
@@ -101,6 +106,9 @@ class ObjectReader {
 
  private:
   const Json* find(std::string_view key);
+  // The present field `key` as a duration / bandwidth (a unit string or an SI number).
+  SimTime parse_duration_field(std::string_view key);
+  Bandwidth parse_bandwidth_field(std::string_view key);
   [[noreturn]] void fail(std::string_view key, const std::string& expected, const Json& found) const;
   void note(std::string_view key, const Json& schema);  // into the field table, if any
 

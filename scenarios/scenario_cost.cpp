@@ -202,7 +202,8 @@ ScenarioCost check_scenario_cost(const Scenario& scenario, const DataShape& data
   step_seconds /= slowest;
   if (compute.straggler_probability > 0) step_seconds *= compute.straggler_slowdown;
   step_seconds *= local_steps;
-  const bool shared_links = scenario.network.model == "switch";
+  // A message on shared links crosses at least two (host links or NICs) and shares them.
+  const bool shared_links = scenario.network.model != "point_to_point";
   double rounds = consensus ? static_cast<double>(algorithm.consensus_steps) : 2;
   double round_bytes = message_bytes;
   if (all_reduce) {

@@ -12,6 +12,7 @@
 #include "scenarios/scenario_limits.h"
 #include "sim/byte_count.h"
 #include "sim/time.h"
+#include "sim/units.h"
 
 namespace cdsim {
 
@@ -152,14 +153,92 @@ std::vector<AgentClass> read_agent_classes(const Json* array) {
   return classes;
 }
 
+NicSpec read_nic(ObjectReader reader) {
+  NicSpec nic;  // unset means unlimited
+  nic.uplink = reader.optional_bandwidth("uplink");
+  nic.downlink = reader.optional_bandwidth("downlink");
+  reader.reject_unknown_keys();
+  return nic;
+}
+
+// A WAN latency matrix: R rows of R durations (unit strings or seconds), symmetric.
+std::vector<std::vector<SimTime>> read_latency_matrix(const Json* rows, const std::string& pointer) {
+  std::vector<std::vector<SimTime>> matrix;
+  if (rows == nullptr) return matrix;
+  if (rows->size() > limits::kMaxAgents) throw InvalidInput(pointer, "expected at most one region per agent");
+  for (std::size_t r = 0; r < rows->size(); ++r) {
+    const Json& row = (*rows)[r];
+    const std::string row_pointer = pointer + "/" + std::to_string(r);
+    if (!row.is_array() || row.size() != rows->size()) {
+      throw InvalidInput(row_pointer, "expected an array of " + std::to_string(rows->size()) +
+                                          " latencies (one per region), found " + row.dump());
+    }
+    std::vector<SimTime> latencies;
+    for (std::size_t s = 0; s < row.size(); ++s) {
+      try {
+        if (row[s].is_string()) {
+          latencies.push_back(parse_duration(row[s].get<std::string>()));
+        } else if (row[s].is_number()) {
+          latencies.push_back(duration_from_seconds(row[s].get<double>()));
+        } else {
+          throw InvalidInput("", "expected a duration such as \"20ms\" or a number of seconds, found " + row[s].dump());
+        }
+      } catch (const InvalidInput& error) {
+        throw InvalidInput(row_pointer + "/" + std::to_string(s), error.what());
+      }
+    }
+    matrix.push_back(std::move(latencies));
+  }
+  for (std::size_t r = 0; r < matrix.size(); ++r) {
+    for (std::size_t s = 0; s < r; ++s) {
+      if (matrix[r][s] != matrix[s][r]) {
+        throw InvalidInput(pointer + "/" + std::to_string(r) + "/" + std::to_string(s),
+                           to_string(matrix[r][s]) + " differs from [" + std::to_string(s) + "][" +
+                               std::to_string(r) + "] = " + to_string(matrix[s][r]) + "; expected a symmetric matrix");
+      }
+    }
+  }
+  return matrix;
+}
+
+PlatformSpec read_platform(ObjectReader reader) {
+  PlatformSpec p;
+  const std::string pointer = reader.pointer();
+  p.kind = reader.choice_or("kind", p.kind, {"switch", "tree", "dumbbell", "regions"});
+  p.hosts_per_switch = reader.count_or("hosts_per_switch", p.hosts_per_switch, 1, limits::kMaxAgents);
+  p.oversubscription = reader.positive_number_or("oversubscription", p.oversubscription);
+  p.core_latency = reader.optional_duration("core_latency");      // unset: network.latency
+  p.core_bandwidth = reader.optional_bandwidth("core_bandwidth");  // unset: network.bandwidth
+  p.wan_latency = read_latency_matrix(reader.array_or_null("wan_latency"), pointer + "/wan_latency");
+  reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), pointer, "platform \"" + p.kind + "\"", [&](const std::string& key) {
+    if (key == "kind") return true;
+    if (key == "hosts_per_switch" || key == "oversubscription") return p.kind == "tree";
+    if (key == "core_latency") return p.kind == "tree" || p.kind == "dumbbell";
+    if (key == "core_bandwidth") return p.kind == "dumbbell" || p.kind == "regions";
+    return p.kind == "regions";  // wan_latency
+  });
+  if (p.kind == "regions" && p.wan_latency.size() < 2) {
+    throw InvalidInput(pointer + "/wan_latency", "platform \"regions\" needs a latency matrix of at least 2 regions");
+  }
+  return p;
+}
+
 NetworkSpec read_network(ObjectReader reader) {
   NetworkSpec spec;
-  spec.model = reader.choice_or("model", spec.model, {"point_to_point", "switch"});
+  spec.model = reader.choice_or("model", spec.model, {"point_to_point", "nic", "switch", "platform"});
   spec.latency = reader.duration_or("latency", spec.latency);
   spec.bandwidth = reader.bandwidth_or("bandwidth", spec.bandwidth);
   spec.latency_distribution = read_latency_distribution(reader.section("latency_distribution"));
   spec.agent_classes = read_agent_classes(reader.array_or_null("agent_classes"));
+  spec.nic = read_nic(reader.section("nic"));
+  spec.platform = read_platform(reader.section("platform"));
   reader.reject_unknown_keys();
+  reject_unused_fields(reader.json(), "/network", "network model \"" + spec.model + "\"", [&](const std::string& key) {
+    if (key == "nic") return spec.model != "point_to_point";
+    if (key == "platform") return spec.model == "platform";
+    return true;
+  });
   return spec;
 }
 
@@ -436,6 +515,12 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
                                            topology_kind + "\"");
   }
   scenario.network = read_network(reader.section("network"));
+  const PlatformSpec& platform = scenario.network.platform;
+  if (scenario.network.model == "platform" && platform.kind == "regions" && platform.wan_latency.size() > scenario.agents) {
+    throw InvalidInput("/network/platform/wan_latency", std::to_string(platform.wan_latency.size()) + " regions for " +
+                                                            std::to_string(scenario.agents) +
+                                                            " agents; expected at most one region per agent");
+  }
   scenario.compute = read_compute(reader.section("compute"));
   read_data(reader.section("data"), base_dir, scenario.data, scenario.partition);
   scenario.model = read_model(reader.section("model"));
@@ -569,6 +654,32 @@ std::string resolved_scenario_json(const Scenario& s) {
                          {"downlink", to_string(c.downlink)}, {"latency", to_string(c.latency)}});
     }
     root["network"]["agent_classes"] = classes;
+  }
+  if (s.network.model != "point_to_point") {
+    Json nic = Json::object();
+    if (s.network.nic.uplink) nic["uplink"] = to_string(*s.network.nic.uplink);
+    if (s.network.nic.downlink) nic["downlink"] = to_string(*s.network.nic.downlink);
+    root["network"]["nic"] = nic;
+  }
+  if (s.network.model == "platform") {
+    const PlatformSpec& p = s.network.platform;
+    Json platform = {{"kind", p.kind}};
+    if (p.kind == "tree") {
+      platform["hosts_per_switch"] = p.hosts_per_switch;
+      platform["oversubscription"] = p.oversubscription;
+    }
+    if (p.core_latency) platform["core_latency"] = to_string(*p.core_latency);
+    if (p.core_bandwidth) platform["core_bandwidth"] = to_string(*p.core_bandwidth);
+    if (p.kind == "regions") {
+      Json rows = Json::array();
+      for (const std::vector<SimTime>& row : p.wan_latency) {
+        Json entries = Json::array();
+        for (const SimTime latency : row) entries.push_back(to_string(latency));
+        rows.push_back(entries);
+      }
+      platform["wan_latency"] = rows;
+    }
+    root["network"]["platform"] = platform;
   }
   root["compute"] = {{"step_time", to_string(s.compute.step_time)},
                      {"flops_per_second", s.compute.flops_per_second},

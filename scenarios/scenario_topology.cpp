@@ -83,10 +83,11 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
       }
     }();
     edge_links = parse_edge_links(file, scenario.topology.file);
-    if (!edge_links.empty() && scenario.network.model == "switch") {
-      throw InvalidInput("/network/model", "the graph file '" + scenario.topology.file +
-                                               "' gives its edges links, but the \"switch\" model has no per-edge "
-                                               "links; expected \"point_to_point\" or a file without latency/bandwidth");
+    const std::string& model = scenario.network.model;
+    if (!edge_links.empty() && (model == "switch" || model == "platform")) {
+      throw InvalidInput("/network/model", "the graph file '" + scenario.topology.file + "' gives its edges links, but the \"" +
+                                               model + "\" model has no per-edge links; expected \"point_to_point\", "
+                                               "\"nic\" or a file without latency/bandwidth");
     }
   }
   if (scenario.faults.any()) {

@@ -12,4 +12,10 @@ struct LinkSpec {
   Bandwidth bandwidth;
 };
 
+// The two directions of a full-duplex link between `first` and `second`.
+struct DuplexLinkSpec {
+  LinkSpec forward;   // first -> second
+  LinkSpec backward;  // second -> first
+};
+
 }  // namespace cdsim

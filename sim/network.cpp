@@ -10,6 +10,10 @@ ByteCount Network::bytes_sent_by(AgentId node) const {
   return node.index() < bytes_sent_by_node_.size() ? bytes_sent_by_node_[node.index()] : ByteCount{};
 }
 
+LinkLoad Network::link_load(std::size_t link_index) const {
+  return link_index < link_loads_.size() ? link_loads_[link_index] : LinkLoad{};
+}
+
 void Network::check_sendable(const Message& message) const {
   if (!delivery_handler_) throw std::logic_error("Network::send: no delivery handler set");
   if (message.size < ByteCount{0}) {
@@ -36,6 +40,9 @@ void Network::record_transmission_start(const Message& message, SimTime start, s
 }
 
 void Network::record_transmission_end(const Message& message, SimTime end, std::size_t link_index) {
+  if (link_index >= link_loads_.size()) link_loads_.resize(link_index + 1);
+  link_loads_[link_index].bytes += message.size;
+  ++link_loads_[link_index].messages;
   for (const NetworkObserver& observer : observers_) {
     if (observer.on_transmission_end) observer.on_transmission_end(message, end, link_index);
   }

@@ -58,6 +58,12 @@ struct NetworkObserver {
   std::function<void(AgentId a, AgentId b, bool up, SimTime now)> on_link_state;
 };
 
+// What one directed link has carried: transmissions that ended on it.
+struct LinkLoad {
+  ByteCount bytes;
+  std::uint64_t messages = 0;
+};
+
 // The two ends of a directed link, for observers that map a link index back to nodes.
 struct LinkEndpoints {
   AgentId from;
@@ -86,6 +92,8 @@ class Network {
   const NetworkStats& stats() const { return stats_; }
   // Bytes accepted by send() from `node` (zero for a node that never sent).
   ByteCount bytes_sent_by(AgentId node) const;
+  // What link `link_index` has carried so far (zero for a link that carried nothing).
+  LinkLoad link_load(std::size_t link_index) const;
 
   // Nodes are numbered 0 .. node_count() - 1.
   virtual std::size_t node_count() const = 0;
@@ -119,6 +127,7 @@ class Network {
   std::vector<NetworkObserver> observers_;
   NetworkStats stats_;
   std::vector<ByteCount> bytes_sent_by_node_;  // grows on demand
+  std::vector<LinkLoad> link_loads_;           // grows on demand
 };
 
 }  // namespace cdsim

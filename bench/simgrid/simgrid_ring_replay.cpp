@@ -11,6 +11,8 @@
 // Usage: cdsim_bench_simgrid_ring N R P C_SECONDS L_SECONDS B_BYTES_PER_SECOND
 #include <simgrid/s4u.hpp>
 
+#include "bench/simgrid/ideal_cm02.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -73,12 +75,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "a ring needs at least 3 agents\n");
     return 2;
   }
-  sg4::Engine::set_config("network/model:CM02");
-  sg4::Engine::set_config("network/latency-factor:1");
-  sg4::Engine::set_config("network/bandwidth-factor:1");
-  sg4::Engine::set_config("network/weight-S:0");
-  sg4::Engine::set_config("network/TCP-gamma:0");
-  sg4::Engine::set_config("network/crosstraffic:0");
+  cdsim::bench::configure_ideal_cm02();
 
   sg4::NetZone* zone = sg4::create_full_zone("ring");
   std::vector<sg4::Host*> hosts;

@@ -39,7 +39,8 @@ std::vector<Access> access_of(const NetworkSpec& spec, std::size_t node_count, s
   const std::vector<std::optional<std::size_t>> classes = assign_agent_classes(spec, agents, seed);
   // Without a class a node's access does not limit its links.
   const Bandwidth unlimited = Bandwidth::from_bits_per_second(std::numeric_limits<std::int64_t>::max());
-  std::vector<Access> access(node_count, Access{unlimited, unlimited, SimTime::zero()});
+  const Access nic{spec.nic.uplink.value_or(unlimited), spec.nic.downlink.value_or(unlimited), SimTime::zero()};
+  std::vector<Access> access(node_count, nic);
   for (std::size_t node = 0; node < std::min(node_count, agents); ++node) {
     if (!classes[node]) continue;
     const AgentClass& c = spec.agent_classes[*classes[node]];
@@ -69,11 +70,18 @@ std::vector<std::optional<std::size_t>> assign_agent_classes(const NetworkSpec& 
   return classes;
 }
 
-std::vector<DuplexLinkSpec> point_to_point_link_specs(const NetworkSpec& spec, const ProtocolLinks& links,
-                                                      std::size_t agents, const Graph& graph,
-                                                      const std::vector<LinkOverride>& edge_overrides,
-                                                      std::uint64_t seed) {
-  const std::vector<Access> access = access_of(spec, links.node_count, agents, seed);
+namespace {
+
+// The links of the protocol's edges; with `per_link_access` narrowed by both ends' access
+// (the point-to-point model), otherwise left to the NICs.
+std::vector<DuplexLinkSpec> edge_link_specs(const NetworkSpec& spec, const ProtocolLinks& links, std::size_t agents,
+                                            const Graph& graph, const std::vector<LinkOverride>& edge_overrides,
+                                            std::uint64_t seed, bool per_link_access) {
+  std::vector<Access> access = access_of(spec, links.node_count, agents, seed);
+  if (!per_link_access) {
+    const Bandwidth unlimited = Bandwidth::from_bits_per_second(std::numeric_limits<std::int64_t>::max());
+    std::fill(access.begin(), access.end(), Access{unlimited, unlimited, SimTime::zero()});
+  }
   std::vector<DuplexLinkSpec> specs;
   specs.reserve(links.edges.size());
   for (std::size_t e = 0; e < links.edges.size(); ++e) {
@@ -96,8 +104,53 @@ std::vector<DuplexLinkSpec> point_to_point_link_specs(const NetworkSpec& spec, c
   return specs;
 }
 
-std::vector<DuplexLinkSpec> switch_access_link_specs(const NetworkSpec& spec, std::size_t node_count,
-                                                     std::size_t agents, std::uint64_t seed) {
+}  // namespace
+
+std::vector<DuplexLinkSpec> point_to_point_link_specs(const NetworkSpec& spec, const ProtocolLinks& links,
+                                                      std::size_t agents, const Graph& graph,
+                                                      const std::vector<LinkOverride>& edge_overrides,
+                                                      std::uint64_t seed) {
+  return edge_link_specs(spec, links, agents, graph, edge_overrides, seed, true);
+}
+
+std::vector<DuplexLinkSpec> nic_link_specs(const NetworkSpec& spec, std::size_t node_count, std::size_t agents,
+                                           std::uint64_t seed) {
+  const std::vector<Access> access = access_of(spec, node_count, agents, seed);
+  std::vector<DuplexLinkSpec> specs;
+  specs.reserve(node_count);
+  for (const Access& a : access) {
+    specs.push_back(DuplexLinkSpec{LinkSpec{a.latency, a.uplink}, LinkSpec{a.latency, a.downlink}});
+  }
+  return specs;
+}
+
+Platform build_platform(const NetworkSpec& spec, const ProtocolLinks& links, std::size_t agents, const Graph& graph,
+                        const std::vector<LinkOverride>& edge_overrides, std::uint64_t seed) {
+  if (spec.model == "nic") {
+    return nic_platform(nic_link_specs(spec, links.node_count, agents, seed), links.edges,
+                        edge_link_specs(spec, links, agents, graph, edge_overrides, seed, false));
+  }
+  const std::vector<DuplexLinkSpec> hosts = host_link_specs(spec, links.node_count, agents, seed);
+  if (spec.model == "switch") return single_switch_platform(hosts);
+  if (spec.model != "platform") throw std::logic_error("the \"" + spec.model + "\" model has no platform");
+  const PlatformSpec& p = spec.platform;
+  const SimTime core_latency = p.core_latency.value_or(spec.latency);
+  const Bandwidth core_bandwidth = p.core_bandwidth.value_or(spec.bandwidth);
+  if (p.kind == "switch") return single_switch_platform(hosts);
+  if (p.kind == "tree") {
+    const double bits = static_cast<double>(p.hosts_per_switch) * static_cast<double>(spec.bandwidth.bits_per_second()) /
+                        p.oversubscription;
+    if (!(bits >= 1.0 && bits < 9.2e18)) throw std::overflow_error("a tree's core link bandwidth is out of range");
+    return two_level_tree_platform(hosts, p.hosts_per_switch,
+                                   LinkSpec{core_latency, Bandwidth::from_bits_per_second(std::llround(bits))});
+  }
+  if (p.kind == "dumbbell") return dumbbell_platform(hosts, LinkSpec{core_latency, core_bandwidth});
+  if (p.kind == "regions") return regions_platform(hosts, p.wan_latency, core_bandwidth);
+  throw std::logic_error("unknown platform kind '" + p.kind + "'");
+}
+
+std::vector<DuplexLinkSpec> host_link_specs(const NetworkSpec& spec, std::size_t node_count, std::size_t agents,
+                                            std::uint64_t seed) {
   const std::vector<Access> access = access_of(spec, node_count, agents, seed);
   std::vector<DuplexLinkSpec> specs;
   specs.reserve(node_count);

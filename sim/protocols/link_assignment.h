@@ -6,10 +6,15 @@
 //   latency   = edge latency (file, else distribution draw, else network.latency)
 //               + class latency of a + class latency of b
 //   bandwidth = min(edge bandwidth (file, else network.bandwidth), uplink of a, downlink of b)
-// Switch, access link of node n (n -> switch and switch -> n):
+// Switch and platform, host link of node n (n -> its switch and back):
 //   latency   = distribution draw or network.latency, + class latency of n
 //   bandwidth = min(network.bandwidth, uplink of n) up, min(network.bandwidth, downlink of n) down
-// A server node (FedAvg, parameter server) has no class.
+//   (the host link carries exactly the flows of n's NIC, so narrowing it is the NIC)
+// NIC model: the edge a - b gets the point-to-point latency and bandwidth without the
+// classes; node n's NIC link (n -> its NIC node) gets n's class latency, its uplink and
+// downlink, and the classes' latencies are not added to the edges.
+// A node's uplink and downlink are its class's, else network.nic's, else unlimited. A
+// server node (FedAvg, parameter server) has no class.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "sim/link_spec.h"
+#include "sim/platform.h"
 #include "sim/protocols/network_spec.h"
 #include "sim/protocols/protocol.h"
 #include "topologies/graph.h"
@@ -28,12 +34,6 @@ namespace cdsim {
 struct LinkOverride {
   std::optional<SimTime> latency;
   std::optional<Bandwidth> bandwidth;
-};
-
-// The two directions of a full-duplex link between `first` and `second`.
-struct DuplexLinkSpec {
-  LinkSpec forward;   // first -> second
-  LinkSpec backward;  // second -> first
 };
 
 // Class index of each of `agents` agents (std::nullopt: no class). A seeded permutation of
@@ -50,8 +50,17 @@ std::vector<DuplexLinkSpec> point_to_point_link_specs(const NetworkSpec& spec, c
                                                       const std::vector<LinkOverride>& edge_overrides,
                                                       std::uint64_t seed);
 
-// One spec per node's access link (node -> switch forward) for the switch model.
-std::vector<DuplexLinkSpec> switch_access_link_specs(const NetworkSpec& spec, std::size_t node_count,
-                                                     std::size_t agents, std::uint64_t seed);
+// One spec per node's host link (node -> switch forward) for the switch and platform models.
+std::vector<DuplexLinkSpec> host_link_specs(const NetworkSpec& spec, std::size_t node_count, std::size_t agents,
+                                            std::uint64_t seed);
+
+// One spec per node's NIC link (node -> its NIC forward: the uplink) for the NIC model.
+std::vector<DuplexLinkSpec> nic_link_specs(const NetworkSpec& spec, std::size_t node_count, std::size_t agents,
+                                           std::uint64_t seed);
+
+// The physical network of a shared-link model (nic, switch, platform): its hosts are the
+// protocol's nodes. Throws std::logic_error for the point_to_point model.
+Platform build_platform(const NetworkSpec& spec, const ProtocolLinks& links, std::size_t agents, const Graph& graph,
+                        const std::vector<LinkOverride>& edge_overrides, std::uint64_t seed);
 
 }  // namespace cdsim

@@ -171,3 +171,56 @@ TEST_CASE("bad replay and evaluation settings are rejected with their field") {
     CHECK(e.field() == c.field);
   }
 }
+
+TEST_CASE("bad NIC and platform fields are rejected by their JSON pointer") {
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  const Case cases[] = {
+      {R"({"network": {"model": "mesh"}})", "/network/model"},
+      {R"({"network": {"nic": {"uplink": "10Mbps"}}})", "/network/nic"},  // point_to_point has no NICs
+      {R"({"network": {"model": "nic", "nic": {"uplink": "10 parsecs"}}})", "/network/nic/uplink"},
+      {R"({"network": {"model": "nic", "nic": {"sideways": "1Gbps"}}})", "/network/nic/sideways"},
+      {R"({"network": {"model": "switch", "platform": {"kind": "tree"}}})", "/network/platform"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "torus"}}})", "/network/platform/kind"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "tree", "hosts_per_switch": 0}}})",
+       "/network/platform/hosts_per_switch"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "tree", "oversubscription": 0}}})",
+       "/network/platform/oversubscription"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "switch", "oversubscription": 2}}})",
+       "/network/platform/oversubscription"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "tree", "core_bandwidth": "1Gbps"}}})",
+       "/network/platform/core_bandwidth"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "regions"}}})", "/network/platform/wan_latency"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "regions", "wan_latency": [["0s", "5ms"], ["0s"]]}}})",
+       "/network/platform/wan_latency/1"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "regions", "wan_latency": [["0s", "5ms"], ["6ms", "0s"]]}}})",
+       "/network/platform/wan_latency/1/0"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "regions", "wan_latency": [["0s", "5 lightyears"], ["5ms", "0s"]]}}})",
+       "/network/platform/wan_latency/0/1"},
+      {R"({"agents": 2, "network": {"model": "platform", "platform": {"kind": "regions",
+           "wan_latency": [["0s", "1ms", "1ms"], ["1ms", "0s", "1ms"], ["1ms", "1ms", "0s"]]}}})",
+       "/network/platform/wan_latency"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    const ScenarioError e = error_of(c.text);
+    CHECK(e.field() == c.field);
+  }
+}
+
+TEST_CASE("NIC and platform fields survive the resolved scenario") {
+  const char* text = R"({"agents": 6, "network": {"model": "platform", "nic": {"uplink": "25Mbit/s"},
+      "platform": {"kind": "regions", "core_bandwidth": "100Mbps",
+                   "wan_latency": [["0s", "30ms"], ["30ms", "0s"]]}}})";
+  const cdsim::Scenario first = cdsim::parse_scenario(text, "ok.json");
+  const cdsim::Scenario again = cdsim::parse_scenario(cdsim::resolved_scenario_json(first), "resolved.json");
+  CHECK(again.network.model == "platform");
+  CHECK(again.network.nic.uplink == first.network.nic.uplink);
+  CHECK_FALSE(again.network.nic.downlink.has_value());
+  CHECK(again.network.platform.kind == "regions");
+  CHECK(again.network.platform.core_bandwidth == first.network.platform.core_bandwidth);
+  CHECK(again.network.platform.wan_latency == first.network.platform.wan_latency);
+  CHECK(again.network.platform.wan_latency[0][1] == cdsim::SimTime::from_ms(30));
+}

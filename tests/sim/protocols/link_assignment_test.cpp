@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "topologies/generators.h"
@@ -76,7 +77,7 @@ TEST_CASE("a directed link takes the edge's latency plus both ends' access laten
 TEST_CASE("an asymmetric class limits the switch uplink and downlink separately") {
   NetworkSpec spec;
   spec.agent_classes = {make_class(1.0, 10'000'000, 50'000'000, 40)};
-  const auto access = switch_access_link_specs(spec, 4, 3, 1);  // 3 agents and a server
+  const auto access = host_link_specs(spec, 4, 3, 1);  // 3 agents and a server
   REQUIRE(access.size() == 4);
   CHECK(access[0].forward.bandwidth.bits_per_second() == 10'000'000);
   CHECK(access[0].backward.bandwidth.bits_per_second() == 50'000'000);
@@ -117,4 +118,73 @@ TEST_CASE("uniform latencies stay in [min, max] with the mean of a uniform; log-
   }
   CHECK(std::abs(log_sum / n) < 5 * 0.5 / std::sqrt(n));
   CHECK(std::sqrt(log_square / n) == doctest::Approx(0.5).epsilon(0.1));
+}
+
+TEST_CASE("NICs take the class's uplink and downlink, else network.nic's, the server included") {
+  NetworkSpec spec;
+  spec.model = "nic";
+  spec.nic.uplink = Bandwidth::from_bits_per_second(300'000'000);
+  spec.agent_classes = {make_class(0.5, 10'000'000, 50'000'000, 40)};
+  const auto classes = assign_agent_classes(spec, 4, 1);
+  const auto nics = nic_link_specs(spec, 5, 4, 1);  // 4 agents and a server
+  REQUIRE(nics.size() == 5);
+  for (std::size_t n = 0; n < 5; ++n) {
+    CAPTURE(n);
+    const bool classed = n < 4 && classes[n].has_value();
+    CHECK(nics[n].forward.bandwidth.bits_per_second() == (classed ? 10'000'000 : 300'000'000));
+    CHECK(nics[n].backward.bandwidth.bits_per_second() ==
+          (classed ? 50'000'000 : std::numeric_limits<std::int64_t>::max()));  // no downlink given: unlimited
+    CHECK(nics[n].forward.latency == (classed ? SimTime::from_ms(40) : SimTime::zero()));
+  }
+  // The edges are not narrowed by the classes (the NICs are) and carry no class latency.
+  const Graph path = path_graph(4);
+  ProtocolLinks links = links_of(path);
+  const cdsim::Platform platform = cdsim::build_platform(spec, links, 4, path, {}, 1);
+  CHECK(platform.host_count == 4);
+  CHECK(platform.switch_count() == 4);
+  REQUIRE(platform.links.size() == 4 + 3);
+  CHECK(platform.links[4].spec.forward.latency == spec.latency);
+  CHECK(platform.links[4].spec.forward.bandwidth == spec.bandwidth);
+}
+
+TEST_CASE("the switch model and platform kind switch build the same platform") {
+  NetworkSpec spec;
+  spec.agent_classes = {make_class(0.5, 10'000'000, 50'000'000, 40)};
+  spec.nic.downlink = Bandwidth::from_bits_per_second(200'000'000);
+  spec.model = "switch";
+  const Graph ring = path_graph(6);
+  const cdsim::Platform a = cdsim::build_platform(spec, links_of(ring), 6, ring, {}, 9);
+  spec.model = "platform";
+  spec.platform.kind = "switch";
+  const cdsim::Platform b = cdsim::build_platform(spec, links_of(ring), 6, ring, {}, 9);
+  REQUIRE(a.links.size() == b.links.size());
+  CHECK(a.node_count == b.node_count);
+  for (std::size_t i = 0; i < a.links.size(); ++i) {
+    CHECK(a.links[i].a == b.links[i].a);
+    CHECK(a.links[i].b == b.links[i].b);
+    CHECK(a.links[i].spec.forward.bandwidth == b.links[i].spec.forward.bandwidth);
+    CHECK(a.links[i].spec.backward.bandwidth == b.links[i].spec.backward.bandwidth);
+    CHECK(a.links[i].spec.forward.latency == b.links[i].spec.forward.latency);
+  }
+  // A classless node's host link: min(network.bandwidth, network.nic) down, bandwidth up.
+  const auto classes = assign_agent_classes(spec, 6, 9);
+  for (std::size_t n = 0; n < 6; ++n) {
+    if (classes[n]) continue;
+    CHECK(a.links[n].spec.forward.bandwidth == spec.bandwidth);
+    CHECK(a.links[n].spec.backward.bandwidth.bits_per_second() == 200'000'000);
+  }
+}
+
+TEST_CASE("a tree's core links carry hosts_per_switch x bandwidth / oversubscription") {
+  NetworkSpec spec;
+  spec.model = "platform";
+  spec.platform.kind = "tree";
+  spec.platform.hosts_per_switch = 4;
+  spec.platform.oversubscription = 3.0;
+  spec.bandwidth = Bandwidth::from_bits_per_second(1'000'000'000);
+  const Graph ring = path_graph(10);
+  const cdsim::Platform tree = cdsim::build_platform(spec, links_of(ring), 10, ring, {}, 1);
+  CHECK(tree.switch_count() == 3 + 1);
+  CHECK(tree.links.back().spec.forward.bandwidth.bits_per_second() == 1'333'333'333);  // 4e9 / 3, rounded
+  CHECK(tree.links.back().spec.forward.latency == spec.latency);  // core_latency unset
 }
