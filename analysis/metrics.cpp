@@ -59,7 +59,8 @@ MetricsRow traffic_row(const StepSnapshot& snapshot, double epochs_per_step) {
   row.messages_total = snapshot.messages_total;
   row.computed = columns_for_mode("off");
   for (double* figure : {&row.train_loss, &row.test_loss, &row.train_accuracy, &row.test_accuracy,
-                         &row.average_model_test_loss, &row.average_model_test_accuracy, &row.consensus_distance}) {
+                         &row.average_model_test_loss, &row.average_model_test_accuracy, &row.consensus_distance,
+                         &row.client_test_loss, &row.client_test_accuracy, &row.client_consensus_distance}) {
     *figure = kNotComputed;
   }
   return row;
@@ -182,6 +183,21 @@ MetricsRow MetricsEvaluator::evaluate(const StepSnapshot& snapshot, std::vector<
     row.average_model_test_accuracy = average.accuracy;
   }
   if (columns.consensus) row.consensus_distance = consensus_distance(snapshot.parameters);
+  const std::span<const std::vector<float>> clients = snapshot.client_parameters;
+  if (!clients.empty() && columns.test && !models_.empty()) {
+    row.client_test_loss = row.client_test_accuracy = 0.0;
+    const double m = static_cast<double>(clients.size());
+    for (const std::vector<float>& x : clients) {
+      const Evaluation evaluation = models_.front()->evaluate(x, test_);
+      row.client_test_loss += evaluation.loss / m;
+      row.client_test_accuracy += evaluation.accuracy / m;
+    }
+    row.clients_tested = true;
+  }
+  if (!clients.empty() && columns.consensus) {
+    row.client_consensus_distance = consensus_distance(clients);
+    row.clients_distance = true;
+  }
   return row;
 }
 
@@ -198,7 +214,10 @@ double metric_value(const MetricsRow& row, std::string_view column) {
       {"test_accuracy", row.test_accuracy},
       {"average_model_test_loss", row.average_model_test_loss},
       {"average_model_test_accuracy", row.average_model_test_accuracy},
-      {"consensus_distance", row.consensus_distance}};
+      {"consensus_distance", row.consensus_distance},
+      {"client_test_loss", row.client_test_loss},
+      {"client_test_accuracy", row.client_test_accuracy},
+      {"client_consensus_distance", row.client_consensus_distance}};
   for (const auto& [name, value] : figures) {
     if (name == column) return value;
   }
@@ -214,7 +233,8 @@ std::string format_number(double value) {
 
 std::string metrics_csv_header() {
   return "step,epoch,sim_time_s,bytes_total,messages_total,train_loss,test_loss,train_accuracy,"
-         "test_accuracy,average_model_test_loss,average_model_test_accuracy,consensus_distance\n";
+         "test_accuracy,average_model_test_loss,average_model_test_accuracy,consensus_distance,"
+         "client_test_loss,client_test_accuracy,client_consensus_distance\n";
 }
 
 std::string format_cell(double value, bool computed) { return computed ? format_number(value) : std::string(); }
@@ -228,7 +248,10 @@ std::string metrics_csv_line(const MetricsRow& row) {
           format_cell(row.train_accuracy, c.train) + "," + format_cell(row.test_accuracy, c.test) + "," +
           format_cell(row.average_model_test_loss, c.average_model) + "," +
           format_cell(row.average_model_test_accuracy, c.average_model) + "," +
-          format_cell(row.consensus_distance, c.consensus);
+          format_cell(row.consensus_distance, c.consensus) + "," +
+          format_cell(row.client_test_loss, row.clients_tested) + "," +
+          format_cell(row.client_test_accuracy, row.clients_tested) + "," +
+          format_cell(row.client_consensus_distance, row.clients_distance);
   return line + "\n";
 }
 

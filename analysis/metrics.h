@@ -50,7 +50,15 @@ struct MetricsRow {
   double average_model_test_loss = 0.0;      // the model at the agents' mean parameters
   double average_model_test_accuracy = 0.0;
   double consensus_distance = 0.0;    // (1/N) sum_j ||x_j - mean x||^2
+  // FedAvg: the round's clients' local models before averaging (StepSnapshot::
+  // client_parameters): their mean test loss and accuracy, and (1/m) sum_j ||x_j - mean||^2.
+  // NaN, and empty cells, where there are none (other protocols, step 0).
+  double client_test_loss = 0.0;
+  double client_test_accuracy = 0.0;
+  double client_consensus_distance = 0.0;
   MetricsColumns computed;            // the others are NaN
+  bool clients_tested = false;        // client_test_* computed
+  bool clients_distance = false;      // client_consensus_distance computed
 };
 
 // A row with the step, epoch, time and traffic of `snapshot` and no figures computed.

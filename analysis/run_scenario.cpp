@@ -21,6 +21,7 @@
 #include "core/minibatch_sampler.h"
 #include "core/model.h"
 #include "core/partition.h"
+#include "scenarios/field_use.h"
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
@@ -203,10 +204,18 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
       {"planned_steps", result.total_steps},
       {"epochs_per_step", result.epochs_per_step},
       {"epochs", last.epoch},
+      // An uncompressed parameter message; bytes_total counts what went on the wire, at the
+      // compressed sizes when the run compresses, and mean_message_bytes is their mean.
       {"message_bytes", result.message_bytes},
       {"sim_time_s", last.sim_time_s},
       {"bytes_total", last.bytes_total},
       {"messages_total", last.messages_total},
+      {"mean_message_bytes", last.messages_total == 0 ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(static_cast<double>(last.bytes_total) /
+                                                                       static_cast<double>(last.messages_total))},
+      {"compression", algorithm_reads(scenario.algorithm.kind, "compression")
+                          ? nlohmann::json(scenario.algorithm.compression.kind)
+                          : nlohmann::json(nullptr)},
       {"final", {{"train_loss", figure(last.train_loss, last.computed.train)},
                  {"test_loss", figure(last.test_loss, last.computed.test)},
                  {"train_accuracy", figure(last.train_accuracy, last.computed.train)},

@@ -15,16 +15,26 @@ namespace cdsim {
 void public_copy_difference(std::span<const float> parameters, std::span<const float> public_copy,
                             std::span<float> out);
 
-// x_hat <- x_hat + q, done by the sender for its own copy and by every receiver.
-void apply_public_update(std::span<float> public_copy, std::span<const float> update);
+// The public copy after q = Q(d) went out for d = x - x_hat:
+//   x_hat <- x - (d - q),
+// the parameters less what the compression lost, which is x_hat + q in exact arithmetic
+// and, in float, exactly x wherever q lost nothing (d - q = 0). So with the identity
+// compressor the public copies are the parameters themselves, bit for bit, as CHOCO-SGD
+// with Q = I is meant to have. Every holder of the copy must take this one value (the
+// simulator hands the sender's copy to its neighbours with q's encoding on the wire).
+void advance_public_copy(std::span<const float> parameters, std::span<const float> difference,
+                         std::span<const float> decoded, std::span<float> public_copy);
 
 // One CHOCO-SGD step with the gradient taken at the agent's current x (as in CDSGD, so the
 // exchange can overlap the gradient's computation):
-//   out = x + gamma (sum_l w_l x_hat_l - x_hat_j) - learning_rate g
-//       = x + gamma sum_l w_l (x_hat_l - x_hat_j) - learning_rate g   (the w_l sum to 1),
-// where `public_copies` holds the row's weights with x_hat_l (j's own included) after this
-// step's updates, and `own_public_copy` is x_hat_j. With the identity compressor x_hat = x,
-// and gamma = 1 gives CDSGD's sum_l w_l x_l - learning_rate g. `out` may not alias an input.
+//   x + gamma sum_l w_l (x_hat_l - x_hat_j) - learning_rate g        (the w_l sum to 1)
+//   = [sum_l (gamma w_l) x_hat_l - learning_rate g] + (x - gamma x_hat_j),
+// computed in the second form: CDSGD's step (core/consensus.h, the same operations in the
+// same order) on the public copies with weights gamma w_l, plus the agent's own correction.
+// `public_copies` holds the row's weights with x_hat_l (j's own included) after this step's
+// updates, and `own_public_copy` is x_hat_j. With the identity compressor (x_hat = x) and
+// gamma = 1 the correction is exactly zero and the result is CDSGD's, bit for bit.
+// `out` may not alias an input.
 void choco_sgd_update(std::span<const WeightedParameters> public_copies, std::span<const float> own_public_copy,
                       std::span<const float> parameters, std::span<const float> gradient, double consensus_step,
                       double learning_rate, std::span<float> out);

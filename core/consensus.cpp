@@ -18,24 +18,24 @@ VectorMap as_vector(std::span<float> values) {
 
 }  // namespace
 
-void mix(std::span<const WeightedParameters> inputs, std::span<float> out) {
+void mix(std::span<const WeightedParameters> inputs, std::span<float> out, double scale) {
   VectorMap result = as_vector(out);
   if (inputs.empty()) {
     result.setZero();
     return;
   }
   assert(inputs.front().parameters.size() == out.size());
-  result = static_cast<float>(inputs.front().weight) * as_vector(inputs.front().parameters);
+  result = static_cast<float>(scale * inputs.front().weight) * as_vector(inputs.front().parameters);
   for (std::size_t i = 1; i < inputs.size(); ++i) {
     assert(inputs[i].parameters.size() == out.size());
-    result += static_cast<float>(inputs[i].weight) * as_vector(inputs[i].parameters);
+    result += static_cast<float>(scale * inputs[i].weight) * as_vector(inputs[i].parameters);
   }
 }
 
 void cdsgd_update(std::span<const WeightedParameters> inputs, std::span<const float> gradient,
-                  double learning_rate, std::span<float> out) {
+                  double learning_rate, std::span<float> out, double scale) {
   assert(gradient.size() == out.size());
-  mix(inputs, out);
+  mix(inputs, out, scale);
   as_vector(out) -= static_cast<float>(learning_rate) * as_vector(gradient);
 }
 

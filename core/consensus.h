@@ -13,13 +13,15 @@ struct WeightedParameters {
   std::span<const float> parameters;
 };
 
-// out = sum_l w_l x_l, summed in the order given. `out` may not alias an input.
-void mix(std::span<const WeightedParameters> inputs, std::span<float> out);
+// out = sum_l (scale w_l) x_l, summed in the order given, each weight scale * w_l rounded
+// to float once (scale = 1 leaves the weights as they are). `out` may not alias an input.
+void mix(std::span<const WeightedParameters> inputs, std::span<float> out, double scale = 1.0);
 
-// CDSGD (D-PSGD): out = sum_l w_l x_l - learning_rate * gradient, with the gradient taken
-// at the agent's own current parameters.
+// CDSGD (D-PSGD): out = sum_l (scale w_l) x_l - learning_rate * gradient, with the gradient
+// taken at the agent's own current parameters; scale = 1 is CDSGD proper (CHOCO-SGD's step
+// passes its gamma, core/choco.h).
 void cdsgd_update(std::span<const WeightedParameters> inputs, std::span<const float> gradient,
-                  double learning_rate, std::span<float> out);
+                  double learning_rate, std::span<float> out, double scale = 1.0);
 
 // CDMSGD as the paper's experiments ran it (Keras-style Nesterov):
 //   m <- mu m - learning_rate g;   out = sum_l w_l x_l + mu m - learning_rate g.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace cdsim {
 namespace {
@@ -9,63 +10,70 @@ namespace {
 using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 using MatrixMap = Eigen::Map<RowMatrix>;
 using ConstRowVectorMap = Eigen::Map<const Eigen::RowVectorXf>;
+using ColumnMatrixMap = Eigen::Map<Eigen::MatrixXf>;
 
-// Rows of im2col patches per GEMM: large enough for efficient products, small enough to
-// stay in cache-friendly scratch.
-constexpr Eigen::Index kPatchRows = 2048;
+// Rows of im2col patches per GEMM: enough for Eigen's blocking to run at full rate, few
+// enough that a chunk's patches (rows x 9 channels floats) stay in the L2 cache between
+// the copy that builds them and the product that packs them.
+constexpr Eigen::Index kPatchRows = 512;
 
 Eigen::Index samples_per_chunk(const ConvShape& shape) {
   return std::max<Eigen::Index>(1, kPatchRows / (shape.height * shape.width));
 }
 
-// Patch rows of samples [first, first + count): row (s, y, x), columns (ky, kx, c).
-void im2col(const float* input, Eigen::Index first, Eigen::Index count, const ConvShape& shape,
-            RowMatrix& patches) {
-  const Eigen::Index h = shape.height, w = shape.width, c = shape.in_channels;
+// A rows x cols view of `buffer`, which only ever grows (no allocation once it is large
+// enough for the biggest layer).
+MatrixMap scratch(std::vector<float>& buffer, Eigen::Index rows, Eigen::Index cols) {
+  const auto size = static_cast<std::size_t>(rows * cols);
+  if (buffer.size() < size) buffer.resize(size);
+  return MatrixMap(buffer.data(), rows, cols);
+}
+// The same, column-major: the convolutions' products are computed column-major with the
+// patch rows as the long dimension (Eigen's kernel then runs full-width panels over them
+// rather than over the few output channels) and transposed back while still in cache.
+ColumnMatrixMap column_scratch(std::vector<float>& buffer, Eigen::Index rows, Eigen::Index cols) {
+  const auto size = static_cast<std::size_t>(rows * cols);
+  if (buffer.size() < size) buffer.resize(size);
+  return ColumnMatrixMap(buffer.data(), rows, cols);
+}
+
+// Copies `count` floats with Eigen's vector loop: patches copy runs of 3 to 192 floats,
+// where a call to memcpy costs more than the copy.
+void copy_floats(const float* source, Eigen::Index count, float* target) {
+  Eigen::Map<Eigen::VectorXf>(target, count) = Eigen::Map<const Eigen::VectorXf>(source, count);
+}
+
+// Patch rows of `count` HWC images of `c` channels starting at `images`: row (s, y, x),
+// columns (ky, kx, channel) = image s at (y + ky - 1, x + kx - 1), zero outside. With
+// `flip` the 3 x 3 window is mirrored (ky, kx -> 2 - ky, 2 - kx), which turns a
+// convolution's input gradient into a plain convolution of the output gradient.
+void im2col(const float* images, Eigen::Index count, Eigen::Index h, Eigen::Index w,
+            Eigen::Index c, bool flip, MatrixMap patches) {
   const Eigen::Index cols = 9 * c;
-  if (patches.rows() < count * h * w || patches.cols() != cols)
-    patches.resize(std::max(patches.rows(), count * h * w), cols);
-  const auto channel_bytes = static_cast<std::size_t>(c) * sizeof(float);
   for (Eigen::Index s = 0; s < count; ++s) {
-    const float* image = input + (first + s) * h * w * c;
+    const float* image = images + s * h * w * c;
     for (Eigen::Index y = 0; y < h; ++y)
       for (Eigen::Index x = 0; x < w; ++x) {
         float* row = patches.data() + ((s * h + y) * w + x) * cols;
         for (Eigen::Index ky = 0; ky < 3; ++ky) {
-          const Eigen::Index iy = y + ky - 1;
-          for (Eigen::Index kx = 0; kx < 3; ++kx) {
-            const Eigen::Index ix = x + kx - 1;
-            float* target = row + (ky * 3 + kx) * c;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-              std::memset(target, 0, channel_bytes);
-            } else {
-              std::memcpy(target, image + (iy * w + ix) * c, channel_bytes);
-            }
+          const Eigen::Index iy = y + (flip ? 1 - ky : ky - 1);
+          float* target = row + ky * 3 * c;
+          if (iy < 0 || iy >= h) {
+            Eigen::Map<Eigen::VectorXf>(target, 3 * c).setZero();
+            continue;
           }
-        }
-      }
-  }
-}
-
-// Adds patch gradients back onto the images they were copied from.
-void col2im_add(const RowMatrix& patch_deltas, Eigen::Index first, Eigen::Index count,
-                const ConvShape& shape, float* input_delta) {
-  const Eigen::Index h = shape.height, w = shape.width, c = shape.in_channels;
-  const Eigen::Index cols = 9 * c;
-  for (Eigen::Index s = 0; s < count; ++s) {
-    float* image = input_delta + (first + s) * h * w * c;
-    for (Eigen::Index y = 0; y < h; ++y)
-      for (Eigen::Index x = 0; x < w; ++x) {
-        const float* row = patch_deltas.data() + ((s * h + y) * w + x) * cols;
-        for (Eigen::Index ky = 0; ky < 3; ++ky) {
-          const Eigen::Index iy = y + ky - 1;
-          if (iy < 0 || iy >= h) continue;
+          const float* line = image + iy * w * c;
+          if (!flip && x >= 1 && x + 1 < w) {  // the three columns are contiguous
+            copy_floats(line + (x - 1) * c, 3 * c, target);
+            continue;
+          }
           for (Eigen::Index kx = 0; kx < 3; ++kx) {
-            const Eigen::Index ix = x + kx - 1;
-            if (ix < 0 || ix >= w) continue;
-            const float* source = row + (ky * 3 + kx) * c;
-            float* target = image + (iy * w + ix) * c;
-            for (Eigen::Index k = 0; k < c; ++k) target[k] += source[k];
+            const Eigen::Index ix = x + (flip ? 1 - kx : kx - 1);
+            if (ix < 0 || ix >= w) {
+              Eigen::Map<Eigen::VectorXf>(target + kx * c, c).setZero();
+            } else {
+              copy_floats(line + ix * c, c, target + kx * c);
+            }
           }
         }
       }
@@ -112,46 +120,71 @@ void relu_backward(const float* activation, float* delta, std::size_t count) {
 }
 
 void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
-                     const float* kernel, const float* bias, float* output, RowMatrix& patches) {
-  const Eigen::Index pixels = shape.height * shape.width;
-  const Eigen::Index cols = 9 * shape.in_channels;
-  const ConstMatrixMap k(kernel, cols, shape.out_channels);
-  const ConstRowVectorMap b(bias, shape.out_channels);
+                     const float* kernel, const float* bias, bool relu, float* output,
+                     ConvScratch& scratch_buffers) {
+  const Eigen::Index pixels = shape.height * shape.width, out_c = shape.out_channels;
+  const ConstMatrixMap k(kernel, 9 * shape.in_channels, out_c);
   const Eigen::Index chunk = samples_per_chunk(shape);
   for (Eigen::Index first = 0; first < samples; first += chunk) {
-    const Eigen::Index count = std::min(chunk, samples - first);
-    im2col(input, first, count, shape, patches);
-    MatrixMap out(output + first * pixels * shape.out_channels, count * pixels, shape.out_channels);
-    out.noalias() = patches.topRows(count * pixels) * k;
-    out.rowwise() += b;
+    const Eigen::Index count = std::min(chunk, samples - first), rows = count * pixels;
+    const MatrixMap patches = scratch(scratch_buffers.patches, rows, 9 * shape.in_channels);
+    im2col(input + first * pixels * shape.in_channels, count, shape.height, shape.width,
+           shape.in_channels, false, patches);
+    ColumnMatrixMap z = column_scratch(scratch_buffers.product, rows, out_c);
+    z.noalias() = patches * k;
+    // Back to HWC with bias and activation, while the chunk's product is still in cache.
+    float* chunk_out = output + first * pixels * out_c;
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      float* row = chunk_out + r * out_c;
+      for (Eigen::Index o = 0; o < out_c; ++o) {
+        const float value = z(r, o) + bias[o];
+        row[o] = relu ? std::max(value, 0.0f) : value;
+      }
+    }
   }
 }
 
 void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
                       const ConvShape& shape, const float* kernel, float* grad_kernel,
-                      float* grad_bias, float* input_delta, RowMatrix& patches,
-                      RowMatrix& patch_deltas) {
+                      float* grad_bias, float* input_delta, bool relu_input,
+                      ConvScratch& scratch_buffers) {
   const Eigen::Index pixels = shape.height * shape.width;
-  const Eigen::Index cols = 9 * shape.in_channels;
-  const ConstMatrixMap k(kernel, cols, shape.out_channels);
-  MatrixMap grad_k(grad_kernel, cols, shape.out_channels);
+  const Eigen::Index in_c = shape.in_channels, out_c = shape.out_channels;
+  ColumnMatrixMap grad_k = column_scratch(scratch_buffers.kernel_product, 9 * in_c, out_c);
   grad_k.setZero();
-  std::fill_n(grad_bias, shape.out_channels, 0.0f);
-  if (input_delta != nullptr) std::fill_n(input_delta, samples * pixels * shape.in_channels, 0.0f);
+  std::fill_n(grad_bias, out_c, 0.0f);
+  // The input gradient is the output gradient's mirrored patches (im2col with `flip`)
+  // times the kernel transposed tap by tap: transposed (tap, o) x c = kernel (tap, c) x o.
+  MatrixMap transposed = scratch(scratch_buffers.transposed_kernel, 9 * out_c, in_c);
+  if (input_delta != nullptr)
+    for (Eigen::Index tap = 0; tap < 9; ++tap)
+      for (Eigen::Index c = 0; c < in_c; ++c)
+        for (Eigen::Index o = 0; o < out_c; ++o)
+          transposed(tap * out_c + o, c) = kernel[(tap * in_c + c) * out_c + o];
   const Eigen::Index chunk = samples_per_chunk(shape);
   for (Eigen::Index first = 0; first < samples; first += chunk) {
-    const Eigen::Index count = std::min(chunk, samples - first);
-    const Eigen::Index rows = count * pixels;
-    im2col(input, first, count, shape, patches);
-    const ConstMatrixMap d(delta + first * pixels * shape.out_channels, rows, shape.out_channels);
-    grad_k.noalias() += patches.topRows(rows).transpose() * d;
-    column_sums(d.data(), rows, shape.out_channels, grad_bias, true);
+    const Eigen::Index count = std::min(chunk, samples - first), rows = count * pixels;
+    const float* chunk_in = input + first * pixels * in_c;
+    const float* chunk_delta = delta + first * pixels * out_c;
+    const MatrixMap patches = scratch(scratch_buffers.patches, rows, 9 * in_c);
+    im2col(chunk_in, count, shape.height, shape.width, in_c, false, patches);
+    const ConstMatrixMap d(chunk_delta, rows, out_c);
+    grad_k.noalias() += patches.transpose() * d;
+    column_sums(chunk_delta, rows, out_c, grad_bias, true);
     if (input_delta == nullptr) continue;
-    if (patch_deltas.rows() < rows || patch_deltas.cols() != cols)
-      patch_deltas.resize(std::max(patch_deltas.rows(), rows), cols);
-    patch_deltas.topRows(rows).noalias() = d * k.transpose();
-    col2im_add(patch_deltas, first, count, shape, input_delta);
+    const MatrixMap delta_patches = scratch(scratch_buffers.delta_patches, rows, 9 * out_c);
+    im2col(chunk_delta, count, shape.height, shape.width, out_c, true, delta_patches);
+    ColumnMatrixMap z = column_scratch(scratch_buffers.product, rows, in_c);
+    z.noalias() = delta_patches * transposed;
+    float* chunk_in_delta = input_delta + first * pixels * in_c;
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      const float* activation = chunk_in + r * in_c;
+      float* row = chunk_in_delta + r * in_c;
+      for (Eigen::Index c = 0; c < in_c; ++c)
+        row[c] = !relu_input || activation[c] > 0.0f ? z(r, c) : 0.0f;
+    }
   }
+  MatrixMap(grad_kernel, 9 * in_c, out_c) = grad_k;
 }
 
 void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/rng.h"
 
@@ -33,16 +34,26 @@ struct ConvShape {
   Eigen::Index kernel_size() const { return 9 * in_channels * out_channels; }
 };
 
-// 3x3 same-padding convolution of `samples` HWC images; the kernel is laid out as Keras'
-// (3, 3, in, out), row-major. `patches` is im2col scratch (grown as needed).
+// Scratch of the convolutions (im2col patches of inputs and of output gradients, the
+// kernel transposed tap by tap, column-major products); it grows to the largest layer and is then reused, so a
+// training step allocates nothing.
+struct ConvScratch {
+  std::vector<float> patches, delta_patches, transposed_kernel, product, kernel_product;
+};
+
+// 3x3 same-padding convolution of `samples` HWC images, plus bias, then ReLU when `relu`;
+// the kernel is laid out as Keras' (3, 3, in, out), row-major. Computed as im2col + GEMM
+// over chunks of a few images, so the patches stay in cache.
 void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
-                     const float* kernel, const float* bias, float* output, RowMatrix& patches);
+                     const float* kernel, const float* bias, bool relu, float* output,
+                     ConvScratch& scratch);
 // Accumulates nothing: overwrites grad_kernel and grad_bias; writes input_delta when not
-// null. `delta` is dLoss/dOutput (pre-activation).
+// null, the gradient with respect to `input` (through input's ReLU when `relu_input`:
+// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation).
 void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
                       const ConvShape& shape, const float* kernel, float* grad_kernel,
-                      float* grad_bias, float* input_delta, RowMatrix& patches,
-                      RowMatrix& patch_deltas);
+                      float* grad_bias, float* input_delta, bool relu_input,
+                      ConvScratch& scratch);
 
 // 2x2 max pooling with stride 2 of HWC images (height and width even); `argmax` records
 // which of the 4 inputs won (0..3) for the backward pass.

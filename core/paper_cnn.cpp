@@ -103,9 +103,8 @@ void PaperCnn::forward(std::span<const float> parameters, Eigen::Index rows, Rng
   const float* p = parameters.data();
   auto conv = [&](std::size_t k, const float* in, float* out) {
     const float* kernel = p + offsets_[k];
-    conv3x3_forward(in, rows, convs_[k], kernel, kernel + convs_[k].kernel_size(), out, patches_);
-    relu_forward(out, static_cast<std::size_t>(rows * convs_[k].height * convs_[k].width *
-                                               convs_[k].out_channels));
+    conv3x3_forward(in, rows, convs_[k], kernel, kernel + convs_[k].kernel_size(), true, out,
+                    scratch_);
   };
   auto pool = [&](const float* in, const ConvShape& shape, float* out, std::uint8_t* argmax,
                   float* mask) {
@@ -167,20 +166,18 @@ double PaperCnn::loss_and_gradient(std::span<const float> parameters, const Data
     relu_backward(activation, d_activation,
                   static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels));
   };
+  // conv2's and conv4's inputs are ReLU outputs (conv1, conv3): their gradients go
+  // through that ReLU inside the backward pass; conv3's input is pooled, and unpool applies
+  // conv2's ReLU; conv1's input is the image, whose gradient is not needed.
   auto conv_back = [&](std::size_t k, const float* in, const float* d_out, float* d_in) {
     conv3x3_backward(in, d_out, rows, convs_[k], p + offsets_[k], g + offsets_[k],
-                     g + offsets_[k] + convs_[k].kernel_size(), d_in, patches_, patch_deltas_);
-    if (d_in != nullptr)
-      relu_backward(in, d_in,
-                    static_cast<std::size_t>(rows * convs_[k].height * convs_[k].width *
-                                             convs_[k].in_channels));
+                     g + offsets_[k] + convs_[k].kernel_size(), d_in, k == 1 || k == 3,
+                     scratch_);
   };
   unpool(convs_[3], d_pool2_.data(), mask2_.data(), argmax2_.data(), conv4_.data(),
          d_conv4_.data());
   conv_back(3, conv3_.data(), d_conv4_.data(), d_conv3_.data());
-  conv3x3_backward(pool1_.data(), d_conv3_.data(), rows, convs_[2], p + offsets_[2],
-                   g + offsets_[2], g + offsets_[2] + convs_[2].kernel_size(), d_pool1_.data(),
-                   patches_, patch_deltas_);
+  conv_back(2, pool1_.data(), d_conv3_.data(), d_pool1_.data());
   unpool(convs_[1], d_pool1_.data(), mask1_.data(), argmax1_.data(), conv2_.data(),
          d_conv2_.data());
   conv_back(1, conv1_.data(), d_conv2_.data(), d_conv1_.data());

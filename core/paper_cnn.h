@@ -51,7 +51,7 @@ class PaperCnn final : public Model {
   RowMatrix d_conv1_, d_conv2_, d_pool1_, d_conv3_, d_conv4_, d_pool2_, d_dense_, d_logits_;
   RowMatrix mask1_, mask2_;  // dropout factors
   std::vector<std::uint8_t> argmax1_, argmax2_;
-  RowMatrix patches_, patch_deltas_;
+  ConvScratch scratch_;
   std::vector<std::int32_t> labels_;
 };
 

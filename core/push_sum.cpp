@@ -17,6 +17,12 @@ double push_sum_combine(std::span<const PushSumShare> inputs, std::span<float> x
   return weight;
 }
 
+void push_sum_gradient_step(std::span<float> numerator, std::span<const float> gradient, double learning_rate) {
+  assert(numerator.size() == gradient.size());
+  const float alpha = static_cast<float>(learning_rate);
+  for (std::size_t i = 0; i < numerator.size(); ++i) numerator[i] -= alpha * gradient[i];
+}
+
 void push_sum_debias(std::span<const float> numerator, double weight, std::span<float> estimate) {
   assert(numerator.size() == estimate.size() && weight > 0.0);
   for (std::size_t i = 0; i < estimate.size(); ++i) {

@@ -21,6 +21,10 @@ struct PushSumShare {
 // included). `x_out` may not alias an input.
 double push_sum_combine(std::span<const PushSumShare> inputs, std::span<float> x_out);
 
+// Stochastic gradient push's local step (Assran et al. 2019), before the shares go out:
+// x <- x - learning_rate g, with g the gradient at the de-biased z = x / w.
+void push_sum_gradient_step(std::span<float> numerator, std::span<const float> gradient, double learning_rate);
+
 // z = x / w.
 void push_sum_debias(std::span<const float> numerator, double weight, std::span<float> estimate);
 

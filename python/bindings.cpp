@@ -17,6 +17,7 @@
 
 #include "analysis/run_errors.h"
 #include "analysis/run_scenario.h"
+#include "analysis/studies/sweep_runner.h"
 #include "analysis/studies/sweep_spec.h"
 #include "analysis/topology_whatif.h"
 #include "analysis/trace_reader.h"
@@ -150,6 +151,41 @@ py::dict topology_report(const std::string& path_or_text, bool is_file, const st
   return figures;
 }
 
+// A sweep in this process, one run after another (studies::run_sweep_in_process): a sweep
+// file, or sweep JSON text anchored at `anchor` (relative paths in it are the anchor's
+// folder's). Returns the folder and each run's id and status.
+py::dict sweep(const std::string& path_or_text, bool is_file, const std::string& anchor, const std::string& out,
+               std::size_t threads, bool progress) {
+  if (threads < 1 || threads > 256) throw py::value_error("threads must be in [1, 256]");
+  studies::SweepSpec spec;
+  std::vector<studies::SweepRun> runs;
+  try {
+    spec = is_file ? studies::read_sweep_file(path_or_text) : studies::parse_sweep(path_or_text, anchor);
+    runs = studies::expand_sweep(spec);
+    studies::check_sweep_runs(spec, runs);
+  } catch (const ScenarioError& error) {
+    throw BadScenario(error.what());
+  }
+  studies::SweepOptions options;
+  options.output_directory = out;
+  options.progress = progress ? &std::cerr : nullptr;
+  std::vector<studies::RunStatus> statuses;
+  std::filesystem::path folder;
+  try {
+    py::gil_scoped_release release;
+    statuses = studies::run_sweep_in_process(spec, runs, options, threads);
+    folder = studies::sweep_folder(spec, options);
+  } catch (const std::exception& error) {
+    throw RunFailed(error.what());
+  }
+  py::dict result;
+  result["directory"] = folder.string();
+  py::dict status_by_id;
+  for (std::size_t i = 0; i < runs.size(); ++i) status_by_id[py::str(runs[i].id)] = studies::to_string(statuses[i]);
+  result["statuses"] = status_by_id;
+  return result;
+}
+
 // The trace as one NumPy array per TraceEvent field, plus the type names by value.
 py::dict read_trace_columns(const std::string& path) {
   std::vector<TraceRecord> records;
@@ -201,6 +237,8 @@ PYBIND11_MODULE(_cdsim, m) {
   m.def("read_trace_columns", &read_trace_columns, py::arg("path"));
   m.def("scenario_json_schema", &cdsim::scenario_json_schema);
   m.def("sweep_json_schema", &cdsim::studies::sweep_json_schema);
+  m.def("sweep", &sweep, py::arg("path_or_text"), py::arg("is_file"), py::arg("anchor"), py::arg("out"),
+        py::arg("threads"), py::arg("progress"));
   m.def("loss_cause_names", [] {
     py::dict names;  // every LossCause value this build names
     for (std::uint32_t value = 1; value < 64; ++value) {

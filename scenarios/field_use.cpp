@@ -20,9 +20,9 @@ bool algorithm_reads(const std::string& kind, std::string_view field) {
   if (field == "overlap_communication") return synchronous || kind == "choco_sgd";
   if (field == "communication") return centralized;
   if (field == "client_fraction" || field == "local_epochs") return kind == "fedavg";
-  if (field == "compression") return kind == "choco_sgd" || centralized;
+  if (field == "compression") return kind == "choco_sgd" || centralized || kind == "fedavg";
   if (field == "consensus_step_size") return kind == "choco_sgd";
-  if (field == "error_feedback") return centralized;
+  if (field == "error_feedback") return centralized || kind == "fedavg";
   if (field == "timeout") return synchronous;
   return true;  // kind, learning_rate, weight_decay, batch_size, schedule: every algorithm
 }

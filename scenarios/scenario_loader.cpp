@@ -347,7 +347,7 @@ CompressorSpec read_compression(ObjectReader reader) {
 
 AlgorithmSpec read_algorithm(ObjectReader reader) {
   AlgorithmSpec spec;
-  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "choco_sgd", "sgd", "msgd", "fedavg"});
+  spec.kind = reader.choice_or("kind", spec.kind, {"cdsgd", "cdmsgd", "cdmsgd_two_sequence", "async_cdsgd", "choco_sgd", "sgp", "sgd", "msgd", "fedavg"});
   spec.learning_rate = reader.positive_number_or("learning_rate", spec.learning_rate);
   spec.momentum = reader.number_or("momentum", spec.momentum);
   if (spec.momentum < 0.0 || spec.momentum >= 1.0) {

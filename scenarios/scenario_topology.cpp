@@ -69,9 +69,10 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   std::vector<LinkStateChange> link_changes;
   const std::string& kind = scenario.topology.kind;
   const std::string& algorithm = scenario.algorithm.kind;
-  if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence") {
+  if (is_time_varying_kind(kind) && algorithm != "cdsgd" && algorithm != "cdmsgd" && algorithm != "cdmsgd_two_sequence" &&
+      algorithm != "sgp") {
     throw InvalidInput("/topology/kind", "the time-varying topology \"" + kind + "\" needs a synchronous consensus "
-                                         "algorithm (cdsgd, cdmsgd, cdmsgd_two_sequence), not \"" + algorithm + "\"");
+                                         "algorithm (cdsgd, cdmsgd, cdmsgd_two_sequence) or sgp, not \"" + algorithm + "\"");
   }
   if (kind == "edge_list" || kind == "dot" || kind == "graphml") {
     // build_graph has checked the file's graph; this reads what it says about the links.

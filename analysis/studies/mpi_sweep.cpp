@@ -7,11 +7,9 @@
 #include <mpi.h>
 
 #include <algorithm>
-#include <fstream>
 #include <ostream>
 #include <thread>
 
-#include "analysis/run_scenario.h"
 #endif
 
 namespace cdsim::studies {
@@ -90,7 +88,7 @@ std::vector<RunStatus> run_sweep_over_ranks(const SweepSpec& spec, const std::ve
     throw std::runtime_error(rank == 0 ? problem : "rank 0 could not prepare the sweep folder");
   }
   if (rank != 0) {
-    folder = options.output_directory.empty() ? std::filesystem::path("runs") / spec.name : options.output_directory;
+    folder = sweep_folder(spec, options);
   }
   const std::size_t threads =
       std::max<std::size_t>(1, std::thread::hardware_concurrency() / static_cast<unsigned>(std::max(1, ranks_on_this_node())));
@@ -100,23 +98,7 @@ std::vector<RunStatus> run_sweep_over_ranks(const SweepSpec& spec, const std::ve
   for (std::size_t i = static_cast<std::size_t>(rank); i < runs.size(); i += static_cast<std::size_t>(size)) ++mine;
   for (std::size_t i = static_cast<std::size_t>(rank); i < runs.size(); i += static_cast<std::size_t>(size)) {
     const SweepRun& run = runs[i];
-    const std::filesystem::path directory = folder / "runs" / run.id;
-    bool ok = run_is_complete(spec, run, folder);
-    if (!ok) {
-      std::ofstream log(folder / "logs" / (run.id + ".log"), std::ios::trunc);
-      try {
-        if (!clear_incomplete_run(directory)) {
-          throw std::runtime_error(directory.string() + " holds files cdsim did not write; not touching it");
-        }
-        RunOptions run_options;
-        run_options.output_directory = directory;
-        run_options.threads = threads;
-        run_scenario(load_run_scenario(spec, run), run_options);
-        ok = run_is_complete(spec, run, folder);
-      } catch (const std::exception& error) {
-        log << "error: " << run.id << ": " << error.what() << "\n";
-      }
-    }
+    const bool ok = run_in_process(spec, run, folder, threads) == RunStatus::kComplete;
     codes[i] = ok ? 1 : 2;
     (ok ? done : failed) += 1;
     if (options.progress != nullptr) {

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/run_scenario.h"
 #include "scenarios/scenario_loader.h"
 
 extern char** environ;
@@ -201,9 +202,12 @@ std::string to_string(RunStatus status) {
   return "missing";
 }
 
+std::filesystem::path sweep_folder(const SweepSpec& spec, const SweepOptions& options) {
+  return options.output_directory.empty() ? std::filesystem::path("runs") / spec.name : options.output_directory;
+}
+
 std::filesystem::path prepare_sweep_folder(const SweepSpec& spec, const SweepOptions& options) {
-  const std::filesystem::path folder =
-      options.output_directory.empty() ? std::filesystem::path("runs") / spec.name : options.output_directory;
+  const std::filesystem::path folder = sweep_folder(spec, options);
   std::error_code error;
   if (std::filesystem::exists(folder, error)) {
     const bool is_directory = std::filesystem::is_directory(folder, error);
@@ -330,6 +334,44 @@ std::vector<RunStatus> run_sweep(const SweepSpec& spec, const std::vector<SweepR
     const std::size_t index = it->second;
     running.erase(it);
     finish(index, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  progress.finish();
+  write_index(spec, runs, statuses, folder);
+  return statuses;
+}
+
+RunStatus run_in_process(const SweepSpec& spec, const SweepRun& run, const std::filesystem::path& folder,
+                         std::size_t threads) {
+  if (run_is_complete(spec, run, folder)) return RunStatus::kComplete;
+  const std::filesystem::path directory = run_directory(folder, run);
+  std::ofstream log(folder / "logs" / (run.id + ".log"), std::ios::trunc);
+  try {
+    if (!clear_incomplete_run(directory)) {
+      throw std::runtime_error(directory.string() + " holds files cdsim did not write; not touching it");
+    }
+    RunOptions run_options;
+    run_options.output_directory = directory;
+    run_options.threads = threads;
+    run_scenario(load_run_scenario(spec, run), run_options);
+  } catch (const std::exception& error) {
+    log << "error: " << run.id << ": " << error.what() << "\n";
+    return RunStatus::kFailed;
+  }
+  return run_is_complete(spec, run, folder) ? RunStatus::kComplete : RunStatus::kFailed;
+}
+
+std::vector<RunStatus> run_sweep_in_process(const SweepSpec& spec, const std::vector<SweepRun>& runs,
+                                            const SweepOptions& options, std::size_t threads) {
+  const std::filesystem::path folder = prepare_sweep_folder(spec, options);
+  std::vector<RunStatus> statuses(runs.size(), RunStatus::kMissing);
+  std::size_t done = 0, failed = 0;
+  SweepProgress progress(options.progress, options.progress_is_terminal, runs.size(), 0, 1);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    statuses[i] = run_in_process(spec, runs[i], folder, threads);
+    const bool ok = statuses[i] == RunStatus::kComplete;
+    (ok ? done : failed) += 1;
+    const std::string reason = ok ? "" : failure_reason(folder / "logs" / (runs[i].id + ".log"));
+    progress.update(done, failed, 0, ok ? "" : "failed " + runs[i].id + ": " + reason);
   }
   progress.finish();
   write_index(spec, runs, statuses, folder);

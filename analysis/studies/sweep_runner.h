@@ -26,6 +26,9 @@ struct SweepOptions {
   bool progress_is_terminal = false;        // redraw one line instead of a line per run
 };
 
+// The sweep folder of `spec` under `options`: options.output_directory, or runs/<name>.
+std::filesystem::path sweep_folder(const SweepSpec& spec, const SweepOptions& options);
+
 // The sweep folder of `spec` under `options`: created when absent, accepted when empty or
 // an earlier sweep (it holds sweep.json); throws std::runtime_error for any other folder.
 // Writes sweep.json, and base.scenario.json when the base is inline.
@@ -53,6 +56,18 @@ std::vector<std::string> run_command_line(const SweepSpec& spec, const SweepRun&
 // (in the order of `runs`). Writes index.csv at the end.
 std::vector<RunStatus> run_sweep(const SweepSpec& spec, const std::vector<SweepRun>& runs,
                                  const SweepOptions& options);
+
+// Runs one run of the sweep in this process (no child): into runs/<id> unless it is
+// complete already, with `threads` threads; what a child would print goes to logs/<id>.log
+// (the failure's message). Returns kComplete or kFailed. For MPI ranks and the Python module.
+RunStatus run_in_process(const SweepSpec& spec, const SweepRun& run, const std::filesystem::path& folder,
+                         std::size_t threads);
+
+// The whole sweep in this process, one run after another (prepare_sweep_folder, then
+// run_in_process for each, then index.csv): the same folder `run_sweep` writes, byte for byte
+// except timing.json and the logs. Returns each run's status in the order of `runs`.
+std::vector<RunStatus> run_sweep_in_process(const SweepSpec& spec, const std::vector<SweepRun>& runs,
+                                            const SweepOptions& options, std::size_t threads);
 
 // index.csv: id, one column per axis (its dotted field path), seed, status, the run's
 // final figures from summary.json (empty when it has none), run_dir relative to the folder.

@@ -14,7 +14,7 @@ from . import _cdsim
 from ._cdsim import RunError, ScenarioError
 from ._scenario import resolve, run, schema, topology_report, validate
 from .runs import Run, load_run
-from .sweeps import Sweep, load_sweep
+from .sweeps import Sweep, load_sweep, sweep
 from .traces import read_links, read_trace
 
 __version__ = _cdsim.__version__
@@ -31,6 +31,7 @@ __all__ = [
     "resolve",
     "run",
     "schema",
+    "sweep",
     "topology_report",
     "validate",
 ]

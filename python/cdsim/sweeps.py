@@ -7,9 +7,11 @@ and SWEEPDIR/runs/<id>/, an ordinary run directory each.
 """
 
 import json
+import os
 from functools import cached_property
 from pathlib import Path
 
+from . import _cdsim
 from .runs import Run
 
 
@@ -86,3 +88,27 @@ class Sweep:
 def load_sweep(directory):
     """The Sweep of a folder written by `cdsim sweep`."""
     return Sweep(directory)
+
+
+def sweep(spec, out=None, *, threads=None, progress=False):
+    """Runs a sweep in this process, one run after another, as `cdsim sweep` lays it out
+    (sweep.json, index.csv, runs/<id>/, logs/), and returns its Sweep.
+
+    spec: a sweep file's path, or a dict of the same content (docs/sweeps.md); a dict's
+    relative paths (its "base" file) are relative to the working directory. out: the sweep
+    folder (default runs/<name>); runs already complete there are kept, so a call resumes.
+    threads: each run's threads (results do not depend on it). The GIL is released while
+    the runs simulate. Raises ScenarioError for a bad sweep or run scenario (the program's
+    one-line message), RunError when the folder cannot be used; a run that fails is
+    "failed" in sweep.index, with its error in logs/<id>.log.
+    """
+    threads = _cdsim.default_threads() if threads is None else int(threads)
+    out = "" if out is None else os.fspath(out)
+    if isinstance(spec, dict):
+        anchor = os.path.join(os.getcwd(), f"{spec.get('name', 'sweep')}.json")
+        result = _cdsim.sweep(json.dumps(spec), False, anchor, out, threads, bool(progress))
+    elif isinstance(spec, (str, os.PathLike)):
+        result = _cdsim.sweep(os.fspath(spec), True, "", out, threads, bool(progress))
+    else:
+        raise TypeError(f"a sweep is a path or a dict, not {type(spec).__name__}")
+    return Sweep(os.path.abspath(result["directory"]))

@@ -16,7 +16,7 @@ namespace cdsim {
 struct AlgorithmSpec {
   // cdsgd, cdmsgd (Keras-style Nesterov, as the paper's experiments ran it),
   // cdmsgd_two_sequence (the paper's v/x form), async_cdsgd, choco_sgd (compressed
-  // decentralized SGD), sgd and msgd (centralized data-parallel; see `communication`),
+  // decentralized SGD), sgp (stochastic gradient push), sgd and msgd (centralized data-parallel; see `communication`),
   // fedavg.
   std::string kind = "cdsgd";
   double learning_rate = 0.01;   // alpha (base; scaled by `schedule`)

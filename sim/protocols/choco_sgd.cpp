@@ -40,19 +40,21 @@ ChocoSgd::ChocoSgd(ProtocolContext context)
     // a communication-only replay has none.
     throw InvalidInput("/kind", "choco_sgd needs a model: a communication-only replay has no values to compress");
   }
+  const Snapshot zero = std::make_shared<const std::vector<float>>(dimension, 0.0f);
   agents_.reserve(agent_count);
   for (std::size_t j = 0; j < agent_count; ++j) {
     Agent& agent = agents_.emplace_back(context_.simulation.rng(j, RngPurpose::kCompression));
     agent.parameters = context_.initial_parameters;
     // Public copies start at zero on both ends (the paper's x_hat(0) = 0), so the first
     // exchange sends Q(x(0)).
-    agent.own_public.assign(dimension, 0.0f);
+    agent.own_public = zero;
     agent.gradient.assign(dimension, 0.0f);
     agent.scratch.assign(dimension, 0.0f);
+    agent.decoded.assign(dimension, 0.0f);
     for (const MixingMatrix::Entry& entry : context_.mixing.row(j)) {
       if (entry.column != j) agent.neighbors.push_back(entry.column);
     }
-    agent.neighbor_public.assign(agent.neighbors.size(), std::vector<float>(dimension, 0.0f));
+    agent.neighbor_public.assign(agent.neighbors.size(), zero);
     for (Inbox& inbox : agent.inbox) inbox.by_neighbor.resize(agent.neighbors.size());
   }
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
@@ -80,13 +82,13 @@ void ChocoSgd::begin_step(std::size_t j) {
     Agent& self = agents_[j];
     compute_gradient_with_decay(*context_.learners[j], self.parameters, self.gradient, context_.algorithm.weight_decay);
   });
-  // q_j = Q(x_j - x_hat_j), then x_hat_j += q_j: what every neighbour will add too.
-  public_copy_difference(agent.parameters, agent.own_public, agent.scratch);
+  // q_j = Q(x_j - x_hat_j), then x_hat_j moves by q_j: the copy every neighbour will hold.
+  public_copy_difference(agent.parameters, *agent.own_public, agent.scratch);
   agent.outgoing = compressor_.compress(agent.scratch, agent.rng);
-  auto decoded = std::make_shared<std::vector<float>>(agent.parameters.size());
-  compressor_.decompress(agent.outgoing, *decoded);
-  apply_public_update(agent.own_public, *decoded);
-  agent.outgoing_decoded = std::move(decoded);
+  compressor_.decompress(agent.outgoing, agent.decoded);
+  auto public_copy = std::make_shared<std::vector<float>>(agent.parameters.size());
+  advance_public_copy(agent.parameters, agent.scratch, agent.decoded, *public_copy);
+  agent.own_public = std::move(public_copy);
   agent.computed = false;
   agent.sent = false;
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
@@ -107,7 +109,7 @@ void ChocoSgd::send(std::size_t j) {
   for (std::size_t neighbor : agent.neighbors) {
     context_.network.send(compressed_payload_message(sender, AgentId{static_cast<std::uint32_t>(neighbor)},
                                                      agent.step, PayloadKind::kPublicCopyUpdate, agent.outgoing,
-                                                     agent.outgoing_decoded));
+                                                     agent.own_public));
   }
   agent.sent = true;
   try_advance(j);
@@ -138,26 +140,22 @@ void ChocoSgd::try_advance(std::size_t j) {
   Agent& agent = agents_[j];
   Inbox& inbox = agent.inbox[agent.step % 2];
   if (!agent.sent || !agent.computed || inbox.received < agent.neighbors.size()) return;
-  for (std::size_t n = 0; n < agent.neighbors.size(); ++n) {
-    apply_public_update(agent.neighbor_public[n], *inbox.by_neighbor[n]);
-    inbox.by_neighbor[n].reset();
-  }
+  for (std::size_t n = 0; n < agent.neighbors.size(); ++n) agent.neighbor_public[n] = std::move(inbox.by_neighbor[n]);
   inbox.received = 0;
   // The mixing row's fixed (ascending column) order fixes the float rounding.
   std::vector<WeightedParameters> copies;
   copies.reserve(agent.neighbors.size() + 1);
   std::size_t next_neighbor = 0;
   for (const MixingMatrix::Entry& entry : context_.mixing.row(j)) {
-    copies.push_back({entry.weight, entry.column == j ? std::span<const float>(agent.own_public)
-                                                      : std::span<const float>(agent.neighbor_public[next_neighbor++])});
+    copies.push_back({entry.weight, entry.column == j ? std::span<const float>(*agent.own_public)
+                                                      : std::span<const float>(*agent.neighbor_public[next_neighbor++])});
   }
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
   agent_math_.finish(j);
-  choco_sgd_update(copies, agent.own_public, agent.parameters, agent.gradient, algorithm.consensus_step_size, alpha,
+  choco_sgd_update(copies, *agent.own_public, agent.parameters, agent.gradient, algorithm.consensus_step_size, alpha,
                    agent.scratch);
   agent.parameters.swap(agent.scratch);
-  agent.outgoing_decoded.reset();
   ++agent.step;
   recorder_.agent_finished(j, agent.step, agent.parameters);
   if (agent.step < context_.total_steps) begin_step(j);

@@ -1,10 +1,13 @@
 // CHOCO-SGD (Koloskova, Stich and Jaggi 2019) on the simulated network: decentralized SGD
 // with compressed communication. Every agent keeps public copies x_hat of itself and of its
 // neighbours. Each step agent j computes its gradient at x_j, compresses the difference
-// q_j = Q(x_j - x_hat_j), adds q_j to its own copy and sends q_j to every neighbour, which
-// adds it to its copy of x_hat_j; once it holds all its neighbours' q of the step it sets
-// x_j <- x_j + gamma sum_l W_jl (x_hat_l - x_hat_j) - alpha g_j (core/choco.h). Messages are
-// sized by the compressed encoding (sim/protocols/wire_size.h). Owns the agents' state.
+// q_j = Q(x_j - x_hat_j), moves its own copy by q_j and sends q_j to every neighbour, which
+// moves its copy of x_hat_j the same way; once it holds all its neighbours' q of the step
+// it sets x_j <- x_j + gamma sum_l W_jl (x_hat_l - x_hat_j) - alpha g_j (core/choco.h).
+// Messages are sized by q's compressed encoding (sim/protocols/wire_size.h) and carry the
+// sender's new public copy, one immutable snapshot shared by every holder, which is what
+// each receiver rebuilds from q (so the copies agree by construction and none is duplicated
+// per neighbour). Owns the agents' state.
 #pragma once
 
 #include <cstdint>
@@ -33,21 +36,22 @@ class ChocoSgd final : public Protocol {
   const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].parameters; }
 
  private:
+  using Snapshot = std::shared_ptr<const std::vector<float>>;
   struct Inbox {
-    std::vector<std::shared_ptr<const std::vector<float>>> by_neighbor;  // q_l, in `neighbors` order
+    std::vector<Snapshot> by_neighbor;  // x_hat_l after step's update, in `neighbors` order
     std::size_t received = 0;
   };
   struct Agent {
     explicit Agent(Rng stream) : rng(stream) {}
     std::vector<float> parameters;   // x_j(step)
-    std::vector<float> own_public;   // x_hat_j
-    std::vector<std::vector<float>> neighbor_public;  // x_hat_l, in `neighbors` order
+    Snapshot own_public;                 // x_hat_j, as sent to the neighbours
+    std::vector<Snapshot> neighbor_public;  // x_hat_l, in `neighbors` order
     std::vector<float> gradient;     // g_j at x_j(step)
     std::vector<float> scratch;
+    std::vector<float> decoded;      // Q(x_j - x_hat_j) as the receivers decode it
     std::vector<std::size_t> neighbors;  // mixing-row columns other than j, ascending
     Rng rng;                             // the compressor's stream (agent j, kCompression)
     CompressedVector outgoing;           // q_j of the step, encoded
-    std::shared_ptr<const std::vector<float>> outgoing_decoded;  // q_j as the receivers rebuild it
     std::int64_t step = 0;
     bool computed = false;
     bool sent = false;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/consensus.h"
+#include "core/error_feedback.h"
 #include "core/invalid_input.h"
 #include "core/optimizer.h"
 #include "sim/protocols/wire_size.h"
@@ -36,6 +37,7 @@ void validate_fedavg(const AlgorithmSpec& algorithm) {
 
 FederatedAveraging::FederatedAveraging(ProtocolContext context)
     : context_(std::move(context)),
+      compressor_(algorithm_compressor(context_.algorithm)),
       server_{static_cast<std::uint32_t>(context_.learners.size())},
       clients_per_round_(0),
       global_(context_.initial_parameters),
@@ -50,9 +52,14 @@ FederatedAveraging::FederatedAveraging(ProtocolContext context)
   }
   clients_per_round_ = std::max<std::size_t>(
       1, static_cast<std::size_t>(std::llround(algorithm.client_fraction * static_cast<double>(client_count))));
-  checked_dimension(context_, "FederatedAveraging");
+  const std::size_t dimension = checked_dimension(context_, "FederatedAveraging");
+  if (!compressor_.is_lossless() && dimension == 0 && context_.wire_parameters > 0) {
+    throw InvalidInput("/compression", "a communication-only replay has no model updates to compress");
+  }
   for (const auto& learner : context_.learners) {
     Client client;
+    client.rng = context_.simulation.rng(clients_.size(), RngPurpose::kCompression);
+    if (!compressor_.is_lossless()) client.residual.assign(dimension, 0.0f);
     client.gradient.assign(global_.size(), 0.0f);
     client.shard_size = learner->shard_size();
     if (client.shard_size == 0) throw std::logic_error("FederatedAveraging: a client with an empty shard");
@@ -140,9 +147,29 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
   const AgentId self{static_cast<std::uint32_t>(j)};
   context_.simulation.schedule_after(busy, [this, self] {
     agent_math_.finish(self.value);
-    // Moved, not copied: the next round starts from the global model again.
-    send(self, server_, std::make_shared<const std::vector<float>>(std::move(clients_[self.value].parameters)));
+    upload(self.value);
   });
+}
+
+void FederatedAveraging::upload(std::size_t j) {
+  const AgentId self{static_cast<std::uint32_t>(j)};
+  Client& client = clients_[j];
+  if (compressor_.is_lossless()) {
+    // The model itself, moved: the next round starts from the global model again (and the
+    // server keeps the message's copy for the round's observation).
+    send(self, server_, std::make_shared<const std::vector<float>>(std::move(client.parameters)));
+    return;
+  }
+  // The update against the global model the client started from (the server's, unchanged
+  // until every sampled client has returned), compressed with the client's residual; the
+  // client keeps its model for the round's observation.
+  std::vector<float> update(client.parameters.size());
+  for (std::size_t i = 0; i < update.size(); ++i) update[i] = client.parameters[i] - global_[i];
+  auto decoded = std::make_shared<std::vector<float>>(update.size());
+  const CompressedVector compressed = compress_with_feedback(compressor_, update, client.residual,
+                                                             context_.algorithm.error_feedback, client.rng, *decoded);
+  context_.network.send(compressed_payload_message(self, server_, round_, PayloadKind::kModelUpdate, compressed,
+                                                   std::move(decoded)));
 }
 
 void FederatedAveraging::receive_client_model(Message&& message) {
@@ -164,11 +191,25 @@ void FederatedAveraging::receive_client_model(Message&& message) {
   for (std::size_t i = 0; i < sampled_.size(); ++i) {
     inputs.push_back({static_cast<double>(clients_[sampled_[i]].shard_size) / samples, *returned_[i]});
   }
-  mix(inputs, global_);
+  const bool observed = recorder_.is_observed(round_ + 1);
+  std::vector<std::vector<float>> local_models;
+  if (observed) {
+    for (std::size_t i = 0; i < sampled_.size(); ++i) {
+      local_models.push_back(compressor_.is_lossless() ? *returned_[i] : clients_[sampled_[i]].parameters);
+    }
+  }
+  if (compressor_.is_lossless()) {
+    mix(inputs, global_);
+  } else {
+    // x <- x + sum_j (n_j / n) Q(update_j), the decoded updates summed in client order.
+    std::vector<float> mean_update(global_.size());
+    mix(inputs, mean_update);
+    for (std::size_t i = 0; i < global_.size(); ++i) global_[i] += mean_update[i];
+  }
   returned_.clear();
   ++round_;
-  if (recorder_.is_observed(round_)) {
-    recorder_.report(round_, std::vector<std::vector<float>>(clients_.size(), global_));
+  if (observed) {
+    recorder_.report(round_, std::vector<std::vector<float>>(clients_.size(), global_), local_models);
   }
   recorder_.all_finished(round_);
   begin_round();

@@ -2,13 +2,21 @@
 // (node N) samples m = max(1, round(C N)) clients, sends them the global model, each runs E
 // local epochs of minibatch SGD on its shard, ceil(E n_j / B) steps, and sends its model
 // back; the server replaces the global model by the average of the returned models weighted
-// by shard size. A protocol step is a round. Owns the global model and the clients' models.
+// by shard size. With a lossy algorithm.compression a client uploads its update instead,
+// Q(x_j - x_global (+ e_j)), with error feedback e_j <- p - Q(p) unless error_feedback is
+// false (core/error_feedback.h), sized by its compressed encoding; the server adds the
+// shard-weighted mean of the decoded updates to the global model. The global model goes
+// down uncompressed. Observed rounds also carry the clients' local models as they finished
+// the round, before averaging (StepSnapshot::client_parameters). A protocol step is a
+// round. Owns the global model, the clients' models and their residuals.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "core/compressor.h"
+#include "core/rng.h"
 #include "sim/message.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
@@ -46,21 +54,26 @@ class FederatedAveraging final : public Protocol {
     std::size_t shard_size = 0;
     std::int64_t local_steps = 0;
     std::size_t epoch_position = 0;  // samples of the current pass over the shard used so far
+    std::vector<float> residual;     // error feedback: what its compressed uploads lost
+    Rng rng{0, 0, RngPurpose::kCompression};  // the compressor's stream (client j, kCompression)
   };
   void begin_round();
   void train(std::size_t client, const std::vector<float>& global);
   void send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model);
   void deliver(Message&& message);
   void receive_client_model(Message&& message);
+  // The client's upload: its model, or (compressing) its compressed update.
+  void upload(std::size_t client);
 
   ProtocolContext context_;
+  Compressor compressor_;
   AgentId server_;
   std::size_t clients_per_round_;
   std::vector<float> global_;
   std::vector<Client> clients_;
   std::int64_t round_ = 0;
   std::vector<std::size_t> sampled_;                                // this round's clients, ascending
-  std::vector<std::shared_ptr<const std::vector<float>>> returned_;  // their models, in that order
+  std::vector<std::shared_ptr<const std::vector<float>>> returned_;  // their models (or decoded updates), in that order
   std::size_t returned_count_ = 0;
   StepRecorder recorder_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes

@@ -73,8 +73,11 @@ void ParameterServer::begin_step(std::size_t j) {
   Worker& worker = workers_[j];
   // The gradient math starts now, on the worker pool; the simulated clock charges the
   // compute time for it, and send_gradient takes the result.
-  worker.gradient = std::make_shared<std::vector<float>>(global_.size());
-  agent_math_.start(j, [this, j, parameters = worker.parameters, gradient = worker.gradient] {
+  worker.gradient = buffers_.acquire(global_.size());
+  // Plain pointers into the pool thread: worker.parameters and worker.gradient keep both
+  // alive until send_gradient has waited for the result, and the reference counts
+  // buffers_ reads change on the engine thread only.
+  agent_math_.start(j, [this, j, parameters = worker.parameters.get(), gradient = worker.gradient.get()] {
     context_.learners[j]->compute_gradient(*parameters, *gradient);
   });
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { send_gradient(j); });
@@ -116,17 +119,16 @@ void ParameterServer::receive_gradient(Message&& message) {
 
   // Mean gradient summed in worker order, so the rounding is fixed; then one optimizer step.
   const double weight = 1.0 / static_cast<double>(workers_.size());
-  std::vector<WeightedParameters> inputs;
-  inputs.reserve(gradients_.size());
-  for (const auto& gradient : gradients_) inputs.push_back({weight, *gradient});
-  mix(inputs, mean_gradient_);
+  mean_inputs_.clear();
+  for (const auto& gradient : gradients_) mean_inputs_.push_back({weight, *gradient});
+  mix(mean_inputs_, mean_gradient_);
   optimizer_.step(global_, mean_gradient_);
   for (auto& gradient : gradients_) gradient.reset();
   gradients_received_ = 0;
   ++server_step_;
 
   // One snapshot, shared by the N messages down.
-  auto snapshot = std::make_shared<const std::vector<float>>(global_);
+  std::shared_ptr<const std::vector<float>> snapshot = buffers_.copy_of(global_.begin(), global_.end());
   for (std::size_t worker = 0; worker < workers_.size(); ++worker) {
     context_.network.send(payload_message(server_, AgentId{static_cast<std::uint32_t>(worker)}, server_step_,
                                           PayloadKind::kParameters, context_.wire_parameters, snapshot));

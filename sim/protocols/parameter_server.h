@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "core/compressor.h"
+#include "core/consensus.h"
 #include "core/optimizer.h"
 #include "core/rng.h"
 #include "sim/message.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
+#include "sim/protocols/shared_buffers.h"
 #include "sim/protocols/step_recorder.h"
 
 namespace cdsim {
@@ -59,6 +61,8 @@ class ParameterServer final : public Protocol {
   std::vector<float> global_;  // x(server_step_)
   std::vector<float> mean_gradient_;
   std::vector<std::shared_ptr<const std::vector<float>>> gradients_;  // this step's, by worker
+  std::vector<WeightedParameters> mean_inputs_;  // the mean's inputs, reused every step
+  SharedBuffers buffers_;                        // gradients and broadcast snapshots
   std::size_t gradients_received_ = 0;
   std::int64_t server_step_ = 0;
   Compressor compressor_;

@@ -12,13 +12,14 @@
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
 #include "sim/protocols/ring_all_reduce.h"
+#include "sim/protocols/stochastic_gradient_push.h"
 #include "sim/protocols/synchronous_consensus.h"
 
 namespace cdsim {
 
 bool is_consensus_algorithm(const AlgorithmSpec& algorithm) {
   return algorithm.kind == "cdsgd" || algorithm.kind == "cdmsgd" || algorithm.kind == "cdmsgd_two_sequence" ||
-         algorithm.kind == "async_cdsgd" || algorithm.kind == "choco_sgd";
+         algorithm.kind == "async_cdsgd" || algorithm.kind == "choco_sgd" || algorithm.kind == "sgp";
 }
 
 bool is_single_model(const AlgorithmSpec& algorithm) {
@@ -63,9 +64,10 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
   if (kind == "cdsgd" || kind == "cdmsgd" || kind == "cdmsgd_two_sequence") {
     return std::make_unique<SynchronousConsensus>(std::move(context));
   }
+  if (kind == "sgp") return std::make_unique<StochasticGradientPush>(std::move(context));
   if (context.schedule != nullptr) {
     throw InvalidInput("/kind", "algorithm \"" + kind + "\" cannot run on a time-varying topology (" +
-                                    context.schedule->kind + "); expected cdsgd, cdmsgd or cdmsgd_two_sequence");
+                                    context.schedule->kind + "); expected cdsgd, cdmsgd, cdmsgd_two_sequence or sgp");
   }
   if (kind == "sgd" || kind == "msgd") {
     const std::string& communication = context.algorithm.communication;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error_feedback.h"
 #include "core/invalid_input.h"
 #include "sim/protocols/parameter_server.h"
 #include "sim/protocols/wire_size.h"
@@ -17,13 +18,9 @@ namespace cdsim {
 
 RingAllReduce::RingAllReduce(ProtocolContext context)
     : context_(std::move(context)),
+      compressor_(algorithm_compressor(context_.algorithm)),
       recorder_(context_),
       agent_math_(context_.workers, context_.learners.size()) {
-  if (context_.algorithm.compression.kind != "identity") {
-    // Sums of compressed chunks along the ring are not compressed any more; compressed
-    // all-reduce (all-gather of compressed gradients, PowerSGD) is not modelled.
-    throw InvalidInput("/compression", "all_reduce does not compress; use communication \"parameter_server\"");
-  }
   if (context_.algorithm.communication != "all_reduce") {
     throw InvalidInput("/communication", "the ring all-reduce protocol runs with communication \"all_reduce\", "
                                          "found \"" + context_.algorithm.communication + "\"");
@@ -32,11 +29,19 @@ RingAllReduce::RingAllReduce(ProtocolContext context)
   const std::size_t agent_count = context_.learners.size();
   if (agent_count == 0) throw std::logic_error("RingAllReduce: no agents");
   const std::size_t dimension = checked_dimension(context_, "RingAllReduce");
+  if (!compressor_.is_lossless() && dimension == 0 && context_.wire_parameters > 0) {
+    throw InvalidInput("/compression", "a communication-only replay has no gradients to compress");
+  }
   hops_ = 2 * (static_cast<std::int64_t>(agent_count) - 1);
   for (std::size_t j = 0; j < agent_count; ++j) {
     agents_.push_back(Agent{.parameters = context_.initial_parameters,
                             .gradient = std::vector<float>(dimension, 0.0f),
-                            .optimizer = Optimizer(optimizer, dimension)});
+                            .optimizer = Optimizer(optimizer, dimension),
+                            .rng = context_.simulation.rng(j, RngPurpose::kCompression)});
+    if (!compressor_.is_lossless()) {
+      agents_.back().residual.assign(dimension, 0.0f);
+      agents_.back().decoded.assign((dimension + agent_count - 1) / agent_count, 0.0f);
+    }
   }
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
@@ -101,15 +106,43 @@ void RingAllReduce::finish_compute(std::size_t j) {
 }
 
 void RingAllReduce::send_chunk(std::size_t j, std::size_t chunk, std::int64_t hop) {
+  // Hops up to the first gather hop carry the sender's own gradient: compressed there.
+  if (!compressor_.is_lossless() && hop < static_cast<std::int64_t>(agents_.size())) {
+    send_compressed_chunk(j, chunk, hop);
+    return;
+  }
   const Agent& agent = agents_[j];
   const auto [first, last] = chunk_of(chunk, agent.gradient.size());
-  auto values = std::make_shared<const std::vector<float>>(agent.gradient.begin() + static_cast<std::ptrdiff_t>(first),
-                                                           agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
+  std::shared_ptr<const std::vector<float>> values = buffers_.copy_of(
+      agent.gradient.begin() + static_cast<std::ptrdiff_t>(first), agent.gradient.begin() + static_cast<std::ptrdiff_t>(last));
   const auto [wire_first, wire_last] = chunk_range(chunk);
   context_.network.send(payload_message(AgentId{static_cast<std::uint32_t>(j)},
                                         AgentId{static_cast<std::uint32_t>((j + 1) % agents_.size())},
                                         agent.step * hops_ + hop, PayloadKind::kGradient, wire_last - wire_first,
                                         std::move(values)));
+}
+
+void RingAllReduce::send_compressed_chunk(std::size_t j, std::size_t chunk, std::int64_t hop) {
+  Agent& agent = agents_[j];
+  const auto [first, last] = chunk_of(chunk, agent.gradient.size());
+  const AgentId from{static_cast<std::uint32_t>(j)};
+  const AgentId to{static_cast<std::uint32_t>((j + 1) % agents_.size())};
+  const std::int64_t round = agent.step * hops_ + hop;
+  if (first == last) {  // an empty chunk has nothing to compress
+    context_.network.send(payload_message(from, to, round, PayloadKind::kGradient, 0,
+                                          std::make_shared<const std::vector<float>>()));
+    return;
+  }
+  const std::span<float> values(agent.gradient.data() + first, last - first);
+  const std::span<float> decoded(agent.decoded.data(), last - first);
+  const CompressedVector compressed =
+      compress_with_feedback(compressor_, values, std::span<float>(agent.residual.data() + first, last - first),
+                             context_.algorithm.error_feedback, agent.rng, decoded);
+  // From here the chunk is what the ring knows of it (for the agent completing the sum:
+  // the sum every agent will apply).
+  std::copy(decoded.begin(), decoded.end(), values.begin());
+  context_.network.send(compressed_payload_message(from, to, round, PayloadKind::kGradient, compressed,
+                                                   std::make_shared<const std::vector<float>>(values.begin(), values.end())));
 }
 
 void RingAllReduce::deliver(Message&& message) {
@@ -143,8 +176,17 @@ void RingAllReduce::receive_chunk(std::size_t j, const Message& message) {
     std::copy(values.begin(), values.end(), agent.gradient.begin() + static_cast<std::ptrdiff_t>(first));
   }
   if (hop >= last_reduce_hop) ++agent.chunks_summed;
-  // Pass it on, unless the next agent is where the chunk's sum was completed.
-  if (hop + 1 < hops_) send_chunk(j, chunk, hop + 1);
+  // Pass it on, unless the next agent is where the chunk's sum was completed; a compressed
+  // finished sum goes on as it came, at its compressed size.
+  if (hop + 1 < hops_ && hop > last_reduce_hop && !compressor_.is_lossless()) {
+    Message forward = message;
+    forward.from = message.to;
+    forward.to = AgentId{static_cast<std::uint32_t>((j + 1) % n)};
+    forward.round = message.round + 1;
+    context_.network.send(std::move(forward));
+  } else if (hop + 1 < hops_) {
+    send_chunk(j, chunk, hop + 1);
+  }
   if (agent.chunks_summed == n) finish_step(j);
 }
 

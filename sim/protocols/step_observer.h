@@ -19,6 +19,9 @@ struct StepSnapshot {
   ByteCount bytes_total;                // bytes sent on the network so far
   std::uint64_t messages_total = 0;     // messages sent so far
   std::span<const std::vector<float>> parameters;  // one vector per agent (none without observe_parameters)
+  // FedAvg: the round's clients' local models as they returned them, before the server
+  // averaged them into `parameters` (empty for the other protocols and at step 0).
+  std::span<const std::vector<float>> client_parameters = {};
 };
 
 using StepObserver = std::function<void(const StepSnapshot&)>;

@@ -39,11 +39,14 @@ void StepRecorder::all_finished(std::int64_t step) const {
   if (on_step_complete_) on_step_complete_(step);
 }
 
-void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>> parameters) const {
+void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>> parameters,
+                          std::span<const std::vector<float>> client_parameters) const {
   if (!observer_) return;
   const NetworkStats& stats = network_.stats();
   const std::span<const std::vector<float>> carried = observe_parameters_ ? parameters : std::span<const std::vector<float>>();
-  observer_(StepSnapshot{step, simulation_.now(), stats.bytes_sent, stats.messages_sent, carried});
+  const std::span<const std::vector<float>> clients =
+      observe_parameters_ ? client_parameters : std::span<const std::vector<float>>();
+  observer_(StepSnapshot{step, simulation_.now(), stats.bytes_sent, stats.messages_sent, carried, clients});
 }
 
 void StepRecorder::agent_finished(std::size_t agent, std::int64_t step, const std::vector<float>& parameters) {

@@ -29,7 +29,8 @@ class StepRecorder {
   bool is_observed(std::int64_t step);
 
   // Reports a step at which every agent's parameters are known at once.
-  void report(std::int64_t step, std::span<const std::vector<float>> parameters) const;
+  void report(std::int64_t step, std::span<const std::vector<float>> parameters,
+              std::span<const std::vector<float>> client_parameters = {}) const;
 
   // Agent `agent` has finished `step` with `parameters`; reports the step when it is the
   // last agent to do so. Ignores steps that are not observed.

@@ -111,7 +111,7 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   });
   agent.computed = false;
   agent.round = 0;
-  agent.mixing = snapshot_of(vectors.parameters);
+  share_snapshot(j, vectors.parameters);
   release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j] { finish_compute(j); });
   // Overlapping agents put their parameters on the wire while they compute.
@@ -221,8 +221,8 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
     Vectors& vectors = vectors_[j];
-    mix(mixing_inputs(j, parity), vectors.scratch);
-    agent.mixing = snapshot_of(vectors.scratch);
+    if (!vectors.scratch.empty()) mix(mixing_inputs(j, parity), vectors.scratch);  // a replay has no math
+    share_snapshot(j, vectors.scratch);
     clear_inbox(j, parity);
     ++agent.round;
     agent.round_sent = false;
@@ -247,8 +247,22 @@ void SynchronousConsensus::release_early(std::size_t j) {
   for (Message& message : due) deliver(std::move(message));
 }
 
-std::shared_ptr<const std::vector<float>> SynchronousConsensus::snapshot_of(const std::vector<float>& values) {
-  return values.empty() ? nullptr : std::make_shared<const std::vector<float>>(values);
+void SynchronousConsensus::share_snapshot(std::size_t j, const std::vector<float>& values) {
+  Agent& agent = agents_[j];
+  agent.mixing.reset();
+  if (values.empty()) return;
+  // A buffer only the pool holds is no longer in any message or inbox: overwrite it. The
+  // engine thread alone copies and drops these pointers, so the count is exact.
+  std::vector<std::shared_ptr<std::vector<float>>>& pool = vectors_[j].snapshots;
+  for (std::shared_ptr<std::vector<float>>& buffer : pool) {
+    if (buffer.use_count() == 1) {
+      buffer->assign(values.begin(), values.end());  // same size: no allocation
+      agent.mixing = buffer;
+      return;
+    }
+  }
+  pool.push_back(std::make_shared<std::vector<float>>(values));
+  agent.mixing = pool.back();
 }
 
 std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, std::size_t parity) {
@@ -281,20 +295,24 @@ void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
   agent_math_.finish(j);
   Vectors& vectors = vectors_[j];
-  const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
   const AlgorithmSpec& algorithm = context_.algorithm;
   const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
-  switch (rule_) {
-    case Rule::kCdsgd:
-      cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
-      break;
-    case Rule::kCdmsgdNesterov:
-      cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum, vectors.scratch);
-      break;
-    case Rule::kCdmsgdTwoSequence:
-      cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
-                                 vectors.scratch);
-      break;
+  // A replay's vectors are empty: nothing to mix or update.
+  if (!vectors.scratch.empty()) {
+    const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
+    switch (rule_) {
+      case Rule::kCdsgd:
+        cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
+        break;
+      case Rule::kCdmsgdNesterov:
+        cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                               vectors.scratch);
+        break;
+      case Rule::kCdmsgdTwoSequence:
+        cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                                   vectors.scratch);
+        break;
+    }
   }
   vectors.parameters.swap(vectors.scratch);
   clear_inbox(j, parity);

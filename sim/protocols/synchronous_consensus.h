@@ -64,6 +64,7 @@ class SynchronousConsensus final : public Protocol {
     std::vector<float> gradient;    // g_j at x_j(step)
     std::vector<float> scratch;
     std::vector<float> momentum;    // m (Nesterov) or v(k) (two-sequence)
+    std::vector<std::shared_ptr<std::vector<float>>> snapshots;  // share_snapshot's buffers
   };
   // Rarely touched: timeouts and rounds far ahead.
   struct Patience {
@@ -100,8 +101,10 @@ class SynchronousConsensus final : public Protocol {
   // The agent's own vector and its neighbours' of the current round, with their weights;
   // valid until the next call (it reuses one buffer, so an update allocates nothing).
   std::span<const WeightedParameters> mixing_inputs(std::size_t agent, std::size_t parity);
-  // An immutable copy of `values` to share; null for an empty vector (a replay's).
-  static std::shared_ptr<const std::vector<float>> snapshot_of(const std::vector<float>& values);
+  // Makes agent.mixing an immutable copy of `values` to share (null for an empty vector, a
+  // replay's), in a buffer of the agent's pool that no message holds any more, so that
+  // once the pool has as many buffers as rounds in flight a step allocates nothing.
+  void share_snapshot(std::size_t agent, const std::vector<float>& values);
   // The matrix (and neighbourhoods) of global round r.
   std::size_t matrix_index(std::int64_t round) const {
     return static_cast<std::size_t>(round % static_cast<std::int64_t>(mixings_.size()));

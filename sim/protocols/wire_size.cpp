@@ -48,6 +48,11 @@ ByteCount parameter_message_size(AgentId, AgentId, std::int64_t, PayloadKind, st
   return ByteCount{static_cast<std::int64_t>(size)};
 }
 
+ByteCount push_sum_message_size(AgentId sender, AgentId receiver, std::int64_t round, std::size_t value_count) {
+  // Field 7, a double: a one-byte tag and 8 bytes.
+  return parameter_message_size(sender, receiver, round, PayloadKind::kPushSumShare, value_count) + ByteCount{9};
+}
+
 bool is_dense_float32(const CompressedVector& c) {
   return c.indices.empty() && c.half_values.empty() && c.codes.empty() && !c.has_scale &&
          c.values.size() == c.dimension;

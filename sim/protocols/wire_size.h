@@ -22,12 +22,16 @@ enum class PayloadKind : std::uint32_t {
   kParameters = 0,
   kGradient = 1,
   kAverage = 2,
-  kPublicCopyUpdate = 3,  // CHOCO-SGD: q = Q(x - x_hat), added to the sender's public copy
+  kPublicCopyUpdate = 3,  // CHOCO-SGD: q = Q(x - x_hat), which moves the sender's public copy
   kModelUpdate = 4,       // FedAvg with compressed uploads: the client's model minus the global one
+  kPushSumShare = 5,      // stochastic gradient push: the numerator x with the weight w
 };
 
 ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,
                                  PayloadKind kind, std::size_t value_count);
+
+// A push-sum share: `value_count` float values and the double push_sum_weight field.
+ByteCount push_sum_message_size(AgentId sender, AgentId receiver, std::int64_t round, std::size_t value_count);
 
 // The same message with a compressed payload (field `compressed`) instead of `values`;
 // a dense float32 payload (the identity compressor's) goes in `values` as it would
@@ -48,7 +52,8 @@ Message payload_message(AgentId sender, AgentId receiver, std::int64_t round, Pa
                         std::size_t value_count, std::shared_ptr<const std::vector<float>> payload);
 
 // A message sized as carrying `compressed`, whose payload is `decoded`, the dense vector
-// the receiver rebuilds from it (decoding is deterministic, so the sender does it once).
+// the receiver rebuilds from it (decoding is deterministic, so the sender does it once):
+// the decoded values, or what the receiver makes of them (CHOCO-SGD: the public copy).
 Message compressed_payload_message(AgentId sender, AgentId receiver, std::int64_t round, PayloadKind kind,
                                    const CompressedVector& compressed,
                                    std::shared_ptr<const std::vector<float>> decoded);

@@ -170,7 +170,37 @@ TEST_CASE("each evaluation mode computes its figures and leaves the others' CSV 
     const std::string average_accuracy = m != "off" ? format_number(all.average_model_test_accuracy) : "";
     CHECK(metrics_csv_line(row) == "4,2,0.003,10,2," + train + "," + test + "," + train_accuracy + "," +
                                        test_accuracy + "," + average + "," + average_accuracy + "," + consensus +
-                                       "\n");
+                                       ",,,\n");  // no client models: the client columns stay empty
     CHECK(rows.size() == (m == "off" ? 0u : 7u));
   }
+}
+
+TEST_CASE("FedAvg's client models give the client columns: their mean test figures and their consensus distance, by brute force") {
+  const EvaluationBench bench;
+  WorkerPool two_threads(2);
+  MetricsEvaluator evaluator([&] { return bench.factory(); }, bench.data.train, bench.data.test, 0.5, two_threads);
+  // Agents 0..6 hold the global model's copies; three clients' pre-average models differ.
+  const std::vector<std::vector<float>> clients = {bench.parameters[1], bench.parameters[3], bench.parameters[4]};
+  StepSnapshot snapshot = bench.snapshot();
+  snapshot.client_parameters = clients;
+  const MetricsRow row = evaluator.evaluate(snapshot);
+  const std::unique_ptr<Model> model = bench.factory();
+  double loss = 0.0, accuracy = 0.0;
+  for (const auto& x : clients) {
+    const Evaluation e = model->evaluate(x, bench.data.test);
+    loss += e.loss / 3.0;
+    accuracy += e.accuracy / 3.0;
+  }
+  CHECK(row.client_test_loss == doctest::Approx(loss).epsilon(1e-12));
+  CHECK(row.client_test_accuracy == doctest::Approx(accuracy).epsilon(1e-12));
+  double distance = 0.0;
+  for (std::size_t i = 0; i < clients[0].size(); ++i) {
+    const double mean = (double(clients[0][i]) + clients[1][i] + clients[2][i]) / 3.0;
+    for (const auto& x : clients) distance += (x[i] - mean) * (x[i] - mean) / 3.0;
+  }
+  CHECK(row.client_consensus_distance == doctest::Approx(distance).epsilon(1e-9));
+  CHECK(metric_value(row, "client_test_accuracy") == row.client_test_accuracy);
+  const std::string line = metrics_csv_line(row);
+  CHECK(line.find("," + format_number(row.client_test_loss) + "," + format_number(row.client_test_accuracy) + "," +
+                  format_number(row.client_consensus_distance) + "\n") != std::string::npos);
 }

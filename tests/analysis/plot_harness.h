@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <cmath>
 #include <map>
 #include <sstream>
 #include <string>
@@ -76,9 +77,13 @@ inline std::map<std::string, std::vector<double>> read_metric_columns(const std:
   std::map<std::string, std::vector<double>> columns;
   for (const std::string& name : header) columns[name];
   while (std::getline(in, line)) {
-    const std::vector<std::string> cells = split_commas(line);
+    std::vector<std::string> cells = split_commas(line);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();  // getline drops a last empty cell
     REQUIRE(cells.size() == header.size());
-    for (std::size_t i = 0; i < cells.size(); ++i) columns[header[i]].push_back(std::stod(cells[i]));
+    // An empty cell is a figure that does not apply (NaN).
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      columns[header[i]].push_back(cells[i].empty() ? std::nan("") : std::stod(cells[i]));
+    }
   }
   return columns;
 }

@@ -72,8 +72,9 @@ TEST_CASE("a replay writes the traffic columns of metrics.csv and leaves the fig
   std::string header, first;
   std::getline(in, header);
   std::getline(in, first);
-  // step 0 at time 0 with no traffic, then seven empty figure cells.
-  CHECK(first == "0,0,0,0,0,,,,,,,");
+  // step 0 at time 0 with no traffic, then ten empty figure cells (FedAvg's client
+  // columns among them).
+  CHECK(first == "0,0,0,0,0,,,,,,,,,,");
 }
 
 TEST_CASE("a replay needs no data: a data source that cannot be read is never opened") {

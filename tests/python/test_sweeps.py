@@ -115,3 +115,38 @@ def test_load_sweep_reads_what_cdsim_sweep_wrote(real_sweep):
         assert row["steps"] == summary["steps"]
     # The agents table stacks every run's agents.csv with the same keys.
     assert set(sweep.agents.id) == set(sweep.runs)
+
+
+def test_a_sweep_run_from_python_writes_what_cdsim_sweep_writes_byte_for_byte(real_sweep):
+    # The study real_sweep ran through the program, now in this process (threads differ too).
+    study = real_sweep.parent / "study.json"
+    in_process = cdsim.sweep(study, out=real_sweep.parent / "from_python", threads=1)
+    assert isinstance(in_process, cdsim.Sweep)
+    cli_files = sorted(p.relative_to(real_sweep) for p in real_sweep.rglob("*") if p.is_file())
+    py_files = sorted(p.relative_to(in_process.directory) for p in in_process.directory.rglob("*") if p.is_file())
+    assert cli_files == py_files
+    compared = 0
+    for name in cli_files:
+        if name.name == "timing.json" or name.parts[0] == "logs":
+            continue  # wall-clock figures; what each run printed
+        assert (real_sweep / name).read_bytes() == (in_process.directory / name).read_bytes(), name
+        compared += 1
+    assert compared > 8 * 4
+    # Called again, every run is complete: nothing reruns, and the index stays the same.
+    index = (in_process.directory / "index.csv").read_bytes()
+    before = {p: p.stat().st_mtime_ns for p in in_process.directory.glob("runs/*/metrics.csv")}
+    again = cdsim.sweep(study, out=in_process.directory, threads=1)
+    assert (again.directory / "index.csv").read_bytes() == index
+    assert {p: p.stat().st_mtime_ns for p in again.directory.glob("runs/*/metrics.csv")} == before
+
+
+def test_a_sweep_dict_runs_and_a_bad_one_raises_the_programs_message(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_json(tmp_path / "base.json", small_quickstart())
+    done = cdsim.sweep({"name": "seeds", "base": "base.json", "seeds": 2}, threads=1)
+    assert done.directory == tmp_path / "runs" / "seeds"
+    assert list(done.runs) == ["seed=1", "seed=2"]
+    with pytest.raises(cdsim.ScenarioError, match=r"seeds\.json: /grid/algorithm\.learning_rat/0: .*unknown key"):
+        cdsim.sweep({"name": "seeds", "base": "base.json", "grid": {"algorithm.learning_rat": [0.1]}})
+    with pytest.raises(TypeError):
+        cdsim.sweep(3)

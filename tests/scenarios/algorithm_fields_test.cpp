@@ -81,3 +81,19 @@ TEST_CASE("the resolved scenario writes only the fields its kinds use") {
   CHECK(resolved.find("\"communication\"") != std::string::npos);
   CHECK(cdsim::resolved_scenario_json(parse_scenario(resolved, "s.json")) == resolved);
 }
+
+TEST_CASE("sgp runs on a time-varying topology and rejects the fields push-sum has no use for, compression among them") {
+  const cdsim::Scenario s = parse_scenario(
+      R"({"agents": 8, "topology": {"kind": "one_peer_exponential"}, "algorithm": {"kind": "sgp", "learning_rate": 0.1}})",
+      "sgp.json");
+  CHECK(s.algorithm.kind == "sgp");
+  // Compressing push-sum's shares would break the conservation of sum x and sum w its
+  // de-biasing relies on, so compression is not an sgp field.
+  CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "compression": {"kind": "top_k", "count": 3}}})") ==
+        "/algorithm/compression");
+  CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "momentum": 0.9}})") == "/algorithm/momentum");
+  CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "overlap_communication": true}})") ==
+        "/algorithm/overlap_communication");
+  CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "consensus_steps": 2}})") == "/algorithm/consensus_steps");
+  CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "timeout": "1ms"}})") == "/algorithm/timeout");
+}

@@ -84,9 +84,11 @@ struct BaselineFixture {
                               observed_steps.push_back(s.step);
                               times.push_back(s.time);
                               snapshots.emplace_back(s.parameters.begin(), s.parameters.end());
+                              client_snapshots.emplace_back(s.client_parameters.begin(), s.client_parameters.end());
                             },
                             .observe_every_time = observe_every_time,
                             .on_step_complete = [this](std::int64_t step) { completed.push_back(step); },
+                            .schedule = schedule,
                             .workers = workers};
     std::unique_ptr<P> protocol;
     if constexpr (std::is_same_v<P, Protocol>) {
@@ -128,10 +130,12 @@ struct BaselineFixture {
   std::optional<ComputeModel> compute;
   SimTime observe_every_time = SimTime::zero();  // > 0: also observe by simulated time
   WorkerPool* workers = nullptr;                  // where the agents' math runs; null: inline
+  const MixingSchedule* schedule = nullptr;       // a time-varying topology, for the protocols that take one
   std::vector<std::int64_t> completed;           // every step, as the protocol reports it complete
   std::vector<std::int64_t> observed_steps;
   std::vector<SimTime> times;
   std::vector<std::vector<std::vector<float>>> snapshots;
+  std::vector<std::vector<std::vector<float>>> client_snapshots;  // FedAvg's pre-average models, by observation
 };
 
 // The field named by the InvalidInput that protocol P throws for `algorithm` on a ring of

@@ -102,8 +102,86 @@ TEST_CASE("compressed gradients go up at their compressed size; parameters come 
   CHECK(f.network->stats().bytes_sent.bytes() == 5 * 4 * (up + down));
 }
 
-TEST_CASE("all-reduce with a compressor is an error naming the field") {
+// Top-k (k = 1, ties to the lower coordinate) of p.
+Vector top_1_reference(const Vector& p) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    if (std::fabs(p[i]) > std::fabs(p[best])) best = i;
+  }
+  Vector q(p.size(), 0.0);
+  if (!p.empty()) q[best] = p[best];
+  return q;
+}
+
+// EF-SGD through a ring all-reduce in double. Chunk c (ceil(d / N) values) is compressed
+// by agents c, c + 1, ..., c + N - 1 in turn, each adding its gradient and residual to the
+// decoded sum so far: t = q_prev + (x - b_a) + e_a, q = Q(t), e_a = t - q (e = 0 without
+// feedback); the last q is the sum every agent applies, x <- x - alpha q / N.
+void check_all_reduce_recurrence(const BaselineFixture& f, std::int64_t steps, bool feedback, bool sign) {
+  const std::size_t n = f.agents(), d = f.dimension(), chunk_values = (d + n - 1) / n;
+  Vector x(f.initial.begin(), f.initial.end());
+  std::vector<Vector> e(n, Vector(d, 0.0));
+  for (std::int64_t k = 1; k <= steps; ++k) {
+    Vector sum(d, 0.0);
+    for (std::size_t c = 0; c < n; ++c) {
+      const std::size_t first = std::min(c * chunk_values, d), last = std::min(first + chunk_values, d);
+      Vector q(last - first, 0.0);
+      for (std::size_t m = 0; m < n; ++m) {
+        const std::size_t a = (c + m) % n;
+        Vector t(last - first);
+        for (std::size_t i = first; i < last; ++i) {
+          t[i - first] = q[i - first] + (x[i] - f.targets[a][i]) + (feedback ? e[a][i] : 0.0);
+        }
+        q = sign ? scaled_sign_reference(t) : top_1_reference(t);
+        if (feedback) {
+          for (std::size_t i = first; i < last; ++i) e[a][i] = t[i - first] - q[i - first];
+        }
+      }
+      for (std::size_t i = first; i < last; ++i) sum[i] = q[i - first];
+    }
+    for (std::size_t i = 0; i < d; ++i) x[i] -= 0.2 * sum[i] / static_cast<double>(n);
+    testing::check_all_close(f.snapshots[static_cast<std::size_t>(k)], x, 1e-4);
+  }
+}
+
+TEST_CASE("all-reduce SGD with compressed chunks and error feedback follows its recurrence, every agent applying one sum") {
+  for (const std::string compressor : {"scaled_sign", "top_k"}) {
+    for (bool feedback : {true, false}) {
+      CAPTURE(compressor);
+      CAPTURE(feedback);
+      AlgorithmSpec algorithm = compressed_sgd(compressor, feedback);
+      if (compressor == "top_k") algorithm.compression.count = 1;
+      algorithm.communication = "all_reduce";
+      // 4 agents, 10 values: chunks of 3, 3, 3 and 1.
+      BaselineFixture f(algorithm, ring_graph(4), 10, kFastLink);
+      f.run<Protocol>(ComputeSpec{}, 15);
+      check_all_reduce_recurrence(f, 15, feedback, compressor == "scaled_sign");
+    }
+  }
+}
+
+TEST_CASE("compressed all-reduce chunks travel at their compressed size, the gather hops forwarding the compressed sum") {
+  const std::size_t d = 64;  // 4 chunks of 16
+  AlgorithmSpec algorithm = compressed_sgd("scaled_sign", true);
+  algorithm.communication = "all_reduce";
+  BaselineFixture f(algorithm, ring_graph(4), d, kFastLink);
+  f.run<Protocol>(ComputeSpec{}, 5);
+  // Header 24 + tag + length + (dimension 5, codes 1 + 1 + 2, bits_per_code 5, scale 5).
+  const std::int64_t chunk_bytes = 24 + 1 + 1 + 5 + 4 + 5 + 5;
+  const std::uint64_t messages = 5 * 2 * 4 * 3;  // 2 N (N - 1) a step
+  CHECK(f.network->stats().messages_sent == messages);
+  CHECK(f.network->stats().bytes_sent.bytes() == static_cast<std::int64_t>(messages) * chunk_bytes);
+}
+
+TEST_CASE("a compressed all-reduce in a communication-only replay is an error naming the compression") {
   AlgorithmSpec algorithm = compressed_sgd("top_k", true);
   algorithm.communication = "all_reduce";
-  CHECK(testing::rejected_field<Protocol>(algorithm) == "/compression");
+  BaselineFixture f(algorithm, ring_graph(3), 6, kFastLink);
+  f.make_replay();
+  try {
+    f.run<Protocol>(ComputeSpec{}, 1);
+    FAIL("no error");
+  } catch (const InvalidInput& error) {
+    CHECK(error.field() == "/compression");
+  }
 }

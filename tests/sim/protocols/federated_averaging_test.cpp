@@ -193,3 +193,82 @@ TEST_CASE("make_protocol runs fedavg, and FedAvg rejects bad settings naming the
   sgd.kind = "sgd";
   CHECK(testing::rejected_field<FederatedAveraging>(sgd) == "/kind");
 }
+
+TEST_CASE("FedAvg with top-k compressed uploads and error feedback follows its recurrence, and reports the clients' models before averaging") {
+  // Shard = batch: one local step a round. In double: x_j = x - alpha (x - b_j);
+  // p_j = (x_j - x) + e_j; q_j = top_1(p_j); e_j = p_j - q_j (e = 0 without feedback);
+  // x <- x + sum_j (n_j / n) q_j.
+  for (bool feedback : {true, false}) {
+    CAPTURE(feedback);
+    AlgorithmSpec algorithm = fedavg(1.0, 1.0, 4, 0.3);
+    algorithm.compression.kind = "top_k";
+    algorithm.compression.count = 1;
+    algorithm.error_feedback = feedback;
+    BaselineFixture f(algorithm, ring_graph(4), 5, kFastLink);
+    const std::vector<std::size_t> shards = {4, 4, 4, 4};
+    f.set_shard_sizes(shards);
+    f.run<FederatedAveraging>(ComputeSpec{}, 12);
+    Vector x(f.initial.begin(), f.initial.end());
+    std::vector<Vector> e(4, Vector(5, 0.0));
+    REQUIRE(f.client_snapshots.size() == 13);
+    CHECK(f.client_snapshots[0].empty());  // the start has no round behind it
+    for (std::size_t round = 1; round <= 12; ++round) {
+      Vector next = x;
+      std::vector<Vector> local(4, Vector(5));
+      for (std::size_t j = 0; j < 4; ++j) {
+        Vector p(5);
+        std::size_t best = 0;
+        for (std::size_t i = 0; i < 5; ++i) {
+          local[j][i] = x[i] - 0.3 * (x[i] - f.targets[j][i]);
+          p[i] = local[j][i] - x[i] + (feedback ? e[j][i] : 0.0);
+          if (std::fabs(p[i]) > std::fabs(p[best])) best = i;
+        }
+        for (std::size_t i = 0; i < 5; ++i) {
+          const double q = i == best ? p[i] : 0.0;
+          if (feedback) e[j][i] = p[i] - q;
+          next[i] += 0.25 * q;
+        }
+      }
+      x = next;
+      testing::check_all_close(f.snapshots[round], x, 1e-4);
+      REQUIRE(f.client_snapshots[round].size() == 4);
+      for (std::size_t j = 0; j < 4; ++j) {
+        for (std::size_t i = 0; i < 5; ++i) {
+          CHECK(f.client_snapshots[round][j][i] == doctest::Approx(local[j][i]).epsilon(1e-4).scale(1.0));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("FedAvg's compressed uploads go at their encoded size, the global model comes down whole") {
+  const std::size_t d = 64;
+  AlgorithmSpec algorithm = fedavg(1.0, 1.0, 4, 0.1);
+  algorithm.compression.kind = "scaled_sign";
+  BaselineFixture f(algorithm, ring_graph(4), d, kFastLink);
+  f.set_shard_sizes({4, 4, 4, 4});
+  f.run<FederatedAveraging>(ComputeSpec{}, 3);
+  // Up: header 24 + tag + length + (dimension 5, codes 1 + 1 + 8, bits_per_code 5, scale 5).
+  const std::int64_t up = 24 + 1 + 1 + 5 + 10 + 5 + 5;
+  CHECK(f.network->stats().messages_sent == 3u * 2u * 4u);
+  CHECK(f.network->stats().bytes_sent.bytes() == 3 * 4 * (up + testing::message_bytes(d)));
+}
+
+TEST_CASE("uncompressed FedAvg reports each round's client models, whose shard-weighted mean is the new global model") {
+  BaselineFixture f(fedavg(0.5, 2.0, 3, 0.2), ring_graph(6), 4, kFastLink);
+  const std::vector<std::size_t> shards = {3, 5, 7, 3, 4, 6};
+  f.set_shard_sizes(shards);
+  const auto protocol = f.run<FederatedAveraging>(ComputeSpec{}, 5);
+  for (std::int64_t round = 1; round <= 5; ++round) {
+    const std::vector<std::size_t> clients = protocol->sample_clients(round - 1);
+    const auto& models = f.client_snapshots[static_cast<std::size_t>(round)];
+    REQUIRE(models.size() == clients.size());
+    double samples = 0.0;
+    for (std::size_t j : clients) samples += static_cast<double>(shards[j]);
+    for (std::size_t i = 0; i < 4; ++i) {
+      double mean = 0.0;
+      for (std::size_t k = 0; k < clients.size(); ++k) mean += static_cast<double>(shards[clients[k]]) / samples * models[k][i];
+      CHECK(f.snapshots[static_cast<std::size_t>(round)][0][i] == doctest::Approx(mean).epsilon(1e-5).scale(1.0));
+    }
+  }
+}

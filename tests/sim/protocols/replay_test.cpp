@@ -89,6 +89,14 @@ Expected expected_traffic(const Case& c) {
           e.add(j, first, round, PayloadKind::kParameters, kParameters);
           e.add(j, second, round, PayloadKind::kParameters, kParameters);
         }
+      } else if (c.kind == "sgp") {
+        // A push-sum share (values and the weight) to both out-neighbours, round k.
+        for (const std::size_t to : {first, second}) {
+          e.bytes += push_sum_message_size(AgentId{static_cast<std::uint32_t>(j)}, AgentId{static_cast<std::uint32_t>(to)}, k,
+                                           kParameters)
+                         .bytes();
+          ++e.messages;
+        }
       } else if (c.kind == "async_cdsgd") {
         // x_j(k + 1) to both neighbours, carrying round k + 1.
         e.add(j, first, k + 1, PayloadKind::kParameters, kParameters);
@@ -119,7 +127,7 @@ Expected expected_traffic(const Case& c) {
 const std::vector<Case> kEveryProtocol = {
     {"cdsgd"}, {"cdsgd", "parameter_server", 3}, {"cdmsgd"}, {"cdmsgd_two_sequence"}, {"async_cdsgd"},
     {"sgd", "parameter_server"}, {"msgd", "parameter_server"}, {"sgd", "all_reduce"}, {"msgd", "all_reduce"},
-    {"fedavg"}};
+    {"fedavg"}, {"sgp"}};
 
 }  // namespace
 

@@ -135,3 +135,18 @@ TEST_CASE("a compressed message carries the decoded vector and the compressed si
   // 24 header bytes; compressed: tag + length + dimension (5) + codes (1 + 1 + 1) + bits (5) + scale (5).
   CHECK(message.size.bytes() == 24 + 1 + 1 + 5 + 3 + 5 + 5);
 }
+
+TEST_CASE("a push-sum share's size equals serialising its values and its double weight") {
+  for (std::size_t values : {std::size_t{0}, std::size_t{1}, std::size_t{33}, std::size_t{5000}}) {
+    CAPTURE(values);
+    cdsim::wire::ParameterMessage message;
+    message.set_sender(1);
+    message.set_receiver(2);
+    message.set_round(77);
+    message.set_kind(static_cast<std::uint32_t>(cdsim::PayloadKind::kPushSumShare));
+    for (std::size_t i = 0; i < values; ++i) message.add_values(0.25f * static_cast<float>(i));
+    message.set_push_sum_weight(0.1234567890123);
+    CHECK(cdsim::push_sum_message_size(cdsim::AgentId{1}, cdsim::AgentId{2}, 77, values).bytes() ==
+          static_cast<std::int64_t>(message.SerializeAsString().size()));
+  }
+}
