@@ -362,6 +362,7 @@ AlgorithmSpec read_algorithm(ObjectReader reader) {
   spec.overlap_communication = reader.bool_or("overlap_communication", spec.overlap_communication);
   spec.timeout = reader.duration_or("timeout", spec.timeout);
   spec.compression = read_compression(reader.section("compression"));
+  spec.error_feedback = reader.bool_or("error_feedback", spec.error_feedback);
   spec.consensus_step_size = reader.positive_number_or("consensus_step_size", spec.consensus_step_size);
   if (spec.consensus_step_size > 1.0) {
     throw InvalidInput("/algorithm/consensus_step_size",
@@ -772,6 +773,7 @@ std::string resolved_scenario_json(const Scenario& s) {
                        {"overlap_communication", s.algorithm.overlap_communication},
                        {"timeout", to_string(s.algorithm.timeout)},
                        {"compression", compression_json(s.algorithm.compression)},
+                       {"error_feedback", s.algorithm.error_feedback},
                        {"consensus_step_size", s.algorithm.consensus_step_size},
                        {"communication", s.algorithm.communication},
                        {"client_fraction", s.algorithm.client_fraction},

@@ -146,10 +146,14 @@ void SynchronousConsensus::begin_step(std::size_t j) {
   Vectors& vectors = vectors_[j];
   // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
   // until apply_update takes the result; the simulated clock charges the compute time for it.
-  agent_math_.start(j, [this, j] {
-    Vectors& own = vectors_[j];
-    compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient, context_.algorithm.weight_decay);
-  });
+  // (A replay's learner computes nothing: no task for it.)
+  if (!vectors.gradient.empty()) {
+    agent_math_.start(j, [this, j] {
+      Vectors& own = vectors_[j];
+      compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient,
+                                  context_.algorithm.weight_decay);
+    });
+  }
   agent.computed = false;
   agent.round = 0;
   share_snapshot(j, vectors.parameters);

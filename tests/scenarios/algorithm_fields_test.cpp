@@ -97,3 +97,14 @@ TEST_CASE("sgp runs on a time-varying topology and rejects the fields push-sum h
   CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "consensus_steps": 2}})") == "/algorithm/consensus_steps");
   CHECK(rejected_field(R"({"algorithm": {"kind": "sgp", "timeout": "1ms"}})") == "/algorithm/timeout");
 }
+
+TEST_CASE("fedavg reads a compressor for its uploads and error_feedback; the resolved scenario keeps them") {
+  const std::string text = R"({"algorithm": {"kind": "fedavg", "client_fraction": 0.5,
+      "compression": {"kind": "qsgd", "levels": 3}, "error_feedback": false}})";
+  const cdsim::Scenario s = parse_scenario(text, "fedavg.json");
+  CHECK(s.algorithm.compression.kind == "qsgd");
+  CHECK_FALSE(s.algorithm.error_feedback);
+  const std::string resolved = cdsim::resolved_scenario_json(s);
+  CHECK(cdsim::resolved_scenario_json(parse_scenario(resolved, "fedavg.json")) == resolved);
+  CHECK(rejected_field(R"({"algorithm": {"kind": "cdsgd", "error_feedback": false}})") == "/algorithm/error_feedback");
+}
