@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-harnesses=(scenario_loader sweep_loader units edge_list dot graphml idx cifar)
+harnesses=(scenario_loader sweep_loader units availability_trace edge_list dot graphml idx cifar)
 
 cmake --preset fuzz >/dev/null
 nice ninja -C build/fuzz -j"${CDSIM_JOBS:-2}" "${harnesses[@]/#/fuzz_}" >/dev/null
@@ -23,6 +23,8 @@ for name in "${harnesses[@]}"; do mkdir -p "$corpus/$name" "$findings/$name"; do
 # Seeds: every shipped scenario, every regression input, and small files of each format.
 cp scenarios/*.json scenarios/examples/*.json scenarios/paper/*.json "$corpus/scenario_loader/"
 cp scenarios/studies/*.json "$corpus/sweep_loader/"
+printf '\x08' | cat - scenarios/examples/availability.csv >"$corpus/availability_trace/example"
+printf '\x03agent,online_from,online_until\n0,0,1s\n1,2.5s,\n2,100ms,1min\n' >"$corpus/availability_trace/header"
 for name in "${harnesses[@]}"; do
   if [ -d "tests/fuzz/regressions/$name" ]; then cp tests/fuzz/regressions/"$name"/* "$corpus/$name/" 2>/dev/null || true; fi
 done

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -15,6 +16,8 @@ namespace cdsim {
 namespace {
 
 constexpr const char* kField = "/faults/churn/trace";
+// About three million intervals: far beyond any availability trace of a simulated run.
+constexpr std::uintmax_t kMaxTraceBytes = std::uintmax_t{64} << 20;
 
 struct Interval {
   SimTime from;
@@ -142,6 +145,16 @@ std::vector<AgentStateChange> parse_availability_trace(const std::string& text, 
 }
 
 std::vector<AgentStateChange> read_availability_trace(const std::string& path, std::size_t agents, SimTime latest) {
+  // A device or a directory given by mistake must not be read without end.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw InvalidInput(kField, "'" + path + "' is not a regular file; expected a CSV availability trace");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxTraceBytes) {
+    throw InvalidInput(kField, "'" + path + "' has " + std::to_string(size) + " bytes; expected a trace of at most " +
+                                   std::to_string(kMaxTraceBytes >> 20) + " MiB");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) throw InvalidInput(kField, "cannot read the availability trace '" + path + "'");
   std::ostringstream text;

@@ -26,7 +26,7 @@ namespace cdsim {
 // must not exceed `latest`.
 std::vector<AgentStateChange> parse_availability_trace(const std::string& text, const std::string& name,
                                                        std::size_t agents, SimTime latest);
-// The same, read from `path`.
+// The same, read from `path`, which must be a regular file of at most 64 MiB.
 std::vector<AgentStateChange> read_availability_trace(const std::string& path, std::size_t agents, SimTime latest);
 
 // The model: max(1, round(fraction N)) agents, the first of a seeded permutation

@@ -121,3 +121,15 @@ TEST_CASE("the churn model alternates offline and online with the means it was g
   }
   CHECK(churning == 2);
 }
+
+TEST_CASE("an availability trace that is a directory or a device is refused before it is read") {
+  for (const std::string path : {std::string("."), std::string("/dev/zero")}) {
+    try {
+      (void)read_availability_trace(path, 4, SimTime::from_seconds(10));
+      FAIL("accepted " << path);
+    } catch (const InvalidInput& error) {
+      CHECK(error.field() == "/faults/churn/trace");
+      CHECK(std::string(error.what()).find("is not a regular file") != std::string::npos);
+    }
+  }
+}
