@@ -16,6 +16,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/input_file.h"
 #include "core/invalid_input.h"
 #include "core/printable_text.h"
 
@@ -399,10 +400,8 @@ AttributedGraph parse_attributed_graph(std::istream& in, const std::string& form
 
 AttributedGraph read_attributed_graph_file(const std::string& path, const std::string& format) {
   if (path.empty()) throw InvalidInput("/file", "the " + format + " topology needs a file; none was given");
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    throw InvalidInput("/file", "'" + path + "' is a directory; expected a " + format + " graph file");
-  }
+  // An edge list of the largest graph (2^24 vertices, a few edges each) fits in 1 GiB.
+  require_input_file(path, "/file", "graph file (" + format + ")", std::uintmax_t{1} << 30);
   std::ifstream in(path);
   if (!in) throw InvalidInput("/file", "cannot open graph file '" + path + "'");
   return parse_attributed_graph(in, format, "'" + path + "'");

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/input_file.h"
 #include "core/invalid_input.h"
 
 namespace cdsim {
@@ -113,6 +114,7 @@ MixingMatrix from_dense_rows(const std::vector<std::vector<double>>& rows, std::
 }
 
 std::vector<std::vector<double>> read_matrix_file(const std::string& path) {
+  require_input_file(path, "/file", "mixing matrix file", std::uintmax_t{256} << 20);
   std::ifstream in(path);
   if (!in) throw InvalidInput("/file", "cannot open mixing matrix file '" + path + "'");
   std::vector<std::vector<double>> rows;

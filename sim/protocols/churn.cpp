@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <numeric>
 #include <sstream>
 
+#include "core/input_file.h"
 #include "core/invalid_input.h"
 #include "core/rng.h"
 #include "sim/units.h"
@@ -145,16 +145,7 @@ std::vector<AgentStateChange> parse_availability_trace(const std::string& text, 
 }
 
 std::vector<AgentStateChange> read_availability_trace(const std::string& path, std::size_t agents, SimTime latest) {
-  // A device or a directory given by mistake must not be read without end.
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    throw InvalidInput(kField, "'" + path + "' is not a regular file; expected a CSV availability trace");
-  }
-  const std::uintmax_t size = std::filesystem::file_size(path, error);
-  if (!error && size > kMaxTraceBytes) {
-    throw InvalidInput(kField, "'" + path + "' has " + std::to_string(size) + " bytes; expected a trace of at most " +
-                                   std::to_string(kMaxTraceBytes >> 20) + " MiB");
-  }
+  require_input_file(path, kField, "CSV availability trace", kMaxTraceBytes);
   std::ifstream file(path, std::ios::binary);
   if (!file) throw InvalidInput(kField, "cannot read the availability trace '" + path + "'");
   std::ostringstream text;

@@ -9,6 +9,7 @@
 #include "tests/core/temp_dir.h"
 #include "tests/topologies/test_helpers.h"
 #include "topologies/generators.h"
+#include "topologies/mixing_matrix.h"
 
 using namespace cdsim;
 using cdsim::testing::error_of;
@@ -185,6 +186,17 @@ TEST_CASE("a graph file path that is a directory is an error on the file field")
   cdsim::testing::TempDir dir;
   CHECK(file_error([&] { read_graph_file(dir.path(), "edge_list"); }).find("is a directory") !=
         std::string::npos);
+}
+
+TEST_CASE("a graph or mixing matrix file that is a device is an error on the file field, not an endless read") {
+  for (const char* format : {"edge_list", "dot", "graphml"}) {
+    CHECK(file_error([&] { read_graph_file("/dev/zero", format); }).find("is not a regular file") !=
+          std::string::npos);
+  }
+  MixingSpec spec;
+  spec.rule = "explicit";
+  spec.file = "/dev/zero";
+  CHECK(file_error([&] { build_mixing_matrix(ring_graph(3), spec); }).find("is not a regular file") != std::string::npos);
 }
 
 TEST_CASE("DOT edge attributes latency and bandwidth reach the edges they are on, in normalized edge order") {
