@@ -113,19 +113,12 @@ void FederatedAveraging::begin_round() {
   // One snapshot of the global model, shared by the messages down.
   auto snapshot = std::make_shared<const std::vector<float>>(global_);
   for (std::size_t client : sampled_) send(server_, AgentId{static_cast<std::uint32_t>(client)}, snapshot);
-  const SimTime timeout = context_.algorithm.timeout;
-  if (timeout > SimTime::zero()) {
-    // Inclusive, as synchronous consensus's timeout: at the deadline the close steps aside
-    // once, behind every event already due then, so a model arriving exactly then counts.
-    deadline_event_ = context_.simulation.schedule_after(timeout, [this, round = round_] {
-      deadline_event_ = context_.simulation.schedule_at(context_.simulation.now(), [this, round] {
-        if (round_ != round) return;
-        ++deadline_.rounds_closed_by_deadline;
-        deadline_.missing_answers += sampled_.size() - returned_count_;
-        close_round();
-      });
-    });
-  }
+  round_deadline_.arm(context_.simulation, context_.algorithm.timeout, [this, round = round_] {
+    if (round_ != round) return;
+    ++deadline_.rounds_closed_by_deadline;
+    deadline_.missing_answers += sampled_.size() - returned_count_;
+    close_round();
+  });
 }
 
 void FederatedAveraging::send(AgentId from, AgentId to, std::shared_ptr<const std::vector<float>> model) {
@@ -225,8 +218,7 @@ void FederatedAveraging::receive_client_model(Message&& message) {
 }
 
 void FederatedAveraging::close_round() {
-  context_.simulation.cancel(deadline_event_);
-  deadline_event_ = EventHandle{};
+  round_deadline_.cancel(context_.simulation);
   // The average weighted by shard size over the models returned, summed in client-id order
   // so the rounding is fixed; with none returned the global model stays.
   double samples = 0.0;

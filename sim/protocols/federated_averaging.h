@@ -28,6 +28,7 @@
 #include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
+#include "sim/protocols/round_deadline.h"
 #include "sim/protocols/step_recorder.h"
 
 namespace cdsim {
@@ -89,7 +90,7 @@ class FederatedAveraging final : public Protocol {
   std::vector<std::size_t> sampled_;                                // this round's clients, ascending
   std::vector<std::shared_ptr<const std::vector<float>>> returned_;  // their models (or decoded updates), in that order
   std::size_t returned_count_ = 0;
-  EventHandle deadline_event_;
+  RoundDeadline round_deadline_;
   DeadlineStats deadline_;
   StepRecorder recorder_;
   AgentOutages outages_;

@@ -84,16 +84,12 @@ void ParameterServer::crashed_step(std::size_t c, std::int64_t step) {
 }
 
 void ParameterServer::arm_deadline() {
-  const SimTime timeout = context_.algorithm.timeout;
-  if (timeout <= SimTime::zero() || server_step_ >= context_.total_steps) return;
-  // Inclusive, as synchronous consensus's timeout: the close steps aside once at the deadline.
-  deadline_event_ = context_.simulation.schedule_after(timeout, [this, step = server_step_] {
-    deadline_event_ = context_.simulation.schedule_at(context_.simulation.now(), [this, step] {
-      if (server_step_ != step) return;
-      ++deadline_.rounds_closed_by_deadline;
-      deadline_.missing_answers += workers_.size() - gradients_received_;
-      close_step();
-    });
+  if (server_step_ >= context_.total_steps) return;
+  round_deadline_.arm(context_.simulation, context_.algorithm.timeout, [this, step = server_step_] {
+    if (server_step_ != step) return;
+    ++deadline_.rounds_closed_by_deadline;
+    deadline_.missing_answers += workers_.size() - gradients_received_;
+    close_step();
   });
 }
 
@@ -161,8 +157,7 @@ void ParameterServer::receive_gradient(Message&& message) {
 }
 
 void ParameterServer::close_step() {
-  context_.simulation.cancel(deadline_event_);
-  deadline_event_ = EventHandle{};
+  round_deadline_.cancel(context_.simulation);
   // Mean gradient summed in worker order, so the rounding is fixed; then one optimizer step.
   if (gradients_received_ > 0) {
     const double weight = 1.0 / static_cast<double>(gradients_received_);

@@ -27,6 +27,7 @@
 #include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
+#include "sim/protocols/round_deadline.h"
 #include "sim/protocols/shared_buffers.h"
 #include "sim/protocols/step_recorder.h"
 
@@ -81,7 +82,7 @@ class ParameterServer final : public Protocol {
   SharedBuffers buffers_;                        // gradients and broadcast snapshots
   std::size_t gradients_received_ = 0;
   std::int64_t server_step_ = 0;
-  EventHandle deadline_event_;
+  RoundDeadline round_deadline_;
   DeadlineStats deadline_;
   Compressor compressor_;
   std::vector<Worker> workers_;
