@@ -120,15 +120,21 @@ void point_to_point(benchmark::State& state) {
 }
 BENCHMARK(point_to_point)->Unit(benchmark::kMillisecond);
 
+// `agents` hosts each joined to one switch (node `agents`) by a 10 us, 1 Gbit/s link.
+std::vector<cdsim::SharedLinkNetwork::PhysicalLink> switch_star(std::uint32_t agents) {
+  const cdsim::AgentId hub{agents};
+  const cdsim::LinkSpec spec{cdsim::SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)};
+  std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star;
+  for (std::uint32_t i = 0; i < agents; ++i) star.push_back({cdsim::AgentId{i}, hub, spec});
+  return star;
+}
+
 // 32 agents behind one switch, each forwarding what it receives to its ring successor, so
 // that 32 flows share the switch's links at all times (rates recomputed on every change).
 void shared_links(benchmark::State& state) {
   constexpr std::uint32_t kAgents = 32;
   constexpr std::int64_t kMessages = 100'000;
-  const cdsim::AgentId hub{kAgents};
-  std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star;
-  const cdsim::LinkSpec spec{cdsim::SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)};
-  for (std::uint32_t i = 0; i < kAgents; ++i) star.push_back({cdsim::AgentId{i}, hub, spec});
+  const std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star = switch_star(kAgents);
   std::uint64_t delivered = 0;
   for (auto _ : state) {
     cdsim::Simulation sim(1);
@@ -162,10 +168,7 @@ BENCHMARK(shared_links)->Unit(benchmark::kMillisecond);
 void switch_complete64(benchmark::State& state) {
   constexpr std::uint32_t kAgents = 64;
   constexpr int kRounds = 5;
-  const cdsim::AgentId hub{kAgents};
-  std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star;
-  const cdsim::LinkSpec spec{cdsim::SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)};
-  for (std::uint32_t i = 0; i < kAgents; ++i) star.push_back({cdsim::AgentId{i}, hub, spec});
+  const std::vector<cdsim::SharedLinkNetwork::PhysicalLink> star = switch_star(kAgents);
   std::uint64_t delivered = 0;
   for (auto _ : state) {
     cdsim::Simulation sim(1);
