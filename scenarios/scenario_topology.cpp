@@ -1,6 +1,5 @@
 #include "scenarios/scenario_topology.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "core/invalid_input.h"
@@ -11,14 +10,6 @@
 
 namespace cdsim {
 namespace {
-
-// A whole string that is a plain number, as a graph file writes one without a unit.
-bool plain_number(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
-}
 
 // A graph file's unit strings (or bare numbers: seconds, bytes per second) as link values.
 std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const std::string& path) {
@@ -34,18 +25,16 @@ std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const st
                                                 "\": " + error.what());
     };
     LinkOverride o;
-    double number = 0.0;
     if (!text.latency.empty()) {
       try {
-        o.latency = plain_number(text.latency, number) ? duration_from_seconds(number) : parse_duration(text.latency);
+        o.latency = parse_duration_or_seconds(text.latency);
       } catch (const InvalidInput& error) {
         throw fail("latency", error);
       }
     }
     if (!text.bandwidth.empty()) {
       try {
-        o.bandwidth = plain_number(text.bandwidth, number) ? bandwidth_from_bytes_per_second(number)
-                                                           : parse_bandwidth(text.bandwidth);
+        o.bandwidth = parse_bandwidth_or_bytes_per_second(text.bandwidth);
       } catch (const InvalidInput& error) {
         throw fail("bandwidth", error);
       }
