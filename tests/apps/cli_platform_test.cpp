@@ -145,6 +145,14 @@ void check_same_runs(const TempFolder& temp, const std::string& generated, const
   CHECK(a["sim_time_s"] == b["sim_time_s"]);
   CHECK(a["network"]["most_loaded_links"] == b["network"]["most_loaded_links"]);
   CHECK(b["network"]["platform"]["kind"] == "file");
+  // cdsim topology simulates the same round on both.
+  const auto topology = run_cli("topology --json " + (temp.path() / "generated.json").string() + " " +
+                                (temp.path() / "file.json").string());
+  INFO(topology.output);
+  REQUIRE(topology.exit_code == 0);
+  const nlohmann::json reports = nlohmann::json::parse(topology.output);
+  CHECK(reports[0]["round_time_method"] == "simulated");
+  CHECK(reports[0]["round_time_s"] == reports[1]["round_time_s"]);
 }
 
 }  // namespace
