@@ -134,3 +134,25 @@ TEST_CASE("a platform link that is not one, or on point-to-point links, is bad i
   const auto fine = run_cli("validate " + kExample + events(R"([{"at":"1s","kind":"link_degrade","link":["switch:1","switch:2"],"bandwidth":"10Mbps"}])"));
   CHECK(fine.exit_code == 0);
 }
+
+TEST_CASE("platform link faults apply to the parameter server too: its round deadline goes on without the cut-off side") {
+  TempFolder temp("ps-dumbbell");
+  const std::string scenario = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/baselines_parameter_server.json";
+  // A dumbbell: agents 0-2 on switch 0, agents 3-4 and the server (host 5) on switch 1; the
+  // bottleneck between them is down from 0.1 s to 3 s.
+  const auto outcome = run_cli("run " + scenario + " --quiet --set network.model=platform --set network.platform.kind=dumbbell"
+                               " --set algorithm.timeout=2s --set run.evaluation.mode=off" +
+                               events(R"([{"at":"0.1s","kind":"link_down","link":["switch:0","switch:1"]},)"
+                                      R"({"at":"3s","kind":"link_up","link":["switch:1","switch:0"]}])") +
+                               " --out " + (temp.path() / "run").string());
+  INFO(outcome.output);
+  REQUIRE(outcome.exit_code == 0);
+  const nlohmann::json summary = summary_of(temp.path() / "run");
+  const nlohmann::json& faults = summary["faults"];
+  CHECK(summary["end_reason"] == "completed");
+  CHECK(faults["messages_lost_link_down"].get<int>() > 0);
+  CHECK(summary["deadline"]["rounds_closed_by_deadline"].get<int>() > 0);
+  CHECK(faults["messages_sent"].get<int>() ==
+        faults["messages_delivered"].get<int>() + faults["messages_lost_link_down"].get<int>() +
+            faults["messages_lost_in_flight"].get<int>());
+}
