@@ -449,6 +449,29 @@ RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   return spec;
 }
 
+// A platform link's two ends, ["host:h" or "switch:s", ...] (fault_spec.h).
+std::vector<PlatformNodeName> read_platform_link(const Json& link, const std::string& pointer) {
+  if (link.size() != 2) throw InvalidInput(pointer, "expected a platform link's two ends, e.g. [\"host:0\", \"switch:0\"]");
+  std::vector<PlatformNodeName> ends;
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::string where = pointer + "/" + std::to_string(k);
+    const auto bad = [&] {
+      return InvalidInput(where, "expected \"host:<h>\" or \"switch:<s>\", found " + scenario_detail::describe_value(link[k]));
+    };
+    if (!link[k].is_string()) throw bad();
+    const std::string text = link[k].get<std::string>();
+    const std::size_t colon = text.find(':');
+    const std::string role = text.substr(0, colon);
+    const std::string digits = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if ((role != "host" && role != "switch") || digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      throw bad();
+    }
+    ends.push_back(PlatformNodeName{role == "switch", static_cast<std::size_t>(std::stoul(digits))});
+  }
+  return ends;
+}
+
 FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir) {
   FaultSpec spec;
   spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
@@ -494,7 +517,16 @@ FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir
       event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal", "crash", "recover",
                                                       "link_degrade"});
       if (event.kind.empty()) throw InvalidInput(pointer + "/kind", "every fault needs a \"kind\"");
-      event.link = event_reader.unsigned_list_or("link", event.link);
+      const Json* link = event_reader.has("link") ? &event_reader.json()["link"] : nullptr;
+      if (link != nullptr && link->is_array() && !link->empty() && (*link)[0].is_string()) {
+        event_reader.array_or_null("link");
+        event.platform_link = read_platform_link(*link, pointer + "/link");
+        if (event.kind != "link_down" && event.kind != "link_up" && event.kind != "link_degrade") {
+          throw InvalidInput(pointer + "/link", "only link_down, link_up and link_degrade name a platform link");
+        }
+      } else {
+        event.link = event_reader.unsigned_list_or("link", event.link);
+      }
       if (event_reader.has("agent")) event.agent = event_reader.unsigned_or("agent", 0);
       if (event_reader.has("latency")) event.latency = event_reader.duration_or("latency", SimTime::zero());
       if (event_reader.has("bandwidth")) event.bandwidth = event_reader.bandwidth_or("bandwidth", Bandwidth::from_bits_per_second(1));
@@ -808,6 +840,7 @@ std::string resolved_scenario_json(const Scenario& s) {
     for (const FaultEvent& e : s.faults.events) {
       Json event = {{"at", to_string(e.at)}, {"kind", e.kind}};
       if (!e.link.empty()) event["link"] = e.link;
+      if (!e.platform_link.empty()) event["link"] = {e.platform_link[0].text(), e.platform_link[1].text()};
       if (!e.groups.empty()) event["groups"] = e.groups;
       if (e.agent) event["agent"] = *e.agent;
       if (e.latency) event["latency"] = to_string(*e.latency);

@@ -1,5 +1,7 @@
 #include "scenarios/scenario_topology.h"
 
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include "core/invalid_input.h"
@@ -42,6 +44,17 @@ std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const st
     overrides.push_back(o);
   }
   return overrides;
+}
+
+// The physical network the faults' platform links are checked against: built only when
+// an event names one and the model has a platform.
+std::unique_ptr<Platform> fault_platform(const Scenario& scenario, const Graph& graph,
+                                         const std::vector<LinkOverride>& edge_links) {
+  const std::vector<FaultEvent>& events = scenario.faults.events;
+  const bool named = std::any_of(events.begin(), events.end(), [](const FaultEvent& e) { return !e.platform_link.empty(); });
+  if (!named || scenario.network.model == "point_to_point") return nullptr;
+  return std::make_unique<Platform>(build_platform(scenario.network, protocol_links(scenario.algorithm, graph),
+                                                   scenario.agents, graph, edge_links, scenario.seed));
 }
 
 }  // namespace
@@ -96,8 +109,11 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
                                     algorithm + "\"");
     }
     if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
-    faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
-    if (!faults.rates.empty() && scenario.network.model != "point_to_point") {
+    faults = plan_faults(scenario.faults, graph, scenario.seed, consensus, fault_platform(scenario, graph, edge_links).get());
+    const bool agent_pair_degrade = std::any_of(scenario.faults.events.begin(), scenario.faults.events.end(), [](const FaultEvent& e) {
+      return e.kind == "link_degrade" && e.platform_link.empty();
+    });
+    if (agent_pair_degrade && scenario.network.model != "point_to_point") {
       throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, modelled on \"point_to_point\" "
                                            "networks only, not \"" + scenario.network.model + "\"");
     }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/scenarios/scenario_errors.h"
 
@@ -239,4 +240,27 @@ TEST_CASE("NIC and platform fields survive the resolved scenario") {
   CHECK(again.network.platform.core_bandwidth == first.network.platform.core_bandwidth);
   CHECK(again.network.platform.wan_latency == first.network.platform.wan_latency);
   CHECK(again.network.platform.wan_latency[0][1] == cdsim::SimTime::from_ms(30));
+}
+
+TEST_CASE("a fault's link is two agents or a platform link's two ends, and the resolved form keeps the names") {
+  const std::string text = R"({"name": "ends", "network": {"model": "platform", "platform": {"kind": "dumbbell"}},
+      "faults": {"events": [{"at": "1s", "kind": "link_down", "link": ["switch:0", "switch:1"]},
+                            {"at": "2s", "kind": "link_degrade", "link": ["host:3", "switch:1"], "latency": "2ms"},
+                            {"at": "3s", "kind": "link_up", "link": [0, 1]}]}})";
+  const cdsim::Scenario s = parse_scenario(text, "ends.json");
+  REQUIRE(s.faults.events.size() == 3);
+  const std::vector<cdsim::PlatformNodeName>& cut = s.faults.events[0].platform_link;
+  REQUIRE(cut.size() == 2);
+  CHECK(cut[0].is_switch);
+  CHECK(cut[0].index == 0);
+  CHECK(cut[1].is_switch);
+  CHECK(cut[1].index == 1);
+  CHECK(s.faults.events[0].link.empty());
+  CHECK_FALSE(s.faults.events[1].platform_link[0].is_switch);
+  CHECK(s.faults.events[1].platform_link[0].index == 3);
+  CHECK(s.faults.events[2].platform_link.empty());
+  CHECK(s.faults.events[2].link == std::vector<std::size_t>{0, 1});
+  const std::string resolved = cdsim::resolved_scenario_json(s);
+  CHECK(resolved.find(R"("host:3")") != std::string::npos);
+  CHECK(cdsim::resolved_scenario_json(parse_scenario(resolved, "ends.json")) == resolved);
 }
