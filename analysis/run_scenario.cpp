@@ -24,6 +24,7 @@
 #include "scenarios/field_use.h"
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_check.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/platform.h"
 #include "sim/point_to_point_network.h"
@@ -282,19 +283,6 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
   };
   summary.update(extra);
   return summary.dump(2) + "\n";
-}
-
-// The scenario a run simulates. Centralized SGD with communication "none" is ONE model on
-// the whole training set: one agent, whatever `agents` says, on a one-node graph.
-Scenario as_simulated(const Scenario& requested) {
-  if (!is_single_model(requested.algorithm)) return requested;
-  Scenario one = requested;
-  one.agents = 1;
-  one.topology = TopologySpec{};
-  one.topology.kind = "complete";
-  one.mixing = MixingSpec{};
-  one.mixing.rule = "uniform";
-  return one;
 }
 
 }  // namespace
