@@ -106,7 +106,9 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
                                     "cdmsgd_two_sequence, async_cdsgd), fedavg and the parameter server, not \"" +
                                     algorithm + "\"");
     }
-    if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
+    // A time-varying topology reaches here with a synchronous consensus algorithm only (the
+    // check on /topology/kind above): each step's timeout rule covers that step's neighbours,
+    // and link events name edges of the union of the steps' graphs.
     faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
     if (!faults.rates.empty() && scenario.network.model != "point_to_point") {
       throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, modelled on \"point_to_point\" "
@@ -117,7 +119,8 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     if (is_time_varying_kind(kind)) {
       MixingSchedule schedule = build_mixing_schedule(scenario.topology, scenario.agents, scenario.seed, scenario.mixing);
       MixingMatrix first = schedule.rounds.front();
-      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule), {}};
+      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule),
+                              std::move(faults)};
     }
     MixingMatrix mixing = build_mixing_matrix(graph, scenario.mixing);
     return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt,
