@@ -30,6 +30,7 @@
 #include "sim/shared_link_network.h"
 #include "sim/faulty_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/choco_sgd.h"
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
 #include "sim/protocols/synchronous_consensus.h"
@@ -504,6 +505,14 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
                         {"timeouts", waiting.timeouts},
                         {"late_messages_dropped", waiting.late_messages}};
+  }
+  const auto* choco = dynamic_cast<const ChocoSgd*>(protocol.get());
+  if (choco != nullptr && (faulty != nullptr || scenario.algorithm.timeout > SimTime::zero())) {
+    const WaitingStats& waiting = choco->waiting();
+    extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
+                        {"timeouts", waiting.timeouts},
+                        {"late_messages", waiting.late_messages},
+                        {"whole_copies_sent", choco->whole_copies_sent()}};
   }
   const DeadlineStats* deadline = nullptr;
   if (const auto* fedavg = dynamic_cast<const FederatedAveraging*>(protocol.get())) deadline = &fedavg->deadline();

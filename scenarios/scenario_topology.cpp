@@ -93,7 +93,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   FaultSchedule faults;
   if (scenario.faults.any()) {
     const bool consensus = algorithm == "cdsgd" || algorithm == "cdmsgd" || algorithm == "cdmsgd_two_sequence" ||
-                           algorithm == "async_cdsgd";
+                           algorithm == "async_cdsgd" || algorithm == "choco_sgd";
     const bool server = algorithm == "fedavg" || ((algorithm == "sgd" || algorithm == "msgd") &&
                                                   scenario.algorithm.communication == "parameter_server");
     if ((algorithm == "sgd" || algorithm == "msgd") && scenario.algorithm.communication == "all_reduce") {
@@ -103,7 +103,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     if (!consensus && !server) {
       throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
-                                    "cdmsgd_two_sequence, async_cdsgd), fedavg and the parameter server, not \"" +
+                                    "cdmsgd_two_sequence, async_cdsgd, choco_sgd), fedavg and the parameter server, not \"" +
                                     algorithm + "\"");
     }
     // A time-varying topology reaches here with a synchronous consensus algorithm only (the

@@ -128,3 +128,16 @@ TEST_CASE("faults on a time-varying topology run to the end and name a link that
   CHECK(outcome.exit_code == 2);
   CHECK(outcome.output.find("/faults/events/0/link: agents 0 and 3 are not linked") != std::string::npos);
 }
+
+TEST_CASE("CHOCO-SGD with faults runs to the end, and summary.json counts its waits and whole public copies") {
+  const std::string example = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/faults_choco_sgd.json";
+  TempFolder temp("choco");
+  const auto run_dir = temp.path() / "run";
+  REQUIRE(run_cli("run " + example + " --quiet --set run.epochs=2 --out " + run_dir.string()).exit_code == 0);
+  const nlohmann::json summary = summary_of(run_dir);
+  CHECK(summary["end_reason"] == "completed");
+  CHECK(summary["waiting"]["timeouts"].get<std::uint64_t>() > 0);
+  // Every random loss leaves a stale copy that asks for a whole one.
+  CHECK(summary["waiting"]["whole_copies_sent"].get<std::uint64_t>() > 0);
+  CHECK(summary["faults"]["messages_lost_random"].get<std::uint64_t>() > 0);
+}
