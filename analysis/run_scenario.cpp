@@ -24,6 +24,7 @@
 #include "scenarios/field_use.h"
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_check.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/platform.h"
 #include "sim/point_to_point_network.h"
@@ -77,6 +78,12 @@ std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLin
                                                          std::vector<LinkSpec>{});
     for (std::size_t e = 0; e < links.edges.size(); ++e) {
       network->add_link(links.edges[e].first, links.edges[e].second, specs[e].forward, specs[e].backward);
+    }
+    // faults.link_degrade re-times what is on a link exactly only on a link that queues.
+    for (const LinkRateChange& rate : topology.faults.rates) {
+      for (const auto& [from, to] : {std::pair{rate.a, rate.b}, std::pair{rate.b, rate.a}}) {
+        if (network->has_link(from, to)) network->make_changeable(network->link_index(from, to));
+      }
     }
     return network;
   }
@@ -277,19 +284,6 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
   };
   summary.update(extra);
   return summary.dump(2) + "\n";
-}
-
-// The scenario a run simulates. Centralized SGD with communication "none" is ONE model on
-// the whole training set: one agent, whatever `agents` says, on a one-node graph.
-Scenario as_simulated(const Scenario& requested) {
-  if (!is_single_model(requested.algorithm)) return requested;
-  Scenario one = requested;
-  one.agents = 1;
-  one.topology = TopologySpec{};
-  one.topology.kind = "complete";
-  one.mixing = MixingSpec{};
-  one.mixing.rule = "uniform";
-  return one;
 }
 
 }  // namespace

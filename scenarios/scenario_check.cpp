@@ -6,6 +6,7 @@
 #include "core/invalid_input.h"
 #include "core/model_spec.h"
 #include "core/partition_spec.h"
+#include "sim/protocols/protocol.h"
 
 namespace cdsim {
 namespace {
@@ -21,7 +22,19 @@ void check_section(const std::string& section, Check check) {
 
 }  // namespace
 
-ScenarioTopology check_scenario(const Scenario& scenario, bool force, ScenarioCost* cost) {
+Scenario as_simulated(const Scenario& requested) {
+  if (!is_single_model(requested.algorithm)) return requested;
+  Scenario one = requested;
+  one.agents = 1;
+  one.topology = TopologySpec{};
+  one.topology.kind = "complete";
+  one.mixing = MixingSpec{};
+  one.mixing.rule = "uniform";
+  return one;
+}
+
+ScenarioTopology check_scenario(const Scenario& requested, bool force, ScenarioCost* cost) {
+  const Scenario scenario = as_simulated(requested);
   // The cost first: it bounds the topology's size before the topology is built.
   const DataShape shape = probe_scenario_data(scenario);
   check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });
