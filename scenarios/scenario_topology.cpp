@@ -93,7 +93,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   FaultSchedule faults;
   if (scenario.faults.any()) {
     const bool consensus = algorithm == "cdsgd" || algorithm == "cdmsgd" || algorithm == "cdmsgd_two_sequence" ||
-                           algorithm == "async_cdsgd" || algorithm == "choco_sgd";
+                           algorithm == "async_cdsgd" || algorithm == "choco_sgd" || algorithm == "sgp";
     const bool server = algorithm == "fedavg" || ((algorithm == "sgd" || algorithm == "msgd") &&
                                                   scenario.algorithm.communication == "parameter_server");
     if ((algorithm == "sgd" || algorithm == "msgd") && scenario.algorithm.communication == "all_reduce") {
@@ -103,12 +103,12 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     if (!consensus && !server) {
       throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
-                                    "cdmsgd_two_sequence, async_cdsgd, choco_sgd), fedavg and the parameter server, not \"" +
+                                    "cdmsgd_two_sequence, async_cdsgd, choco_sgd, sgp), fedavg and the parameter server, not \"" +
                                     algorithm + "\"");
     }
-    // A time-varying topology reaches here with a synchronous consensus algorithm only (the
-    // check on /topology/kind above): each step's timeout rule covers that step's neighbours,
-    // and link events name edges of the union of the steps' graphs.
+    // A time-varying topology reaches here with synchronous consensus or sgp only (the check
+    // on /topology/kind above): each step's timeout covers that step's neighbours, and link
+    // events name edges of the union of the steps' graphs.
     faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
     if (!faults.rates.empty() && scenario.network.model != "point_to_point") {
       throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, modelled on \"point_to_point\" "

@@ -87,10 +87,7 @@ std::int64_t ChocoSgd::completed_steps() const {
 void ChocoSgd::crash(std::size_t j) {
   Agent& agent = agents_[j];
   agent_math_.finish(j);  // the gradient in flight is dropped
-  agent.deadline.cancel(context_.simulation);
-  if (agent.waiting_step >= 0) waiting_.agent_wait += context_.simulation.now() - agent.waiting_since;
-  agent.waiting_step = -1;
-  agent.timed_out = false;
+  agent.wait.abandon(context_.simulation, waiting_);
   agent.early.clear();
   agent.computed = false;
   agent.sent = false;
@@ -126,7 +123,6 @@ void ChocoSgd::begin_step(std::size_t j) {
   agent.own_public = std::move(public_copy);
   agent.computed = false;
   agent.sent = false;
-  agent.timed_out = false;
   release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, life = outages_.life(j)] {
     if (outages_.life(j) == life) finish_compute(j);
@@ -222,33 +218,16 @@ void ChocoSgd::release_early(std::size_t j) {
 void ChocoSgd::try_advance(std::size_t j) {
   Agent& agent = agents_[j];
   if (!agent.sent || !agent.computed) return;
-  const SimTime now = context_.simulation.now();
-  const bool first_ready = agent.waiting_step != agent.step;
-  if (first_ready) {  // ready to mix from now on
-    agent.waiting_step = agent.step;
-    agent.waiting_since = now;
-  }
   // A neighbour whose copy is not at this step is waited for while its message of the step
   // may still come; one whose message came and could not be applied (a stale copy) is not.
   bool waiting = false;
   for (const Neighbor& neighbor : agent.neighbors) {
     if (!usable_at(neighbor.replica, agent.step) && neighbor.heard < agent.step) waiting = true;
   }
-  if (waiting && !agent.timed_out) {
-    if (first_ready) {
-      agent.deadline.arm(context_.simulation, context_.algorithm.timeout,
-                         [this, j, step = agent.step, life = outages_.life(j)] {
-                           Agent& self = agents_[j];
-                           if (outages_.life(j) != life || self.step != step) return;
-                           self.timed_out = true;
-                           try_advance(j);
-                         });
-    }
+  if (!agent.wait.go_on(context_.simulation, context_.algorithm.timeout, agent.step, waiting, waiting_,
+                        [this, j] { try_advance(j); })) {
     return;
   }
-  agent.deadline.cancel(context_.simulation);
-  waiting_.agent_wait += now - agent.waiting_since;
-  agent.waiting_step = -1;
   // The mixing row's fixed (ascending column) order fixes the float rounding; a neighbour
   // whose copy is not at this step lends its weight to the agent itself.
   double missing = 0.0;

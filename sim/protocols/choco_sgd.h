@@ -33,8 +33,8 @@
 #include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
-#include "sim/protocols/round_deadline.h"
 #include "sim/protocols/step_recorder.h"
+#include "sim/protocols/step_wait.h"
 
 namespace cdsim {
 
@@ -80,12 +80,7 @@ class ChocoSgd final : public Protocol {
     std::int64_t step = 0;
     bool computed = false;
     bool sent = false;
-    // algorithm.timeout: ready to mix since waiting_since (waiting_step = step), and whether
-    // the deadline has passed.
-    std::int64_t waiting_step = -1;
-    SimTime waiting_since;
-    bool timed_out = false;
-    RoundDeadline deadline;
+    StepWait wait;  // algorithm.timeout
   };
   void begin_step(std::size_t agent);
   void finish_compute(std::size_t agent);

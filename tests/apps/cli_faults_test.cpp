@@ -141,3 +141,17 @@ TEST_CASE("CHOCO-SGD with faults runs to the end, and summary.json counts its wa
   CHECK(summary["waiting"]["whole_copies_sent"].get<std::uint64_t>() > 0);
   CHECK(summary["faults"]["messages_lost_random"].get<std::uint64_t>() > 0);
 }
+
+TEST_CASE("SGP with faults runs to the end with running sums, and summary.json counts its waits") {
+  const std::string example = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/faults_sgp.json";
+  TempFolder temp("sgp");
+  const auto run_dir = temp.path() / "run";
+  REQUIRE(run_cli("run " + example + " --quiet --set run.epochs=2 --out " + run_dir.string()).exit_code == 0);
+  const nlohmann::json summary = summary_of(run_dir);
+  CHECK(summary["end_reason"] == "completed");
+  CHECK(summary["waiting"]["timeouts"].get<std::uint64_t>() > 0);
+  CHECK(summary["faults"]["messages_lost_random"].get<std::uint64_t>() > 0);
+  // Without a timeout a lost share leaves its receiver waiting for ever.
+  const auto stalled = run_cli("run " + example + " --quiet --set algorithm.timeout=0s --out " + (temp.path() / "stalled").string());
+  CHECK(stalled.exit_code == 3);
+}
