@@ -1,6 +1,7 @@
 #include "sim/protocols/synchronous_consensus.h"
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +10,13 @@
 #include "sim/protocols/wire_size.h"
 
 namespace cdsim {
+namespace {
+// How many of an agent's tasks may be outstanding before the engine waits for the oldest
+// (a step is a gradient and an update, plus a mixing per extra round): the engine runs at
+// most a few steps ahead of the math, which bounds the snapshots the tasks in flight hold.
+constexpr std::size_t kTasksInFlight = 8;
+}  // namespace
+
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       recorder_(context_),
@@ -63,6 +71,7 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     neighborhoods_.push_back(std::move(hood));
   }
   const std::size_t dimension = checked_dimension(context_, "SynchronousConsensus");
+  dimension_ = dimension;
   agents_.resize(agent_count);
   vectors_.resize(agent_count);
   patience_.resize(agent_count);
@@ -92,7 +101,7 @@ void SynchronousConsensus::start() {
   if (context_.total_steps <= 0) return;
   outages_.schedule(context_.simulation, [this](std::size_t j, bool up) { up ? recover(j) : crash(j); });
   for (std::size_t j = 0; j < agents_.size(); ++j) {
-    if (outages_.up(j)) begin_step(j);
+    if (outages_.up(j)) begin_step(j, false);
   }
 }
 
@@ -120,11 +129,12 @@ void SynchronousConsensus::crashed_step(std::size_t c, std::int64_t step) {
 }
 
 void SynchronousConsensus::recover(std::size_t j) {
-  if (agents_[j].step < context_.total_steps) begin_step(j);
+  if (agents_[j].step < context_.total_steps) begin_step(j, false);
 }
 
 void SynchronousConsensus::step_finished(std::size_t j) {
   Agent& agent = agents_[j];
+  if (recorder_.wants_parameters(agent.step)) agent_math_.finish(j);  // x_j(step) is read now
   recorder_.agent_finished(j, agent.step, vectors_[j].parameters);
   if (!outages_.any()) return;
   outages_.finished(j, agent.step, [this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
@@ -141,22 +151,26 @@ std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
          static_cast<std::int64_t>(agent.round);
 }
 
-void SynchronousConsensus::begin_step(std::size_t j) {
+void SynchronousConsensus::begin_step(std::size_t j, bool snapshot_taken) {
   Agent& agent = agents_[j];
   Vectors& vectors = vectors_[j];
-  // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
-  // until apply_update takes the result; the simulated clock charges the compute time for it.
-  // (A replay's learner computes nothing: no task for it.)
-  if (!vectors.gradient.empty()) {
-    agent_math_.start(j, [this, j] {
-      Vectors& own = vectors_[j];
-      compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient,
-                                  context_.algorithm.weight_decay);
-    });
+  // The gradient math starts now, on the worker pool, at x_j(step) once the update giving it
+  // has run; x_j(step) stays unchanged until the next update, which runs after this task.
+  // The simulated clock charges the compute time for it. (A replay computes nothing.)
+  if (dimension_ > 0) {
+    const WorkerPool::Dependency after[] = {vectors.update_done};
+    vectors.gradient_done = agent_math_.start_after(
+        j,
+        [this, j] {
+          Vectors& own = vectors_[j];
+          compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient,
+                                      context_.algorithm.weight_decay);
+        },
+        after);
   }
   agent.computed = false;
   agent.round = 0;
-  share_snapshot(j, vectors.parameters);
+  if (!snapshot_taken) share_snapshot(j, vectors.parameters);
   release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, life = outages_.life(j)] {
     if (outages_.life(j) == life) finish_compute(j);
@@ -268,9 +282,11 @@ void SynchronousConsensus::try_advance(std::size_t j) {
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
-    Vectors& vectors = vectors_[j];
-    if (!vectors.scratch.empty()) mix(mixing_inputs(j, parity), vectors.scratch);  // a replay has no math
-    share_snapshot(j, vectors.scratch);
+    if (dimension_ > 0) {
+      start_mixing(j, parity, false);
+    } else {
+      agent.mixing.reset();  // a replay has no math
+    }
     clear_inbox(j, parity);
     ++agent.round;
     agent.round_sent = false;
@@ -299,26 +315,40 @@ void SynchronousConsensus::share_snapshot(std::size_t j, const std::vector<float
   Agent& agent = agents_[j];
   agent.mixing.reset();
   if (values.empty()) return;
-  // A buffer only the pool holds is no longer in any message or inbox: overwrite it. The
-  // engine thread alone copies and drops these pointers, so the count is exact.
-  std::vector<std::shared_ptr<std::vector<float>>>& pool = vectors_[j].snapshots;
-  for (std::shared_ptr<std::vector<float>>& buffer : pool) {
-    if (buffer.use_count() == 1) {
-      buffer->assign(values.begin(), values.end());  // same size: no allocation
-      agent.mixing = buffer;
-      return;
+  Snapshot& snapshot = free_snapshot(j);
+  snapshot.buffer->assign(values.begin(), values.end());  // same size: no allocation
+  snapshot.writer = {};
+  agent.mixing = snapshot.buffer;
+}
+
+SynchronousConsensus::Snapshot& SynchronousConsensus::free_snapshot(std::size_t j) {
+  // A buffer only the pool holds is in no message, inbox or task any more: overwrite it. Only
+  // the engine thread copies these pointers; a task drops its copies once it has run, and the
+  // fence orders that task's reads before whatever writes the buffer next.
+  std::vector<Snapshot>& pool = vectors_[j].snapshots;
+  for (Snapshot& snapshot : pool) {
+    if (snapshot.buffer.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return snapshot;
     }
   }
-  pool.push_back(std::make_shared<std::vector<float>>(values));
-  agent.mixing = pool.back();
+  pool.push_back({std::make_shared<std::vector<float>>(dimension_), {}});
+  return pool.back();
 }
 
 std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, std::size_t parity) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
   inputs_.clear();
-  auto values = [](const std::shared_ptr<const std::vector<float>>& snapshot) {
-    return snapshot ? std::span<const float>(*snapshot) : std::span<const float>();
+  held_.clear();
+  after_.clear();
+  auto values = [this](std::size_t sender, const std::shared_ptr<const std::vector<float>>& snapshot) {
+    if (!snapshot) return std::span<const float>();
+    held_.push_back(snapshot);
+    for (const Snapshot& own : vectors_[sender].snapshots) {
+      if (own.buffer.get() == snapshot.get()) after_.push_back(own.writer);
+    }
+    return std::span<const float>(*snapshot);
   };
   const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
   // A neighbour that timed out lends its weight to the agent itself.
@@ -330,44 +360,76 @@ std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::siz
   std::size_t next_neighbor = first_slot_[j];
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
     if (entry.column == j) {
-      inputs_.push_back({entry.weight + missing, values(agent.mixing)});
+      inputs_.push_back({entry.weight + missing, values(j, agent.mixing)});
       continue;
     }
     const std::size_t k = next_neighbor++;
-    if (filled_[parity][k] != 0) inputs_.push_back({entry.weight, values(inbox_[parity][k])});
+    if (filled_[parity][k] != 0) inputs_.push_back({entry.weight, values(entry.column, inbox_[parity][k])});
   }
   return inputs_;
 }
 
 void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
-  agent_math_.finish(j);
-  Vectors& vectors = vectors_[j];
-  const AlgorithmSpec& algorithm = context_.algorithm;
-  const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
-  // A replay's vectors are empty: nothing to mix or update.
-  if (!vectors.scratch.empty()) {
-    const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
-    switch (rule_) {
-      case Rule::kCdsgd:
-        cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
-        break;
-      case Rule::kCdmsgdNesterov:
-        cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
-                               vectors.scratch);
-        break;
-      case Rule::kCdmsgdTwoSequence:
-        cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
-                                   vectors.scratch);
-        break;
-    }
-  }
-  vectors.parameters.swap(vectors.scratch);
+  if (dimension_ > 0) start_mixing(j, parity, true);  // a replay has nothing to mix or update
   clear_inbox(j, parity);
   agent.round_sent = false;
   ++agent.step;
+  if (agent.step == context_.total_steps) agent_math_.finish(j);  // parameters() is final
   step_finished(j);
-  if (agent.step < context_.total_steps) begin_step(j);
+  if (agent.step < context_.total_steps) begin_step(j, dimension_ > 0);
+}
+
+void SynchronousConsensus::start_mixing(std::size_t j, std::size_t parity, bool update) {
+  Agent& agent = agents_[j];
+  agent_math_.limit(j, kTasksInFlight);
+  const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
+  Vectors& vectors = vectors_[j];
+  if (update) {
+    after_.push_back(vectors.gradient_done);
+    after_.push_back(vectors.update_done);
+  }
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  const double alpha = update ? algorithm.learning_rate * step_size(algorithm.schedule, agent.step) : 0.0;
+  Snapshot& out = free_snapshot(j);
+  if (context_.workers == nullptr) {
+    mixing_math(j, inputs, update, alpha, *out.buffer);  // inline: reuses the engine's buffers
+    out.writer = {};
+  } else {
+    // The task keeps the snapshots it reads and writes, so none is reused before it has run.
+    out.writer = agent_math_.start_after(
+        j,
+        [this, j, update, alpha, target = out.buffer, weighted = std::vector<WeightedParameters>(inputs.begin(), inputs.end()),
+         held = held_] { mixing_math(j, weighted, update, alpha, *target); },
+        after_);
+    if (update) vectors.update_done = out.writer;
+  }
+  held_.clear();
+  agent.mixing = out.buffer;
+}
+
+void SynchronousConsensus::mixing_math(std::size_t j, std::span<const WeightedParameters> inputs, bool update,
+                                       double alpha, std::vector<float>& out) {
+  if (!update) {
+    mix(inputs, out);
+    return;
+  }
+  Vectors& vectors = vectors_[j];
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  switch (rule_) {
+    case Rule::kCdsgd:
+      cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
+      break;
+    case Rule::kCdmsgdNesterov:
+      cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum, vectors.scratch);
+      break;
+    case Rule::kCdmsgdTwoSequence:
+      cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                                 vectors.scratch);
+      break;
+  }
+  vectors.parameters.swap(vectors.scratch);
+  std::copy(vectors.parameters.begin(), vectors.parameters.end(), out.begin());
 }
 
 }  // namespace cdsim
