@@ -77,6 +77,12 @@ std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLin
     for (std::size_t e = 0; e < links.edges.size(); ++e) {
       network->add_link(links.edges[e].first, links.edges[e].second, specs[e].forward, specs[e].backward);
     }
+    // faults.link_degrade re-times what is on a link exactly only on a link that queues.
+    for (const LinkRateChange& rate : topology.faults.rates) {
+      for (const auto& [from, to] : {std::pair{rate.a, rate.b}, std::pair{rate.b, rate.a}}) {
+        if (network->has_link(from, to)) network->make_changeable(network->link_index(from, to));
+      }
+    }
     return network;
   }
   auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count,

@@ -103,13 +103,13 @@ class Network {
   virtual LinkEndpoints link_endpoints(std::size_t link_index) const = 0;
   // The link's latency and bandwidth, for link tables and utilisation figures.
   virtual const LinkSpec& link_spec(std::size_t link_index) const = 0;
-  // Changes directed link `link_index`'s latency and/or bandwidth from now on. What happens
-  // to a message already on it is the model's to say: point-to-point FIFO links keep the
-  // times of messages sent before the change (a send commits its transmission and arrival)
-  // and apply the new spec to messages sent after it; shared links re-solve the max-min
-  // rates at once, so a flow in progress sends its remaining bits at its new rate (exact),
-  // while a latency change applies to flows that start after it. Throws std::out_of_range
-  // for an unknown link.
+  // Changes directed link `link_index`'s latency and/or bandwidth from now on. A transfer in
+  // progress sends its remaining bits at the new rate and keeps the latency it started with;
+  // transfers that start later take the new spec. Shared links re-solve the max-min rates at
+  // once; a point-to-point FIFO link re-times its message in transmission and its queue,
+  // and needs to have been made changeable before the run (PointToPointNetwork::
+  // make_changeable; it throws std::logic_error otherwise). Throws std::out_of_range for an
+  // unknown link.
   virtual void change_link(std::size_t link_index, const LinkChange& change) = 0;
 
  protected:

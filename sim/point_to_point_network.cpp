@@ -1,6 +1,7 @@
 #include "sim/point_to_point_network.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -64,9 +65,56 @@ std::size_t PointToPointNetwork::send_link(AgentId from, AgentId to) {
   return link_index(from, to);  // throws, naming the nodes
 }
 
+namespace {
+
+__extension__ typedef __int128 Int128;
+constexpr Int128 kBitNanosecondsPerByte = 8 * static_cast<Int128>(1'000'000'000);
+
+// Whole nanoseconds (rounded up) to send `bit_ns` (in 1e-9 bit) at `bandwidth`.
+SimTime time_to_send(Int128 bit_ns, Bandwidth bandwidth) {
+  const Int128 bits_per_second = bandwidth.bits_per_second();
+  const Int128 ns = (bit_ns + bits_per_second - 1) / bits_per_second;
+  if (ns > std::numeric_limits<std::int64_t>::max()) {
+    throw std::overflow_error("PointToPointNetwork: a transmission outlasts the largest SimTime");
+  }
+  return SimTime::from_ns(static_cast<std::int64_t>(ns));
+}
+
+}  // namespace
+
+void PointToPointNetwork::make_changeable(std::size_t link_index) {
+  if (link_index >= table_.link_count()) {
+    throw std::out_of_range("PointToPointNetwork: no link " + std::to_string(link_index) + " to make changeable");
+  }
+  if (any_sent_) throw std::logic_error("PointToPointNetwork: links are made changeable before the first send");
+  changeable_slot_.resize(table_.link_count(), 0);
+  if (changeable_slot_[link_index] != 0) return;
+  changeable_.emplace_back();
+  changeable_slot_[link_index] = static_cast<std::uint32_t>(changeable_.size());
+}
+
 void PointToPointNetwork::change_link(std::size_t link_index, const LinkChange& change) {
+  if (link_index >= table_.link_count()) {
+    throw std::out_of_range("PointToPointNetwork: no link " + std::to_string(link_index) + " to change");
+  }
+  if (link_index >= changeable_slot_.size() || changeable_slot_[link_index] == 0) {
+    throw std::logic_error("PointToPointNetwork: link " + std::to_string(link_index) + " (" +
+                           node_name(table_.link(link_index).from) + " -> " + node_name(table_.link(link_index).to) +
+                           ") was not made changeable before the run");
+  }
+  const Bandwidth old_bandwidth = table_.link(link_index).spec.bandwidth;
   table_.set_spec(link_index, change);
-  last_transmission_.at(link_index) = {ByteCount{-1}, SimTime::zero()};  // the cached time was the old rate's
+  ChangeableLink& link = changeable_[changeable_slot_[link_index] - 1];
+  if (link.queue.empty()) return;  // nothing on the link: the next message takes the new spec
+  // The head's bits sent since its segment began went at the old rate; the rest goes at the
+  // new one. Rounding the end up to a whole nanosecond can leave the head a fraction of a
+  // nanosecond past its exact end: then nothing remains.
+  const SimTime now = simulation_.now();
+  const Int128 sent = static_cast<Int128>((now - link.segment_start).ns()) * old_bandwidth.bits_per_second();
+  link.remaining_bit_ns = sent >= link.remaining_bit_ns ? 0 : link.remaining_bit_ns - sent;
+  link.segment_start = now;
+  simulation_.cancel(link.end_event);
+  schedule_head_end(link_index, link, now);
 }
 
 LinkEndpoints PointToPointNetwork::link_endpoints(std::size_t link_index) const {
@@ -86,9 +134,48 @@ std::size_t PointToPointNetwork::link_index(AgentId from, AgentId to) const {
 
 void PointToPointNetwork::send(Message message) {
   check_sendable(message);
+  any_sent_ = true;
   const std::size_t index = send_link(message.from, message.to);
-  const LinkSpec& spec = table_.link(index).spec;
   const SimTime now = simulation_.now();
+  if (!changeable_.empty() && index < changeable_slot_.size() && changeable_slot_[index] != 0) {
+    record_send(message, now);
+    ChangeableLink& link = changeable_[changeable_slot_[index] - 1];
+    link.queue.push_back(std::move(message));
+    if (link.queue.size() == 1) start_head(index, link, now);
+    return;
+  }
+  send_committed(std::move(message), index, now);
+}
+
+void PointToPointNetwork::start_head(std::size_t index, ChangeableLink& link, SimTime now) {
+  link.segment_start = now;
+  link.remaining_bit_ns = static_cast<Int128>(link.queue.front().size.bytes()) * kBitNanosecondsPerByte;
+  link.head_latency = table_.link(index).spec.latency;
+  record_transmission_start(link.queue.front(), now, index);
+  schedule_head_end(index, link, now);
+}
+
+void PointToPointNetwork::schedule_head_end(std::size_t index, ChangeableLink& link, SimTime now) {
+  const SimTime end = now + time_to_send(link.remaining_bit_ns, table_.link(index).spec.bandwidth);
+  link.end_event = simulation_.schedule_at(end, [this, index] { end_head(index); });
+}
+
+void PointToPointNetwork::end_head(std::size_t index) {
+  ChangeableLink& link = changeable_[changeable_slot_[index] - 1];
+  const SimTime now = simulation_.now();
+  Message message = std::move(link.queue.front());
+  link.queue.pop_front();
+  record_transmission_end(message, now, index);
+  const SimTime arrival = std::max(now + link.head_latency, link.last_arrival);
+  link.last_arrival = arrival;
+  simulation_.schedule_at(arrival, [this, message = std::move(message)]() mutable {
+    deliver(std::move(message), simulation_.now());
+  });
+  if (!link.queue.empty()) start_head(index, link, now);
+}
+
+void PointToPointNetwork::send_committed(Message message, std::size_t index, SimTime now) {
+  const LinkSpec& spec = table_.link(index).spec;
   const SimTime start = std::max(now, free_at_[index]);
   auto& [last_size, last_time] = last_transmission_[index];
   if (message.size != last_size) {

@@ -85,3 +85,32 @@ TEST_CASE("a replay needs no data: a data source that cannot be read is never op
   const RunResult result = run(json, temp, "run");
   CHECK(result.metrics.back().messages_total == 3 * 2 * 4);
 }
+
+TEST_CASE("a link_degrade inside a transmission re-times that message exactly in a whole run") {
+  // Two agents exchanging S-byte messages at 8 Mbit/s (S us each) after a 2 ms compute, with
+  // 300 us latency. At 3 ms both transmissions are 1 ms in; the link drops to 4 Mbit/s, so
+  // their remaining S - 1000 us take twice that. Every later step: 2 ms + 2S us + 300 us.
+  const auto scenario_with = [](const std::string& faults) {
+    return R"({"name": "degrade_check", "seed": 1, "agents": 2, "topology": {"kind": "complete"},
+      "network": {"latency": "300us", "bandwidth": "8Mbps"}, "compute": {"step_time": "2ms"},
+      "model": {"kind": "none", "parameters": 1000}, "algorithm": {"kind": "cdsgd"},
+      "run": {"steps": 4, "eval_every_steps": 1})" + faults + "}";
+  };
+  testing::TempDir temp;
+  const RunResult steady = run(scenario_with(""), temp, "steady");
+  const RunResult degraded = run(scenario_with(R"(, "faults": {"events": [
+      {"at": "3ms", "kind": "link_degrade", "link": [0, 1], "bandwidth": "4Mbps"}]})"), temp, "degraded");
+  const std::int64_t s_us = steady.message_bytes;  // 8 Mbit/s: one byte per microsecond
+  REQUIRE(s_us > 1000);
+  REQUIRE(steady.metrics.size() == 5);
+  REQUIRE(degraded.metrics.size() == 5);
+  for (std::size_t step = 1; step < 5; ++step) {
+    CAPTURE(step);
+    const auto k = static_cast<std::int64_t>(step);
+    CHECK(steady.metrics[step].sim_time_s == doctest::Approx(k * (2000 + s_us + 300) * 1e-6).epsilon(1e-12));
+    const std::int64_t first_us = 3000 + 2 * (s_us - 1000) + 300;
+    CHECK(degraded.metrics[step].sim_time_s ==
+          doctest::Approx((first_us + (k - 1) * (2000 + 2 * s_us + 300)) * 1e-6).epsilon(1e-12));
+    CHECK(degraded.metrics[step].bytes_total == steady.metrics[step].bytes_total);
+  }
+}
