@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -75,7 +76,6 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
   agents_.resize(agent_count);
   vectors_.resize(agent_count);
   patience_.resize(agent_count);
-  first_slot_.reserve(agent_count + 1);
   std::size_t slots = 0;
   for (std::size_t j = 0; j < agent_count; ++j) {
     Vectors& vectors = vectors_[j];
@@ -85,12 +85,17 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
     vectors.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
                                                          : std::vector<float>(dimension, 0.0f);
-    first_slot_.push_back(slots);
+    agents_[j].first_slot = static_cast<std::uint32_t>(slots);
+    agents_[j].slots = static_cast<std::uint32_t>(widest[j]);
     slots += widest[j];
+    if (slots > std::numeric_limits<std::uint32_t>::max()) {
+      throw std::logic_error("SynchronousConsensus: more than 2^32 inbox slots");
+    }
   }
-  first_slot_.push_back(slots);
-  for (auto& inbox : inbox_) inbox.resize(slots);
-  for (auto& filled : filled_) filled.assign(slots, 0);
+  if (dimension > 0) {
+    for (auto& inbox : inbox_) inbox.resize(slots);
+  }
+  filled_.assign(2 * slots, 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
 
@@ -108,13 +113,12 @@ void SynchronousConsensus::start() {
 void SynchronousConsensus::crash(std::size_t j) {
   Agent& agent = agents_[j];
   agent_math_.finish(j);  // the gradient in flight is dropped
-  Patience& patience = patience_[j];
-  context_.simulation.cancel(patience.timeout_event);
-  patience.timeout_event = EventHandle{};
-  if (patience.waiting_round >= 0) waiting_.agent_wait += context_.simulation.now() - patience.waiting_since;
-  patience.waiting_round = -1;
-  patience.timed_out = false;
-  patience.early.clear();
+  context_.simulation.cancel(agent.timeout_event);
+  agent.timeout_event = EventHandle{};
+  if (agent.waiting_round >= 0) waiting_.agent_wait += context_.simulation.now() - agent.waiting_since;
+  agent.waiting_round = -1;
+  agent.timed_out = false;
+  patience_[j].early.clear();
   clear_inbox(j, 0);
   clear_inbox(j, 1);
   agent.computed = false;
@@ -191,9 +195,10 @@ void SynchronousConsensus::send_round(std::size_t j) {
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
   const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
+  const std::shared_ptr<const std::vector<float>>& shared = dimension_ > 0 ? vectors_[j].mixing : no_payload_;
   for (std::size_t k = hood.out_first[j]; k < hood.out_first[j + 1]; ++k) {
     context_.network.send(payload_message(sender, AgentId{hood.out[k]}, round, PayloadKind::kParameters,
-                                          context_.wire_parameters, agent.mixing));
+                                          context_.wire_parameters, shared));
   }
   agent.round_sent = true;
   try_advance(j);
@@ -226,20 +231,22 @@ void SynchronousConsensus::deliver(Message&& message) {
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
   const std::size_t parity = static_cast<std::size_t>(message.round % 2);
-  const std::size_t index = first_slot_[j] + static_cast<std::size_t>(position - first);
-  if (filled_[parity][index] != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
-  filled_[parity][index] = 1;
-  inbox_[parity][index] = std::move(message.payload);
+  const std::size_t index = agent.first_slot + static_cast<std::size_t>(position - first);
+  std::uint8_t& arrived = filled(index, parity);
+  if (arrived != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
+  arrived = 1;
+  if (message.payload) inbox_[parity][index] = std::move(message.payload);
   ++agent.received[parity];
   if (message.round == current) try_advance(j);
 }
 
 void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
-  for (std::size_t k = first_slot_[j]; k < first_slot_[j + 1]; ++k) {
-    if (inbox_[parity][k]) inbox_[parity][k].reset();
-    filled_[parity][k] = 0;
+  Agent& agent = agents_[j];
+  for (std::size_t k = agent.first_slot; k < agent.first_slot + agent.slots; ++k) {
+    if (dimension_ > 0 && inbox_[parity][k]) inbox_[parity][k].reset();
+    filled(k, parity) = 0;
   }
-  agents_[j].received[parity] = 0;
+  agent.received[parity] = 0;
 }
 
 void SynchronousConsensus::try_advance(std::size_t j) {
@@ -249,24 +256,23 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   const std::size_t parity = static_cast<std::size_t>(round % 2);
   const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
   if (last_round && !agent.computed) return;
-  Patience& patience = patience_[j];
   const SimTime now = context_.simulation.now();
-  if (patience.waiting_round != round) {  // ready to mix from now on
-    patience.waiting_round = round;
-    patience.waiting_since = now;
-    patience.timed_out = false;
+  if (agent.waiting_round != round) {  // ready to mix from now on
+    agent.waiting_round = round;
+    agent.waiting_since = now;
+    agent.timed_out = false;
   }
   const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
-  if (agent.received[parity] < hood.in_first[j + 1] - hood.in_first[j] && !patience.timed_out) {
+  if (agent.received[parity] < hood.in_first[j + 1] - hood.in_first[j] && !agent.timed_out) {
     const SimTime timeout = context_.algorithm.timeout;
-    if (timeout > SimTime::zero() && !context_.simulation.is_pending(patience.timeout_event)) {
+    if (timeout > SimTime::zero() && !context_.simulation.is_pending(agent.timeout_event)) {
       // The deadline is inclusive: at the deadline the timeout steps aside once, behind every
       // event already due at that instant, so a vector arriving exactly then still counts
       // (a neighbour dragged along by a timed-out agent waits exactly the timeout).
-      patience.timeout_event = context_.simulation.schedule_at(patience.waiting_since + timeout, [this, j, round] {
-        patience_[j].timeout_event = context_.simulation.schedule_at(context_.simulation.now(), [this, j, round] {
-          Patience& waiting = patience_[j];
-          if (global_round(agents_[j]) != round || waiting.waiting_round != round) return;
+      agent.timeout_event = context_.simulation.schedule_at(agent.waiting_since + timeout, [this, j, round] {
+        agents_[j].timeout_event = context_.simulation.schedule_at(context_.simulation.now(), [this, j, round] {
+          Agent& waiting = agents_[j];
+          if (global_round(waiting) != round || waiting.waiting_round != round) return;
           waiting.timed_out = true;
           ++waiting_.timeouts;
           try_advance(j);
@@ -275,18 +281,14 @@ void SynchronousConsensus::try_advance(std::size_t j) {
     }
     return;
   }
-  context_.simulation.cancel(patience.timeout_event);
-  patience.timeout_event = EventHandle{};
-  waiting_.agent_wait += now - patience.waiting_since;
-  patience.waiting_round = -1;
+  context_.simulation.cancel(agent.timeout_event);
+  agent.timeout_event = EventHandle{};
+  waiting_.agent_wait += now - agent.waiting_since;
+  agent.waiting_round = -1;
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
-    if (dimension_ > 0) {
-      start_mixing(j, parity, false);
-    } else {
-      agent.mixing.reset();  // a replay has no math
-    }
+    if (dimension_ > 0) start_mixing(j, parity, false);  // a replay has no math
     clear_inbox(j, parity);
     ++agent.round;
     agent.round_sent = false;
@@ -312,13 +314,13 @@ void SynchronousConsensus::release_early(std::size_t j) {
 }
 
 void SynchronousConsensus::share_snapshot(std::size_t j, const std::vector<float>& values) {
-  Agent& agent = agents_[j];
-  agent.mixing.reset();
-  if (values.empty()) return;
+  if (dimension_ == 0) return;  // a replay's snapshots stay null
+  Vectors& vectors = vectors_[j];
+  vectors.mixing.reset();
   Snapshot& snapshot = free_snapshot(j);
   snapshot.buffer->assign(values.begin(), values.end());  // same size: no allocation
   snapshot.writer = {};
-  agent.mixing = snapshot.buffer;
+  vectors.mixing = snapshot.buffer;
 }
 
 SynchronousConsensus::Snapshot& SynchronousConsensus::free_snapshot(std::size_t j) {
@@ -353,18 +355,18 @@ std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::siz
   const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
   // A neighbour that timed out lends its weight to the agent itself.
   double missing = 0.0;
-  std::size_t slot = first_slot_[j];
+  std::size_t slot = agent.first_slot;
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
-    if (entry.column != j && filled_[parity][slot++] == 0) missing += entry.weight;
+    if (entry.column != j && filled(slot++, parity) == 0) missing += entry.weight;
   }
-  std::size_t next_neighbor = first_slot_[j];
+  std::size_t next_neighbor = agent.first_slot;
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
     if (entry.column == j) {
-      inputs_.push_back({entry.weight + missing, values(j, agent.mixing)});
+      inputs_.push_back({entry.weight + missing, values(j, vectors_[j].mixing)});
       continue;
     }
     const std::size_t k = next_neighbor++;
-    if (filled_[parity][k] != 0) inputs_.push_back({entry.weight, values(entry.column, inbox_[parity][k])});
+    if (filled(k, parity) != 0) inputs_.push_back({entry.weight, values(entry.column, inbox_[parity][k])});
   }
   return inputs_;
 }
@@ -405,7 +407,7 @@ void SynchronousConsensus::start_mixing(std::size_t j, std::size_t parity, bool 
     if (update) vectors.update_done = out.writer;
   }
   held_.clear();
-  agent.mixing = out.buffer;
+  vectors.mixing = out.buffer;
 }
 
 void SynchronousConsensus::mixing_math(std::size_t j, std::span<const WeightedParameters> inputs, bool update,
