@@ -20,6 +20,7 @@
 #include "sim/message.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
+#include "sim/protocols/shared_buffers.h"
 #include "sim/protocols/step_recorder.h"
 
 namespace cdsim {
@@ -65,6 +66,7 @@ class ChocoSgd final : public Protocol {
 
   ProtocolContext context_;
   Compressor compressor_;
+  SharedBuffers public_copies_;  // the agents' x_hat, shared with their messages and neighbours
   std::vector<Agent> agents_;
   StepRecorder recorder_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
