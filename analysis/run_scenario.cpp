@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/progress_display.h"
+#include "analysis/run_network.h"
 #include "analysis/provenance.h"
 #include "analysis/run_directory.h"
 #include "analysis/trace_analysis.h"
@@ -24,6 +25,7 @@
 #include "scenarios/field_use.h"
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_check.h"
 #include "scenarios/scenario_topology.h"
 #include "sim/platform.h"
 #include "sim/point_to_point_network.h"
@@ -58,37 +60,6 @@ auto within_section(const std::string& section, Build build) {
 // A figure for summary.json: null when it was not computed (or is not finite).
 nlohmann::json figure(double value, bool computed) {
   return computed && std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
-}
-
-// The network a protocol's traffic runs on: its links as point-to-point links, or the
-// physical network of a shared-link model (NICs, one switch, a platform: the protocol's
-// nodes are its hosts) with max-min fair sharing along routes. Each link's spec comes from
-// sim/protocols/link_assignment.h (defaults, distributions, the graph file's edge
-// attributes, agent classes and NICs).
-std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links, const Scenario& scenario,
-                                       const ScenarioTopology& topology, const std::optional<Platform>& platform) {
-  const NetworkSpec& spec = scenario.network;
-  if (!platform) {
-    const std::vector<DuplexLinkSpec> specs = point_to_point_link_specs(
-        spec, links, scenario.agents, topology.graph, topology.edge_links, scenario.seed);
-    auto network = std::make_unique<PointToPointNetwork>(simulation, links.node_count,
-                                                         std::vector<PointToPointNetwork::Edge>{},
-                                                         std::vector<LinkSpec>{});
-    for (std::size_t e = 0; e < links.edges.size(); ++e) {
-      network->add_link(links.edges[e].first, links.edges[e].second, specs[e].forward, specs[e].backward);
-    }
-    // faults.link_degrade re-times what is on a link exactly only on a link that queues.
-    for (const LinkRateChange& rate : topology.faults.rates) {
-      for (const auto& [from, to] : {std::pair{rate.a, rate.b}, std::pair{rate.b, rate.a}}) {
-        if (network->has_link(from, to)) network->make_changeable(network->link_index(from, to));
-      }
-    }
-    return network;
-  }
-  auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count,
-                                                     std::vector<SharedLinkNetwork::PhysicalLink>{});
-  add_platform(*network, *platform);
-  return network;
 }
 
 // summary.json's "network": the model, the platform (null for point-to-point links) and
@@ -282,19 +253,6 @@ std::string summary_json(const Scenario& scenario, const RunResult& result,
   };
   summary.update(extra);
   return summary.dump(2) + "\n";
-}
-
-// The scenario a run simulates. Centralized SGD with communication "none" is ONE model on
-// the whole training set: one agent, whatever `agents` says, on a one-node graph.
-Scenario as_simulated(const Scenario& requested) {
-  if (!is_single_model(requested.algorithm)) return requested;
-  Scenario one = requested;
-  one.agents = 1;
-  one.topology = TopologySpec{};
-  one.topology.kind = "complete";
-  one.mixing = MixingSpec{};
-  one.mixing.rule = "uniform";
-  return one;
 }
 
 }  // namespace

@@ -52,6 +52,10 @@ struct RunResult {
   std::int64_t completed_steps = 0;  // steps every agent finished
 };
 
+// `cdsim run`'s exit status when end_reason is "no_progress": the run ended before its
+// last step, and its run directory holds what ran (a sweep counts it as a complete run).
+inline constexpr int kExitStatusNoProgress = 3;
+
 // Thrown when RunOptions::interrupt was raised: the run stopped early and wrote nothing.
 class RunInterrupted : public std::runtime_error {
  public:

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analysis/run_scenario.h"
+
 namespace cdsim::apps {
 
 inline constexpr int kExitSuccess = 0;
@@ -12,7 +14,7 @@ inline constexpr int kExitBadInput = 2;
 // `cdsim run`: the run ended before its last step because no progress was possible (e.g.
 // agents waiting for ever on lost messages, every agent crashed); the run directory was
 // written and summary.json's end_reason is "no_progress".
-inline constexpr int kExitNoProgress = 3;
+inline constexpr int kExitNoProgress = kExitStatusNoProgress;
 
 struct CommandResult {
   int exit_code = kExitSuccess;

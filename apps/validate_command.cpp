@@ -8,19 +8,26 @@
 #include "scenarios/scenario_check.h"
 #include "scenarios/scenario_cost.h"
 #include "scenarios/scenario_loader.h"
+#include "sim/protocols/protocol.h"
 
 namespace cdsim::apps {
 namespace {
 
 int validate_file(const std::string& path, const std::vector<std::string>& assignments, bool force) {
   return with_scenario_errors(path, [&] {
-    const Scenario scenario = load_scenario(path, parse_overrides(assignments));
+    const Scenario requested = load_scenario(path, parse_overrides(assignments));
     ScenarioCost cost;
-    const ScenarioTopology topology = check_scenario(scenario, force, &cost);
+    const ScenarioTopology topology = check_scenario(requested, force, &cost);
     const Graph& graph = topology.graph;
-    std::cout << path << ": ok (" << scenario.name << ", " << scenario.agents << " agents, "
-              << scenario.topology.kind << " with " << graph.edge_count() << " edges, " << cost.total_steps
-              << " steps, " << cost.parameters << " parameters, about "
+    const Scenario scenario = as_simulated(requested);
+    std::cout << path << ": ok (" << scenario.name << ", ";
+    if (is_single_model(scenario.algorithm)) {
+      std::cout << "one model on the whole training set (communication \"none\"), ";
+    } else {
+      std::cout << scenario.agents << " agents, " << scenario.topology.kind << " with " << graph.edge_count()
+                << " edges, ";
+    }
+    std::cout << cost.total_steps << " steps, " << cost.parameters << " parameters, about "
               << std::llround(cost.memory_bytes / (1024.0 * 1024.0)) << " MiB of memory)\n";
     return kExitSuccess;
   });

@@ -72,7 +72,7 @@ auto with_scenario_errors(const ScenarioSource& source, Body body) {
 py::dict validate(const std::string& path_or_text, bool is_file, const std::string& origin) {
   const ScenarioSource source = source_from(path_or_text, is_file, origin);
   return with_scenario_errors(source, [&] {
-    const Scenario scenario = source.load();
+    const Scenario scenario = as_simulated(source.load());
     const ScenarioTopology topology = check_scenario(scenario);
     py::dict info;
     info["name"] = scenario.name;

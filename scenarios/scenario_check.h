@@ -11,7 +11,12 @@
 
 namespace cdsim {
 
-// Throws InvalidInput with the field given from the scenario's root; returns the topology
+// The scenario a run simulates. Centralized SGD with communication "none" is ONE model on
+// the whole training set: one agent, whatever `agents` says, on a one-node graph; every
+// other scenario is simulated as written.
+Scenario as_simulated(const Scenario& requested);
+
+// Checks the scenario as it will be simulated (as_simulated). Throws InvalidInput with the field given from the scenario's root; returns the topology
 // it built on the way, and the cost in `cost` if given. `force` waives the cost bounds.
 ScenarioTopology check_scenario(const Scenario& scenario, bool force = false, ScenarioCost* cost = nullptr);
 

@@ -201,10 +201,11 @@ std::vector<std::vector<SimTime>> read_latency_matrix(const Json* rows, const st
   return matrix;
 }
 
-PlatformSpec read_platform(ObjectReader reader) {
+PlatformSpec read_platform(ObjectReader reader, const std::filesystem::path& base_dir) {
   PlatformSpec p;
   const std::string pointer = reader.pointer();
-  p.kind = reader.choice_or("kind", p.kind, {"switch", "tree", "dumbbell", "regions"});
+  p.kind = reader.choice_or("kind", p.kind, {"switch", "tree", "dumbbell", "regions", "file"});
+  p.file = resolve_path(reader.string_or("file", p.file), base_dir);  // file: a GraphML platform
   p.hosts_per_switch = reader.count_or("hosts_per_switch", p.hosts_per_switch, 1, limits::kMaxAgents);
   p.oversubscription = reader.positive_number_or("oversubscription", p.oversubscription);
   p.core_latency = reader.optional_duration("core_latency");      // unset: network.latency
@@ -216,15 +217,19 @@ PlatformSpec read_platform(ObjectReader reader) {
     if (key == "hosts_per_switch" || key == "oversubscription") return p.kind == "tree";
     if (key == "core_latency") return p.kind == "tree" || p.kind == "dumbbell";
     if (key == "core_bandwidth") return p.kind == "dumbbell" || p.kind == "regions";
+    if (key == "file") return p.kind == "file";
     return p.kind == "regions";  // wan_latency
   });
+  if (p.kind == "file" && p.file.empty()) {
+    throw InvalidInput(pointer + "/file", "platform \"file\" needs the path of a GraphML file with node roles");
+  }
   if (p.kind == "regions" && p.wan_latency.size() < 2) {
     throw InvalidInput(pointer + "/wan_latency", "platform \"regions\" needs a latency matrix of at least 2 regions");
   }
   return p;
 }
 
-NetworkSpec read_network(ObjectReader reader) {
+NetworkSpec read_network(ObjectReader reader, const std::filesystem::path& base_dir) {
   NetworkSpec spec;
   spec.model = reader.choice_or("model", spec.model, {"point_to_point", "nic", "switch", "platform"});
   spec.latency = reader.duration_or("latency", spec.latency);
@@ -232,7 +237,7 @@ NetworkSpec read_network(ObjectReader reader) {
   spec.latency_distribution = read_latency_distribution(reader.section("latency_distribution"));
   spec.agent_classes = read_agent_classes(reader.array_or_null("agent_classes"));
   spec.nic = read_nic(reader.section("nic"));
-  spec.platform = read_platform(reader.section("platform"));
+  spec.platform = read_platform(reader.section("platform"), base_dir);
   reader.reject_unknown_keys();
   reject_unused_fields(reader.json(), "/network", "network model \"" + spec.model + "\"", [&](const std::string& key) {
     if (key == "nic") return spec.model != "point_to_point";
@@ -444,6 +449,29 @@ RunSpec read_run(ObjectReader reader, std::size_t agents, bool replay) {
   return spec;
 }
 
+// A platform link's two ends, ["host:h" or "switch:s", ...] (fault_spec.h).
+std::vector<PlatformNodeName> read_platform_link(const Json& link, const std::string& pointer) {
+  if (link.size() != 2) throw InvalidInput(pointer, "expected a platform link's two ends, e.g. [\"host:0\", \"switch:0\"]");
+  std::vector<PlatformNodeName> ends;
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::string where = pointer + "/" + std::to_string(k);
+    const auto bad = [&] {
+      return InvalidInput(where, "expected \"host:<h>\" or \"switch:<s>\", found " + scenario_detail::describe_value(link[k]));
+    };
+    if (!link[k].is_string()) throw bad();
+    const std::string text = link[k].get<std::string>();
+    const std::size_t colon = text.find(':');
+    const std::string role = text.substr(0, colon);
+    const std::string digits = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if ((role != "host" && role != "switch") || digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      throw bad();
+    }
+    ends.push_back(PlatformNodeName{role == "switch", static_cast<std::size_t>(std::stoul(digits))});
+  }
+  return ends;
+}
+
 FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir) {
   FaultSpec spec;
   spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
@@ -489,7 +517,16 @@ FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir
       event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal", "crash", "recover",
                                                       "link_degrade"});
       if (event.kind.empty()) throw InvalidInput(pointer + "/kind", "every fault needs a \"kind\"");
-      event.link = event_reader.unsigned_list_or("link", event.link);
+      const Json* link = event_reader.has("link") ? &event_reader.json()["link"] : nullptr;
+      if (link != nullptr && link->is_array() && !link->empty() && (*link)[0].is_string()) {
+        event_reader.array_or_null("link");
+        event.platform_link = read_platform_link(*link, pointer + "/link");
+        if (event.kind != "link_down" && event.kind != "link_up" && event.kind != "link_degrade") {
+          throw InvalidInput(pointer + "/link", "only link_down, link_up and link_degrade name a platform link");
+        }
+      } else {
+        event.link = event_reader.unsigned_list_or("link", event.link);
+      }
       if (event_reader.has("agent")) event.agent = event_reader.unsigned_or("agent", 0);
       if (event_reader.has("latency")) event.latency = event_reader.duration_or("latency", SimTime::zero());
       if (event_reader.has("bandwidth")) event.bandwidth = event_reader.bandwidth_or("bandwidth", Bandwidth::from_bits_per_second(1));
@@ -563,7 +600,7 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
     throw InvalidInput("/mixing/rule", "ring_preset needs a ring topology (ring, ring_lattice or a graph file), found \"" +
                                            topology_kind + "\"");
   }
-  scenario.network = read_network(reader.section("network"));
+  scenario.network = read_network(reader.section("network"), base_dir);
   const PlatformSpec& platform = scenario.network.platform;
   if (scenario.network.model == "platform" && platform.kind == "regions" && platform.wan_latency.size() > scenario.agents) {
     throw InvalidInput("/network/platform/wan_latency", std::to_string(platform.wan_latency.size()) + " regions for " +
@@ -717,6 +754,7 @@ std::string resolved_scenario_json(const Scenario& s) {
       platform["hosts_per_switch"] = p.hosts_per_switch;
       platform["oversubscription"] = p.oversubscription;
     }
+    if (p.kind == "file") platform["file"] = p.file;
     if (p.core_latency) platform["core_latency"] = to_string(*p.core_latency);
     if (p.core_bandwidth) platform["core_bandwidth"] = to_string(*p.core_bandwidth);
     if (p.kind == "regions") {
@@ -802,6 +840,7 @@ std::string resolved_scenario_json(const Scenario& s) {
     for (const FaultEvent& e : s.faults.events) {
       Json event = {{"at", to_string(e.at)}, {"kind", e.kind}};
       if (!e.link.empty()) event["link"] = e.link;
+      if (!e.platform_link.empty()) event["link"] = {e.platform_link[0].text(), e.platform_link[1].text()};
       if (!e.groups.empty()) event["groups"] = e.groups;
       if (e.agent) event["agent"] = *e.agent;
       if (e.latency) event["latency"] = to_string(*e.latency);

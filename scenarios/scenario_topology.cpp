@@ -1,6 +1,7 @@
 #include "scenarios/scenario_topology.h"
 
-#include <cstdlib>
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include "core/invalid_input.h"
@@ -11,14 +12,6 @@
 
 namespace cdsim {
 namespace {
-
-// A whole string that is a plain number, as a graph file writes one without a unit.
-bool plain_number(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
-}
 
 // A graph file's unit strings (or bare numbers: seconds, bytes per second) as link values.
 std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const std::string& path) {
@@ -34,18 +27,16 @@ std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const st
                                                 "\": " + error.what());
     };
     LinkOverride o;
-    double number = 0.0;
     if (!text.latency.empty()) {
       try {
-        o.latency = plain_number(text.latency, number) ? duration_from_seconds(number) : parse_duration(text.latency);
+        o.latency = parse_duration_or_seconds(text.latency);
       } catch (const InvalidInput& error) {
         throw fail("latency", error);
       }
     }
     if (!text.bandwidth.empty()) {
       try {
-        o.bandwidth = plain_number(text.bandwidth, number) ? bandwidth_from_bytes_per_second(number)
-                                                           : parse_bandwidth(text.bandwidth);
+        o.bandwidth = parse_bandwidth_or_bytes_per_second(text.bandwidth);
       } catch (const InvalidInput& error) {
         throw fail("bandwidth", error);
       }
@@ -53,6 +44,17 @@ std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const st
     overrides.push_back(o);
   }
   return overrides;
+}
+
+// The physical network the faults' platform links are checked against: built only when
+// an event names one and the model has a platform.
+std::unique_ptr<Platform> fault_platform(const Scenario& scenario, const Graph& graph,
+                                         const std::vector<LinkOverride>& edge_links) {
+  const std::vector<FaultEvent>& events = scenario.faults.events;
+  const bool named = std::any_of(events.begin(), events.end(), [](const FaultEvent& e) { return !e.platform_link.empty(); });
+  if (!named || scenario.network.model == "point_to_point") return nullptr;
+  return std::make_unique<Platform>(build_platform(scenario.network, protocol_links(scenario.algorithm, graph),
+                                                   scenario.agents, graph, edge_links, scenario.seed));
 }
 
 }  // namespace
@@ -107,8 +109,11 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
                                     algorithm + "\"");
     }
     if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
-    faults = plan_faults(scenario.faults, graph, scenario.seed, consensus);
-    if (!faults.rates.empty() && scenario.network.model != "point_to_point") {
+    faults = plan_faults(scenario.faults, graph, scenario.seed, consensus, fault_platform(scenario, graph, edge_links).get());
+    const bool agent_pair_degrade = std::any_of(scenario.faults.events.begin(), scenario.faults.events.end(), [](const FaultEvent& e) {
+      return e.kind == "link_degrade" && e.platform_link.empty();
+    });
+    if (agent_pair_degrade && scenario.network.model != "point_to_point") {
       throw InvalidInput("/network/model", "a link_degrade changes a link of the topology, modelled on \"point_to_point\" "
                                            "networks only, not \"" + scenario.network.model + "\"");
     }

@@ -1,5 +1,6 @@
 #include "sim/faulty_network.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -35,6 +36,10 @@ FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> in
       loss_probability_(schedule.loss_probability),
       loss_rng_(seed, 0, RngPurpose::kLoss) {
   check_probability(loss_probability_);
+  if (!schedule.links.empty() && !schedule.network_links.empty()) {
+    throw std::invalid_argument("FaultyNetwork: agent-pair link changes and network link changes together");
+  }
+  track_in_flight_ = !schedule.links.empty();
   any_loss_ = loss_probability_ > 0.0;
   for (const LinkLossProbability& loss : schedule.link_loss) {
     check_probability(loss.probability);
@@ -51,9 +56,16 @@ FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> in
   forward.on_transmission_end = [this](const Message& message, SimTime end, std::size_t link) {
     record_transmission_end(message, end, link);
   };
+  forward.on_transmission_stopped = [this](const Message& message, SimTime end, std::size_t link) {
+    record_transmission_stopped(message, end, link);
+  };
+  forward.on_lost = [this](const Message& message, SimTime, LossCause cause) { inner_lost(message, cause); };
   inner_->add_observer(std::move(forward));
   for (const LinkStateChange& change : schedule.links) {
     simulation_.schedule_at(change.at, [this, change] { set_link(change.a, change.b, change.up); });
+  }
+  for (const LinkStateChange& change : schedule.network_links) {
+    simulation_.schedule_at(change.at, [this, change] { set_network_link(change.a, change.b, change.up); });
   }
   for (const AgentStateChange& change : schedule.agents) {
     simulation_.schedule_at(change.at, [this, change] {
@@ -108,6 +120,37 @@ void FaultyNetwork::set_link(AgentId a, AgentId b, bool up) {
   if (link_up(a, b) != was_up) record_link_state(a, b, !was_up, simulation_.now());
 }
 
+void FaultyNetwork::set_network_link(AgentId a, AgentId b, bool up) {
+  int& count = network_down_[a.value < b.value ? key(a, b) : key(b, a)];
+  const bool was_up = count == 0;
+  count = up ? std::max(0, count - 1) : count + 1;
+  if ((count == 0) == was_up) return;
+  bool found = false;
+  for (std::size_t link = 0; link < inner_->link_count(); ++link) {
+    const LinkEndpoints ends = inner_->link_endpoints(link);
+    if ((ends.from == a && ends.to == b) || (ends.from == b && ends.to == a)) {
+      inner_->set_link_up(link, up);
+      found = true;
+    }
+  }
+  if (!found) {
+    throw std::logic_error("FaultyNetwork: no link between " + node_name(a) + " and " + node_name(b) + " to take " +
+                           (up ? "up" : "down"));
+  }
+  record_link_state(a, b, up, simulation_.now());
+}
+
+void FaultyNetwork::inner_lost(const Message& message, LossCause cause) {
+  LossStats& l = losses_;
+  switch (cause) {
+    case LossCause::kLinkDown: return lose(l.messages_lost_link_down, l.bytes_lost_link_down, message, cause);
+    case LossCause::kInFlight: return lose(l.messages_lost_in_flight, l.bytes_lost_in_flight, message, cause);
+    case LossCause::kRandom: return lose(l.messages_lost_random, l.bytes_lost_random, message, cause);
+    case LossCause::kAgentDown: return lose(l.messages_lost_agent_down, l.bytes_lost_agent_down, message, cause);
+  }
+  throw std::logic_error("FaultyNetwork: an unknown loss cause");
+}
+
 void FaultyNetwork::lose(std::uint64_t& messages, ByteCount& bytes, const Message& message, LossCause cause) {
   ++messages;
   bytes += message.size;
@@ -134,14 +177,17 @@ void FaultyNetwork::send(Message message) {
       return;
     }
   }
-  in_flight_[key(message.from, message.to)].push_back(false);
+  if (track_in_flight_) in_flight_[key(message.from, message.to)].push_back(false);
   inner_->send(std::move(message));
 }
 
 void FaultyNetwork::arrived(Message&& message) {
-  std::deque<bool>& queue = in_flight_.at(key(message.from, message.to));
-  const bool lost = queue.front();
-  queue.pop_front();
+  bool lost = false;
+  if (track_in_flight_) {
+    std::deque<bool>& queue = in_flight_.at(key(message.from, message.to));
+    lost = queue.front();
+    queue.pop_front();
+  }
   if (lost) {
     lose(losses_.messages_lost_in_flight, losses_.bytes_lost_in_flight, message, LossCause::kInFlight);
     return;

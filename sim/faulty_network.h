@@ -9,6 +9,9 @@
 // inner network keeps the timing (FIFO links, shared links, routes); in-flight messages are
 // matched to their directed link in FIFO order, which is the delivery order of a
 // point-to-point link.
+// Links of the inner network itself (a platform's host and switch links, named by their
+// nodes) fail through Network::set_link_up: the inner network loses the messages on them
+// and routes around them, and this network counts those losses like its own.
 #pragma once
 
 #include <cstddef>
@@ -60,6 +63,10 @@ struct LinkLossProbability {
 // list order; link changes, then agent changes, then rate changes at one instant).
 struct FaultSchedule {
   std::vector<LinkStateChange> links;
+  // Links of the inner network, by their two nodes (e.g. a host and its switch): taken down
+  // and up with Network::set_link_up. Not together with `links`: rerouting breaks the FIFO
+  // order in which messages on an agent pair are matched.
+  std::vector<LinkStateChange> network_links;
   std::vector<AgentStateChange> agents;
   std::vector<LinkRateChange> rates;  // applied by the inner network's change_link
   double loss_probability = 0.0;               // links without their own
@@ -88,7 +95,8 @@ class FaultyNetwork final : public Network {
   // Takes over the inner network's delivery handler. The schedule's changes are scheduled
   // now. A message on an up link between up agents is lost with its link's probability,
   // drawn from Rng(seed, 0, kLoss) in send order (one draw per such message when any
-  // probability is > 0). Throws std::invalid_argument for a probability outside [0, 1].
+  // probability is > 0). Throws std::invalid_argument for a probability outside [0, 1] or
+  // for both `links` and `network_links`.
   FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> inner, const FaultSchedule& schedule,
                 std::uint64_t seed);
   // Link changes and one loss probability only.
@@ -101,6 +109,7 @@ class FaultyNetwork final : public Network {
   LinkEndpoints link_endpoints(std::size_t link_index) const override { return inner_->link_endpoints(link_index); }
   const LinkSpec& link_spec(std::size_t link_index) const override { return inner_->link_spec(link_index); }
   void change_link(std::size_t link_index, const LinkChange& change) override { inner_->change_link(link_index, change); }
+  void set_link_up(std::size_t link_index, bool up) override { inner_->set_link_up(link_index, up); }
 
   const LossStats& losses() const { return losses_; }
   bool link_up(AgentId a, AgentId b) const;
@@ -109,7 +118,13 @@ class FaultyNetwork final : public Network {
  private:
   static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
   void set_link(AgentId a, AgentId b, bool up);
-  // Both directed links between the two nodes; throws std::logic_error when there are none.
+  // Both directed links of the inner network between the two nodes; throws std::logic_error
+  // when there are none.
+  void set_network_link(AgentId a, AgentId b, bool up);
+  // Counts a loss the inner network reported.
+  void inner_lost(const Message& message, LossCause cause);
+  // Both directed links of the inner network between the two nodes; throws std::logic_error
+  // when there are none.
   void change_rate(const LinkRateChange& rate);
   void arrived(Message&& message);
   // Counts a loss and tells the observers.
@@ -122,6 +137,8 @@ class FaultyNetwork final : public Network {
   std::unordered_map<std::uint64_t, double> link_loss_;  // directed link -> its probability
   Rng loss_rng_;
   std::unordered_map<std::uint64_t, int> down_;  // directed link -> down count (partitions may overlap)
+  std::unordered_map<std::uint64_t, int> network_down_;  // inner link {a, b} (a < b) -> down count
+  bool track_in_flight_ = false;                 // only agent-pair link changes need it
   std::vector<std::uint8_t> agent_down_;         // by node; grows on demand
   // Per directed link, the messages in flight in sending order: true once lost.
   std::unordered_map<std::uint64_t, std::deque<bool>> in_flight_;

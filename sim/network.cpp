@@ -23,6 +23,11 @@ void Network::check_sendable(const Message& message) const {
   }
 }
 
+void Network::set_link_up(std::size_t link_index, bool) {
+  throw std::logic_error("this network model has no routes to take link " + std::to_string(link_index) +
+                         " out of; its links fail by agent pair (FaultyNetwork)");
+}
+
 void Network::record_send(const Message& message, SimTime now) {
   stats_.bytes_sent += message.size;
   ++stats_.messages_sent;
@@ -45,6 +50,16 @@ void Network::record_transmission_end(const Message& message, SimTime end, std::
   ++link_loads_[link_index].messages;
   for (const NetworkObserver& observer : observers_) {
     if (observer.on_transmission_end) observer.on_transmission_end(message, end, link_index);
+  }
+}
+
+void Network::record_transmission_stopped(const Message& message, SimTime end, std::size_t link_index) {
+  for (const NetworkObserver& observer : observers_) {
+    if (observer.on_transmission_stopped) {
+      observer.on_transmission_stopped(message, end, link_index);
+    } else if (observer.on_transmission_end) {
+      observer.on_transmission_end(message, end, link_index);
+    }
   }
 }
 

@@ -49,11 +49,17 @@ struct NetworkObserver {
   // a transmission's start and end the link is busy with it; concurrent transmissions on
   // one link share it.
   std::function<void(const Message&, SimTime end, std::size_t link_index)> on_transmission_end;
+  // A transmission on `link_index` was cut short at `end` (a link of its route failed); it
+  // did not carry the message. Observers that leave this empty see on_transmission_end
+  // instead, so that every start has its end.
+  std::function<void(const Message&, SimTime end, std::size_t link_index)> on_transmission_stopped;
   // A message reached its destination at `now`, just before the delivery handler runs.
   std::function<void(const Message&, SimTime now)> on_delivered;
   // A message accepted by send() is lost: it will never be delivered. `now` is when the
   // network drops it: at send for kLinkDown and kRandom, at the instant it would have
-  // arrived for kInFlight (the link went down while it was on it).
+  // arrived for kInFlight (the link went down while it was on it) - except on a shared
+  // link's route, where a flow still sending when a link of its route goes down stops then
+  // (its bandwidth goes to the others) and is lost at that instant.
   std::function<void(const Message&, SimTime now, LossCause cause)> on_lost;
   // The link between `a` and `b` (both directions) went down (`up` false) or came back up.
   std::function<void(AgentId a, AgentId b, bool up, SimTime now)> on_link_state;
@@ -111,6 +117,14 @@ class Network {
   // make_changeable; it throws std::logic_error otherwise). Throws std::out_of_range for an
   // unknown link.
   virtual void change_link(std::size_t link_index, const LinkChange& change) = 0;
+  // Takes directed link `link_index` out of service (up = false) or puts it back (a fault on
+  // a physical link). A model that routes (SharedLinkNetwork) stops every message whose
+  // route crosses the link and reports it lost (LossCause::kInFlight, through on_lost),
+  // routes new messages around the link over the ones that are up, and loses a message
+  // with no such route (kLinkDown); back up, routes return to the original ones. Models
+  // without routes do not implement it: point-to-point links fail by agent pair, in
+  // FaultyNetwork. Throws std::logic_error there, std::out_of_range for an unknown link.
+  virtual void set_link_up(std::size_t link_index, bool up);
 
  protected:
   Network() = default;
@@ -124,6 +138,9 @@ class Network {
   void record_transmission_start(const Message& message, SimTime start, std::size_t link_index);
   // The transmission on `link_index` ends at `end`.
   void record_transmission_end(const Message& message, SimTime end, std::size_t link_index);
+  // A transmission cut short at `end` (a link of its route failed): the observers see it
+  // end there, but the link's load does not count the message, which it did not carry.
+  void record_transmission_stopped(const Message& message, SimTime end, std::size_t link_index);
   // A message arrived at `now`: counts it, notifies on_delivered, then runs the handler.
   void deliver(Message&& message, SimTime now);
   // A message was lost at `now` (notifies on_lost); counting losses is the caller's.

@@ -25,6 +25,10 @@ SimTime time_to_send(double bits, double bits_per_second) {
   return SimTime::from_ns(static_cast<std::int64_t>(whole));
 }
 
+std::logic_error no_route(AgentId from, AgentId to) {
+  return std::logic_error("SharedLinkNetwork: no route from " + node_name(from) + " to " + node_name(to));
+}
+
 }  // namespace
 
 SharedLinkNetwork::SharedLinkNetwork(Simulation& simulation, std::size_t node_count,
@@ -46,6 +50,8 @@ void SharedLinkNetwork::add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec
   visit_stamp_link_.resize(links, 0);
   residual_bits_per_second_.resize(links, 0.0);
   unfrozen_flows_on_link_.resize(links, 0);
+  link_down_.resize(links, 0);
+  link_failures_.resize(links, 0);
 }
 
 LinkEndpoints SharedLinkNetwork::link_endpoints(std::size_t link_index) const {
@@ -54,37 +60,57 @@ LinkEndpoints SharedLinkNetwork::link_endpoints(std::size_t link_index) const {
 }
 
 const std::vector<std::uint32_t>& SharedLinkNetwork::route(AgentId from, AgentId to) const {
+  const std::vector<std::uint32_t>& path = find_route(from, to);
+  if (path.empty()) throw no_route(from, to);
+  return path;
+}
+
+const std::vector<std::uint32_t>& SharedLinkNetwork::find_route(AgentId from, AgentId to) const {
   const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
   if (const auto cached = routes_.find(key); cached != routes_.end()) return cached->second;
-  const std::string no_route = "SharedLinkNetwork: no route from " + node_name(from) + " to " + node_name(to);
-  if (from.index() >= node_count() || to.index() >= node_count() || from == to) throw std::logic_error(no_route);
+  if (from.index() >= node_count() || to.index() >= node_count() || from == to) throw no_route(from, to);
 
-  // Breadth-first search from `from`, remembering the link that first reached each node.
+  // Breadth-first search from `from` over the links that are up, remembering the link that
+  // first reached each node.
   std::vector<std::uint32_t> reached_by(node_count(), kNoLink);
   std::deque<AgentId> frontier{from};
   while (!frontier.empty() && reached_by[to.index()] == kNoLink) {
     const AgentId node = frontier.front();
     frontier.pop_front();
     for (const std::uint32_t link : table_.outgoing(node)) {
+      if (link_down_[link]) continue;
       const AgentId next = table_.link(link).to;
       if (next == from || reached_by[next.index()] != kNoLink) continue;
       reached_by[next.index()] = link;
       frontier.push_back(next);
     }
   }
-  if (reached_by[to.index()] == kNoLink) throw std::logic_error(no_route);
-  std::vector<std::uint32_t> path;
-  for (AgentId node = to; node != from; node = table_.link(reached_by[node.index()]).from) {
-    path.push_back(reached_by[node.index()]);
+  std::vector<std::uint32_t> path;  // stays empty: no route (cached too, until a link changes)
+  if (reached_by[to.index()] != kNoLink) {
+    for (AgentId node = to; node != from; node = table_.link(reached_by[node.index()]).from) {
+      path.push_back(reached_by[node.index()]);
+    }
+    std::reverse(path.begin(), path.end());
   }
-  std::reverse(path.begin(), path.end());
   return routes_.emplace(key, std::move(path)).first->second;
+}
+
+std::uint64_t SharedLinkNetwork::path_failures(const std::vector<std::uint32_t>& path) const {
+  std::uint64_t failures = 0;
+  for (const std::uint32_t link : path) failures += link_failures_[link];
+  return failures;
 }
 
 void SharedLinkNetwork::send(Message message) {
   check_sendable(message);
-  const std::vector<std::uint32_t>& path = route(message.from, message.to);
+  const std::vector<std::uint32_t>& path = find_route(message.from, message.to);
   const SimTime now = simulation_.now();
+  if (path.empty()) {
+    if (links_down_ == 0) throw no_route(message.from, message.to);
+    record_send(message, now);
+    record_loss(message, now, LossCause::kLinkDown);
+    return;
+  }
   SimTime path_latency = SimTime::zero();
   for (const std::uint32_t link : path) path_latency += table_.link(link).spec.latency;
 
@@ -109,6 +135,7 @@ void SharedLinkNetwork::send(Message message) {
   flow.updated_at = now;
   flow.finish = SimTime::max();
   flow.sequence = next_sequence_++;
+  flow.path_failures = path_failures(flow.path);
   flow.active = true;
   for (const std::uint32_t link : flow.path) flows_on_link_[link].push_back(slot);
   mark_dirty(flow.path);
@@ -133,6 +160,62 @@ std::vector<SharedLinkNetwork::FlowState> SharedLinkNetwork::active_flows() {
 void SharedLinkNetwork::change_link(std::size_t link_index, const LinkChange& change) {
   table_.set_spec(link_index, change);
   if (change.bandwidth) mark_dirty({static_cast<std::uint32_t>(link_index)});
+}
+
+void SharedLinkNetwork::set_link_up(std::size_t link_index, bool up) {
+  if (link_index >= table_.link_count()) throw std::out_of_range("SharedLinkNetwork: no link " + std::to_string(link_index));
+  if (link_up(link_index) == up) return;
+  link_down_[link_index] = up ? 0 : 1;
+  routes_.clear();
+  if (up) {
+    --links_down_;
+    return;
+  }
+  ++links_down_;
+  ++link_failures_[link_index];
+  // The flows sending over it stop, oldest first (a deterministic order for traces).
+  std::vector<std::uint32_t> stopped = flows_on_link_[link_index];
+  std::sort(stopped.begin(), stopped.end(),
+            [this](std::uint32_t a, std::uint32_t b) { return flows_[a].sequence < flows_[b].sequence; });
+  for (const std::uint32_t slot : stopped) stop_flow(slot);
+}
+
+void SharedLinkNetwork::take_off_links(std::uint32_t slot) {
+  const Flow& flow = flows_[slot];
+  for (const std::uint32_t link : flow.path) {
+    std::vector<std::uint32_t>& on_link = flows_on_link_[link];
+    const auto it = std::find(on_link.begin(), on_link.end(), slot);
+    *it = on_link.back();
+    on_link.pop_back();
+  }
+  mark_dirty(flow.path);
+}
+
+void SharedLinkNetwork::stop_flow(std::uint32_t slot) {
+  const SimTime now = simulation_.now();
+  Flow& flow = flows_[slot];
+  if (flow.finish != SimTime::max()) completions_.erase(Completion{flow.finish, flow.sequence, slot});
+  for (const std::uint32_t link : flow.path) record_transmission_stopped(flow.message, now, link);
+  take_off_links(slot);
+  flow.active = false;
+  flow.finish = SimTime::max();
+  free_slots_.push_back(slot);
+  const Message message = std::move(flow.message);
+  record_loss(message, now, LossCause::kInFlight);
+  reschedule_completion();
+}
+
+void SharedLinkNetwork::arrive(std::uint32_t slot) {
+  Flow& flow = flows_[slot];
+  // Lost if a link of its route went down since it was sent (it was on the route then).
+  const bool lost = path_failures(flow.path) != flow.path_failures;
+  Message message = std::move(flow.message);
+  free_slots_.push_back(slot);  // before deliver(): the handler may send and reuse it
+  if (lost) {
+    record_loss(message, simulation_.now(), LossCause::kInFlight);
+  } else {
+    deliver(std::move(message), simulation_.now());
+  }
 }
 
 void SharedLinkNetwork::mark_dirty(const std::vector<std::uint32_t>& path) {
@@ -264,19 +347,10 @@ void SharedLinkNetwork::complete_due_flows() {
     completions_.erase(completions_.begin());
     Flow& flow = flows_[slot];
     for (const std::uint32_t link : flow.path) record_transmission_end(flow.message, now, link);
-    for (const std::uint32_t link : flow.path) {
-      std::vector<std::uint32_t>& on_link = flows_on_link_[link];
-      const auto it = std::find(on_link.begin(), on_link.end(), slot);
-      *it = on_link.back();
-      on_link.pop_back();
-    }
-    mark_dirty(flow.path);
-    flow.active = false;
+    take_off_links(slot);
+    flow.active = false;  // propagating: the slot is freed on arrival
     flow.finish = SimTime::max();
-    free_slots_.push_back(slot);
-    simulation_.schedule_at(now + flow.path_latency, [this, message = std::move(flow.message)]() mutable {
-      deliver(std::move(message), simulation_.now());
-    });
+    simulation_.schedule_at(now + flow.path_latency, [this, slot] { arrive(slot); });
   }
   reschedule_completion();
 }

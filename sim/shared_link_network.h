@@ -10,6 +10,10 @@
 // problems over the connected components of the flow-link graph. Cost of one re-solve:
 // O(rounds * component links + component flows * hops), rounds the number of distinct
 // bottleneck levels; completions come from an ordered set, O(log flows) each.
+// Physical links may go down and come back (set_link_up): the flows crossing a link that
+// goes down are lost, and routes are recomputed over the links that are up. Routes are
+// cached per (source, destination) and the cache is dropped on every link state change,
+// so a steady state does no search per message.
 #pragma once
 
 #include <cstddef>
@@ -49,9 +53,11 @@ class SharedLinkNetwork final : public Network {
   // The same with a spec of its own for each direction (an asymmetric access link).
   void add_link(AgentId a, AgentId b, LinkSpec a_to_b, LinkSpec b_to_a);
 
-  // Routes the message on a shortest path (fewest hops; among equals, the one found first
-  // by a breadth-first search visiting links in the order they were added). Throws
-  // std::logic_error, naming both nodes, when there is no route.
+  // Routes the message on a shortest path over the links that are up (fewest hops; among
+  // equals, the one found first by a breadth-first search visiting links in the order they
+  // were added). With links down and no route left, the message is lost (kLinkDown, through
+  // on_lost). Throws std::logic_error, naming both nodes, when there is no route although
+  // every link is up (a disconnected network).
   void send(Message message) override;
 
   std::size_t node_count() const override { return table_.node_count(); }
@@ -62,8 +68,16 @@ class SharedLinkNetwork final : public Network {
   // send their remaining bits at their new rates. A latency change applies to flows that
   // start after it.
   void change_link(std::size_t link_index, const LinkChange& change) override;
+  // Down: every message whose route crosses the link is lost (kInFlight): a flow still
+  // sending stops now (its links' shares are re-solved at once, so the flows left get its
+  // bandwidth) and is reported lost now; one whose last bit has left (propagating) is lost
+  // at the instant it would have arrived. Messages sent from now on avoid the link. Up:
+  // routes are those of a network where it never failed. A repeated state is no change.
+  void set_link_up(std::size_t link_index, bool up) override;
+  bool link_up(std::size_t link_index) const { return link_down_.at(link_index) == 0; }
 
-  // The directed links from -> to travels over; throws std::logic_error if there is none.
+  // The directed links from -> to travels over now (over the links that are up); throws
+  // std::logic_error if there is none.
   const std::vector<std::uint32_t>& route(AgentId from, AgentId to) const;
 
   // A transfer in progress, for inspection and tests.
@@ -87,7 +101,8 @@ class SharedLinkNetwork final : public Network {
     SimTime updated_at;
     SimTime finish;                   // when the last bit leaves at the current rate
     std::uint64_t sequence = 0;       // send order: ties complete oldest first
-    bool active = false;
+    std::uint64_t path_failures = 0;  // failures of the path's links so far, at send
+    bool active = false;              // sending; a propagating flow keeps its slot until it arrives
   };
   // (finish, sequence, slot) of every active flow whose rate is known.
   using Completion = std::tuple<SimTime, std::uint64_t, std::uint32_t>;
@@ -98,10 +113,21 @@ class SharedLinkNetwork final : public Network {
   void allocate_component(const std::vector<std::uint32_t>& flows, const std::vector<std::uint32_t>& links);
   void reschedule_completion();
   void complete_due_flows();
+  // The cached route from -> to over the links that are up; empty when there is none.
+  const std::vector<std::uint32_t>& find_route(AgentId from, AgentId to) const;
+  std::uint64_t path_failures(const std::vector<std::uint32_t>& path) const;
+  void take_off_links(std::uint32_t slot);  // a sending flow leaves its links' flow lists
+  void stop_flow(std::uint32_t slot);       // a sending flow on a link that went down
+  void arrive(std::uint32_t slot);          // a propagating flow reaches its destination
 
   Simulation& simulation_;
   LinkTable table_;
-  mutable std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> routes_;  // cache, cleared by add_link
+  // Route cache (an empty route: none over the links up), cleared by add_link and by every
+  // link state change.
+  mutable std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> routes_;
+  std::vector<char> link_down_;             // per directed link
+  std::vector<std::uint64_t> link_failures_;  // per directed link: how often it went down
+  std::size_t links_down_ = 0;
   std::vector<Flow> flows_;                 // slots; inactive ones are reused
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::vector<std::uint32_t>> flows_on_link_;  // active flow slots per link

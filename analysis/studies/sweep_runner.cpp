@@ -100,7 +100,8 @@ const std::vector<std::pair<std::string, std::string>>& index_figures() {
       {"average_model_test_accuracy", "/final/average_model_test_accuracy"},
       {"consensus_distance", "/final/consensus_distance"},
       {"diverged", "/diverged"},
-      {"stop_reason", "/stop/reason"}};  // immutable table
+      {"stop_reason", "/stop/reason"},
+      {"end_reason", "/end_reason"}};  // immutable table
   return kFigures;
 }
 
@@ -144,7 +145,7 @@ class SweepProgress {
     line << "sweep: " << done_ << "/" << total_ << " done, " << failed << " failed, " << running << " running, elapsed "
          << format_duration(elapsed) << ", ETA " << eta;
     if (terminal_) {
-      if (!event.empty() && event.rfind("failed", 0) == 0) *out_ << "\r\033[K" << event << "\n";
+      if (!event.empty()) *out_ << "\r\033[K" << event << "\n";
       *out_ << "\r\033[K" << line.str() << std::flush;
     } else {
       *out_ << line.str() << (event.empty() ? "" : " (" + event + ")") << "\n" << std::flush;
@@ -292,13 +293,16 @@ std::vector<RunStatus> run_sweep(const SweepSpec& spec, const std::vector<SweepR
   progress.update(done, failed, 0, done > 0 ? std::to_string(done) + " complete already" : "");
   std::map<pid_t, std::size_t> running;  // child pid -> run index
   std::size_t next = 0;
-  auto finish = [&](std::size_t index, bool ok) {
+  // A run that ended with no progress possible (faults) wrote its whole directory: it is a
+  // result of the study, counted complete, and its summary.json says how it ended.
+  auto finish = [&](std::size_t index, bool ok, bool ended_early) {
     const SweepRun& run = runs[index];
     const std::filesystem::path log = folder / "logs" / (run.id + ".log");
-    if (ok && run_is_complete(spec, run, folder)) {
+    if ((ok || ended_early) && run_is_complete(spec, run, folder)) {
       statuses[index] = RunStatus::kComplete;
       ++done;
-      progress.update(done, failed, running.size(), "");
+      progress.update(done, failed, running.size(),
+                      ended_early ? "ended early " + run.id + ": no progress was possible (see its summary.json)" : "");
     } else {
       statuses[index] = RunStatus::kFailed;
       ++failed;
@@ -333,7 +337,8 @@ std::vector<RunStatus> run_sweep(const SweepSpec& spec, const std::vector<SweepR
     if (it == running.end()) continue;
     const std::size_t index = it->second;
     running.erase(it);
-    finish(index, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const bool exited = WIFEXITED(status);
+    finish(index, exited && WEXITSTATUS(status) == 0, exited && WEXITSTATUS(status) == kExitStatusNoProgress);
   }
   progress.finish();
   write_index(spec, runs, statuses, folder);

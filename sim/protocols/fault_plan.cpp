@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "core/invalid_input.h"
 #include "sim/protocols/churn.h"
@@ -27,9 +28,42 @@ Edge checked_link(const std::vector<std::size_t>& link, const Graph& graph, cons
   return Edge{a, b};
 }
 
+InvalidInput mixed(const std::string& field) {
+  return InvalidInput(field, "platform links and agent-pair links (link_down/link_up on [a, b], partition, heal) do not "
+                             "mix in one scenario (rerouting reorders an agent pair's messages); name platform links only");
+}
+
+// The nodes {a, b} of platform link `ends`, checked against the platform.
+std::pair<AgentId, AgentId> checked_platform_link(const std::vector<PlatformNodeName>& ends, const Platform* platform,
+                                                  const std::string& field) {
+  if (platform == nullptr) {
+    throw InvalidInput(field, "names a platform link, but point-to-point links have no platform; expected two agents "
+                              "[a, b], or network.model \"switch\", \"platform\" or \"nic\"");
+  }
+  std::vector<AgentId> nodes;
+  for (std::size_t k = 0; k < ends.size(); ++k) {
+    const PlatformNodeName& end = ends[k];
+    const std::size_t count = end.is_switch ? platform->switch_count() : platform->host_count;
+    if (end.index >= count) {
+      throw InvalidInput(field + "/" + std::to_string(k), "no " + end.text() + ": the \"" + platform->kind +
+                                                              "\" platform has " + std::to_string(count) +
+                                                              (end.is_switch ? " switches" : " hosts"));
+    }
+    nodes.push_back(id(end.is_switch ? platform->host_count + end.index : end.index));
+  }
+  for (const Platform::Link& link : platform->links) {
+    if ((link.a == nodes[0] && link.b == nodes[1]) || (link.a == nodes[1] && link.b == nodes[0])) {
+      return {nodes[0], nodes[1]};
+    }
+  }
+  throw InvalidInput(field, ends[0].text() + " and " + ends[1].text() + " are not joined by a link of the \"" +
+                                platform->kind + "\" platform");
+}
+
 }  // namespace
 
-FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint64_t seed, bool links_from_topology) {
+FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint64_t seed, bool links_from_topology,
+                          const Platform* platform) {
   const std::size_t n = graph.vertex_count();
   FaultSchedule plan;
   plan.loss_probability = faults.loss_probability;
@@ -47,6 +81,16 @@ FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint
     const FaultEvent& event = faults.events[i];
     const std::string field = "/faults/events/" + std::to_string(i);
     if (event.at > kLatest) throw InvalidInput(field + "/at", "beyond the simulated clock's range (2^62 ns)");
+    if (!event.platform_link.empty()) {
+      const auto [a, b] = checked_platform_link(event.platform_link, platform, field + "/link");
+      if (event.kind == "link_degrade") {
+        plan.rates.push_back(LinkRateChange{event.at, a, b, LinkChange{event.latency, event.bandwidth}});
+      } else {
+        plan.network_links.push_back(LinkStateChange{event.at, a, b, event.kind == "link_up"});
+        if (!plan.links.empty()) throw mixed(field);
+      }
+      continue;
+    }
     const bool link_event = event.kind != "crash" && event.kind != "recover";
     if (link_event && !links_from_topology) {
       throw InvalidInput(field + "/kind", "this algorithm's messages do not travel on the topology's links; a " +
@@ -97,6 +141,7 @@ FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint
       throw InvalidInput(field + "/kind", "unknown fault \"" + event.kind +
                                               "\"; expected link_down, link_up, link_degrade, partition, heal, crash or recover");
     }
+    if (link_event && event.kind != "link_degrade" && !plan.network_links.empty()) throw mixed(field);
   }
   const ChurnSpec& churn = faults.churn;
   if (churn.horizon > kLatest) throw InvalidInput("/faults/churn/horizon", "beyond the simulated clock's range (2^62 ns)");

@@ -15,6 +15,16 @@
 
 namespace cdsim {
 
+// One end of a link of the physical network (network.model switch, platform or nic):
+// "host:h", the protocol's node h (agents 0 .. N - 1, then the server if the algorithm has
+// one), or "switch:s", the platform's switch s in its generator's order (sim/platform.h;
+// in the nic model, switch h is host h's NIC).
+struct PlatformNodeName {
+  bool is_switch = false;
+  std::size_t index = 0;
+  std::string text() const { return (is_switch ? "switch:" : "host:") + std::to_string(index); }
+};
+
 struct FaultEvent {
   SimTime at;
   // link_down, link_up: `link` = {a, b}, an edge of the topology.
@@ -22,8 +32,11 @@ struct FaultEvent {
   // form one more group). heal: the links of the latest unhealed partition come back.
   // crash, recover: `agent` stops (its messages lost) or resumes from its last parameters.
   // link_degrade: `link` gets `latency` and/or `bandwidth` from now on (both directions).
+  // link_down, link_up, link_degrade may name a link of the physical network instead:
+  // `platform_link` (its two ends) rather than `link`.
   std::string kind;
   std::vector<std::size_t> link;
+  std::vector<PlatformNodeName> platform_link;
   std::vector<std::vector<std::size_t>> groups;
   std::optional<std::size_t> agent;
   std::optional<SimTime> latency;

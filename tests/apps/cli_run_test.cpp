@@ -226,6 +226,21 @@ TEST_CASE("the resolved scenario of a run validates and loads back to the same s
   CHECK(cdsim::resolved_scenario_json(cdsim::parse_scenario(resolved, "x.json")) == resolved);
 }
 
+TEST_CASE("validate describes a one-model SGD scenario as the run simulates it: one model, its own step count") {
+  // The quickstart's 4000 samples in batches of 32 are 125 steps an epoch for one model on
+  // the whole set (16 for each of its 8 agents), 1250 in its 10 epochs.
+  TempFolder temp("one-model");
+  const std::string one_model = " --set algorithm.kind=sgd --set algorithm.communication=none";
+  const auto outcome = run_cli("validate " + kQuickstart + one_model);
+  INFO(outcome.output);
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.output.find("one model on the whole training set") != std::string::npos);
+  CHECK(outcome.output.find(", 1250 steps,") != std::string::npos);
+  const auto out = temp.path() / "run";
+  REQUIRE(run_cli("run " + kQuickstart + one_model + " --quiet --out " + out.string()).exit_code == 0);
+  CHECK(read_text(out / "summary.json").find("\"steps\": 1250,") != std::string::npos);
+}
+
 TEST_CASE("progress lines go to stderr unless --quiet is given") {
   TempFolder temp("progress");
   const auto loud = run_cli("run " + kQuickstart + " --out " + (temp.path() / "a").string());

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/scenarios/scenario_errors.h"
 
@@ -202,12 +203,28 @@ TEST_CASE("bad NIC and platform fields are rejected by their JSON pointer") {
       {R"({"agents": 2, "network": {"model": "platform", "platform": {"kind": "regions",
            "wan_latency": [["0s", "1ms", "1ms"], ["1ms", "0s", "1ms"], ["1ms", "1ms", "0s"]]}}})",
        "/network/platform/wan_latency"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "file"}}})", "/network/platform/file"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "file", "file": 3}}})", "/network/platform/file"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "tree", "file": "rack.graphml"}}})",
+       "/network/platform/file"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "file", "file": "rack.graphml", "core_latency": "1ms"}}})",
+       "/network/platform/core_latency"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
     const ScenarioError e = error_of(c.text);
     CHECK(e.field() == c.field);
   }
+}
+
+TEST_CASE("a platform file is taken relative to the scenario's folder and survives the resolved scenario") {
+  const cdsim::Scenario first = cdsim::parse_scenario(
+      R"({"network": {"model": "platform", "platform": {"kind": "file", "file": "racks/two.graphml"}}})",
+      "/some/where/s.json");
+  CHECK(first.network.platform.kind == "file");
+  CHECK(first.network.platform.file == "/some/where/racks/two.graphml");
+  const cdsim::Scenario again = cdsim::parse_scenario(cdsim::resolved_scenario_json(first), "resolved.json");
+  CHECK(again.network.platform.file == first.network.platform.file);
 }
 
 TEST_CASE("NIC and platform fields survive the resolved scenario") {
@@ -223,4 +240,27 @@ TEST_CASE("NIC and platform fields survive the resolved scenario") {
   CHECK(again.network.platform.core_bandwidth == first.network.platform.core_bandwidth);
   CHECK(again.network.platform.wan_latency == first.network.platform.wan_latency);
   CHECK(again.network.platform.wan_latency[0][1] == cdsim::SimTime::from_ms(30));
+}
+
+TEST_CASE("a fault's link is two agents or a platform link's two ends, and the resolved form keeps the names") {
+  const std::string text = R"({"name": "ends", "network": {"model": "platform", "platform": {"kind": "dumbbell"}},
+      "faults": {"events": [{"at": "1s", "kind": "link_down", "link": ["switch:0", "switch:1"]},
+                            {"at": "2s", "kind": "link_degrade", "link": ["host:3", "switch:1"], "latency": "2ms"},
+                            {"at": "3s", "kind": "link_up", "link": [0, 1]}]}})";
+  const cdsim::Scenario s = parse_scenario(text, "ends.json");
+  REQUIRE(s.faults.events.size() == 3);
+  const std::vector<cdsim::PlatformNodeName>& cut = s.faults.events[0].platform_link;
+  REQUIRE(cut.size() == 2);
+  CHECK(cut[0].is_switch);
+  CHECK(cut[0].index == 0);
+  CHECK(cut[1].is_switch);
+  CHECK(cut[1].index == 1);
+  CHECK(s.faults.events[0].link.empty());
+  CHECK_FALSE(s.faults.events[1].platform_link[0].is_switch);
+  CHECK(s.faults.events[1].platform_link[0].index == 3);
+  CHECK(s.faults.events[2].platform_link.empty());
+  CHECK(s.faults.events[2].link == std::vector<std::size_t>{0, 1});
+  const std::string resolved = cdsim::resolved_scenario_json(s);
+  CHECK(resolved.find(R"("host:3")") != std::string::npos);
+  CHECK(cdsim::resolved_scenario_json(parse_scenario(resolved, "ends.json")) == resolved);
 }

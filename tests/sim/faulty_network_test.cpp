@@ -4,11 +4,14 @@
 
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "sim/platform.h"
 #include "sim/point_to_point_network.h"
+#include "sim/shared_link_network.h"
 #include "sim/simulation.h"
 #include "tests/sim/test_messages.h"
 
@@ -153,4 +156,46 @@ TEST_CASE("observers see each loss with its cause and time, and a link's state c
   CHECK(states == expected_states);
   CHECK(f.arrivals.size() == 2);
   CHECK(f.network->losses().messages_lost() == lost.size());
+}
+
+TEST_CASE("a platform link's failure is counted by cause: in flight on it, and link_down with no route left") {
+  // Two hosts on two switches (dumbbell: 0 - 2 - 3 - 1), 8 Mbit/s everywhere, no latency:
+  // 1000 bytes take 1 ms. The switch link 2-3 fails at 0.5 ms and comes back at 3 ms.
+  Simulation sim(1);
+  const LinkSpec link{SimTime::zero(), Bandwidth::from_bits_per_second(8'000'000)};
+  auto inner = std::make_unique<SharedLinkNetwork>(sim, 2, std::vector<SharedLinkNetwork::PhysicalLink>{});
+  add_platform(*inner, dumbbell_platform(std::vector<DuplexLinkSpec>(2, DuplexLinkSpec{link, link}), link));
+  FaultSchedule schedule;
+  schedule.network_links = {LinkStateChange{SimTime::from_us(500), AgentId{2}, AgentId{3}, false},
+                            LinkStateChange{SimTime::from_ms(3), AgentId{3}, AgentId{2}, true}};
+  FaultyNetwork network(sim, std::move(inner), schedule, 1);
+  std::vector<std::pair<std::int64_t, SimTime>> arrivals;
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>> states;
+  network.set_delivery_handler([&](Message&& m) { arrivals.emplace_back(m.round, sim.now()); });
+  NetworkObserver observer;
+  observer.on_link_state = [&](AgentId a, AgentId b, bool up, SimTime) { states.emplace_back(a.value, b.value, up); };
+  network.add_observer(std::move(observer));
+  sim.schedule_at(SimTime::zero(), [&] { network.send(make_message(0, 1, 1000, 0)); });   // on 2-3 at 0.5 ms
+  sim.schedule_at(SimTime::from_ms(1), [&] { network.send(make_message(1, 0, 1000, 1)); });  // no route
+  sim.schedule_at(SimTime::from_ms(4), [&] { network.send(make_message(0, 1, 1000, 2)); });  // back: 1 ms
+  sim.run();
+  REQUIRE(arrivals.size() == 1);
+  CHECK(arrivals[0] == std::pair<std::int64_t, SimTime>{2, SimTime::from_ms(5)});
+  const LossStats& losses = network.losses();
+  CHECK(losses.messages_lost_in_flight == 1);
+  CHECK(losses.messages_lost_link_down == 1);
+  CHECK(losses.bytes_lost() == ByteCount{2000});
+  CHECK(network.stats().messages_sent == network.stats().messages_delivered + losses.messages_lost());
+  CHECK(states == std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>>{{2, 3, false}, {3, 2, true}});
+}
+
+TEST_CASE("agent-pair link changes and platform link changes in one schedule are refused") {
+  Simulation sim(1);
+  const LinkSpec link{SimTime::zero(), Bandwidth::from_bits_per_second(8'000'000)};
+  auto inner = std::make_unique<SharedLinkNetwork>(sim, 2, std::vector<SharedLinkNetwork::PhysicalLink>{});
+  add_platform(*inner, single_switch_platform(std::vector<DuplexLinkSpec>(2, DuplexLinkSpec{link, link})));
+  FaultSchedule schedule;
+  schedule.links = {LinkStateChange{SimTime::zero(), AgentId{0}, AgentId{1}, false}};
+  schedule.network_links = {LinkStateChange{SimTime::zero(), AgentId{0}, AgentId{2}, false}};
+  CHECK_THROWS_AS(FaultyNetwork(sim, std::move(inner), schedule, 1), std::invalid_argument);
 }

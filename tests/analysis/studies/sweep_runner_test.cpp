@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/analysis/studies/study_harness.h"
 
@@ -135,4 +138,37 @@ TEST_CASE("a sweep refuses an output folder that is not a sweep folder") {
   CHECK(outcome.exit_code == 2);
   CHECK(read_text(temp.path() / "mine" / "keep.txt") == "x");
   CHECK_FALSE(std::filesystem::exists(temp.path() / "mine" / "runs"));
+}
+
+TEST_CASE("a run that ends with no progress possible is a complete run of the sweep, and says it ended early") {
+  // With no timeout, the first lost message leaves its receiver waiting for ever; with one,
+  // the run completes.
+  TempFolder temp("sweep-no-progress");
+  const auto sweep = temp.path() / "sweep.in.json";
+  write_text(sweep, "{\"base\": \"" + std::string(CDSIM_SOURCE_DIR) +
+                        "/scenarios/examples/faults_link_down.json\", \"set\": {\"run.epochs\": 1}, "
+                        "\"grid\": {\"algorithm.timeout\": [\"0s\", \"5ms\"]}}");
+  const auto out = temp.path() / "out";
+  const auto outcome = run_cli("sweep " + sweep.string() + " --out " + out.string());
+  INFO(outcome.output);
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.output.find("ended early timeout=0s__seed=1") != std::string::npos);
+  const auto rows = csv_rows(read_text(out / "index.csv"));
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1][0] == "timeout=0s__seed=1");
+  CHECK(rows[1][3] == "complete");
+  CHECK(rows[2][3] == "complete");
+  const auto summary = [&](const std::string& id) {
+    return nlohmann::json::parse(read_text(out / "runs" / id / "summary.json"));
+  };
+  CHECK(summary("timeout=0s__seed=1")["end_reason"] == "no_progress");
+  CHECK(summary("timeout=5ms__seed=1")["end_reason"] == "completed");
+  const auto end_reason = std::find(rows[0].begin(), rows[0].end(), "end_reason") - rows[0].begin();
+  REQUIRE(end_reason < static_cast<std::ptrdiff_t>(rows[0].size()));
+  CHECK(rows[1][static_cast<std::size_t>(end_reason)] == "no_progress");
+  CHECK(rows[2][static_cast<std::size_t>(end_reason)] == "completed");
+  // A rerun finds both complete and runs nothing.
+  const auto rerun = run_cli("sweep " + sweep.string() + " --out " + out.string());
+  CHECK(rerun.exit_code == 0);
+  CHECK(rerun.output.find("2 complete already") != std::string::npos);
 }
