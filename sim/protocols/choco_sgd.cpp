@@ -116,9 +116,9 @@ void ChocoSgd::begin_step(std::size_t j) {
   });
   // q_j = Q(x_j - x_hat_j), then x_hat_j moves by q_j: the copy every neighbour will hold.
   public_copy_difference(agent.parameters, *agent.own_public, agent.scratch);
-  agent.outgoing = compressor_.compress(agent.scratch, agent.rng);
+  compressor_.compress(agent.scratch, agent.rng, agent.outgoing);  // reuses its storage
   compressor_.decompress(agent.outgoing, agent.decoded);
-  auto public_copy = std::make_shared<std::vector<float>>(agent.parameters.size());
+  std::shared_ptr<std::vector<float>> public_copy = public_copies_.acquire(agent.parameters.size());
   advance_public_copy(agent.parameters, agent.scratch, agent.decoded, *public_copy);
   agent.own_public = std::move(public_copy);
   agent.computed = false;

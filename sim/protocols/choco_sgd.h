@@ -33,6 +33,7 @@
 #include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
+#include "sim/protocols/shared_buffers.h"
 #include "sim/protocols/step_recorder.h"
 #include "sim/protocols/step_wait.h"
 
@@ -100,6 +101,7 @@ class ChocoSgd final : public Protocol {
 
   ProtocolContext context_;
   Compressor compressor_;
+  SharedBuffers public_copies_;  // the agents' x_hat, shared with their messages and neighbours
   std::vector<Agent> agents_;
   std::vector<WeightedParameters> copies_;  // try_advance's buffer
   StepRecorder recorder_;
