@@ -19,6 +19,10 @@ std::vector<InputFingerprint> fingerprint_inputs(const Scenario& scenario, const
   if (scenario.mixing.rule == "explicit" && !scenario.mixing.file.empty()) {
     inputs.push_back({"mixing", scenario.mixing.file, sha256_file_hex(scenario.mixing.file)});
   }
+  const NetworkSpec& network = scenario.network;
+  if (network.model == "platform" && network.platform.kind == "file") {
+    inputs.push_back({"platform", network.platform.file, sha256_file_hex(network.platform.file)});
+  }
   for (const std::string& file : data_files) inputs.push_back({"data", file, sha256_file_hex(file)});
   return inputs;
 }

@@ -24,7 +24,7 @@ BuildInfo build_info();
 std::string version_line(const BuildInfo& info);
 
 struct InputFingerprint {
-  std::string role;  // "topology", "mixing" or "data"
+  std::string role;  // "topology", "mixing", "platform" or "data"
   std::string path;
   std::string sha256;
 };

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/progress_display.h"
+#include "analysis/run_network.h"
 #include "analysis/provenance.h"
 #include "analysis/run_directory.h"
 #include "analysis/trace_analysis.h"
@@ -31,8 +32,10 @@
 #include "sim/shared_link_network.h"
 #include "sim/faulty_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/choco_sgd.h"
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
+#include "sim/protocols/stochastic_gradient_push.h"
 #include "sim/protocols/synchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/link_assignment.h"
@@ -59,37 +62,6 @@ auto within_section(const std::string& section, Build build) {
 // A figure for summary.json: null when it was not computed (or is not finite).
 nlohmann::json figure(double value, bool computed) {
   return computed && std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
-}
-
-// The network a protocol's traffic runs on: its links as point-to-point links, or the
-// physical network of a shared-link model (NICs, one switch, a platform: the protocol's
-// nodes are its hosts) with max-min fair sharing along routes. Each link's spec comes from
-// sim/protocols/link_assignment.h (defaults, distributions, the graph file's edge
-// attributes, agent classes and NICs).
-std::unique_ptr<Network> build_network(Simulation& simulation, const ProtocolLinks& links, const Scenario& scenario,
-                                       const ScenarioTopology& topology, const std::optional<Platform>& platform) {
-  const NetworkSpec& spec = scenario.network;
-  if (!platform) {
-    const std::vector<DuplexLinkSpec> specs = point_to_point_link_specs(
-        spec, links, scenario.agents, topology.graph, topology.edge_links, scenario.seed);
-    auto network = std::make_unique<PointToPointNetwork>(simulation, links.node_count,
-                                                         std::vector<PointToPointNetwork::Edge>{},
-                                                         std::vector<LinkSpec>{});
-    for (std::size_t e = 0; e < links.edges.size(); ++e) {
-      network->add_link(links.edges[e].first, links.edges[e].second, specs[e].forward, specs[e].backward);
-    }
-    // faults.link_degrade re-times what is on a link exactly only on a link that queues.
-    for (const LinkRateChange& rate : topology.faults.rates) {
-      for (const auto& [from, to] : {std::pair{rate.a, rate.b}, std::pair{rate.b, rate.a}}) {
-        if (network->has_link(from, to)) network->make_changeable(network->link_index(from, to));
-      }
-    }
-    return network;
-  }
-  auto network = std::make_unique<SharedLinkNetwork>(simulation, links.node_count,
-                                                     std::vector<SharedLinkNetwork::PhysicalLink>{});
-  add_platform(*network, *platform);
-  return network;
 }
 
 // summary.json's "network": the model, the platform (null for point-to-point links) and
@@ -498,6 +470,17 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
                         {"timeouts", waiting.timeouts},
                         {"late_messages_dropped", waiting.late_messages}};
+  }
+  // CHOCO-SGD and SGP under faults or a timeout: their waits, and the late messages they
+  // still take (a q moving a copy, a running sum bringing its mass).
+  const auto* choco = dynamic_cast<const ChocoSgd*>(protocol.get());
+  const auto* push = dynamic_cast<const StochasticGradientPush*>(protocol.get());
+  if ((choco != nullptr || push != nullptr) && (faulty != nullptr || scenario.algorithm.timeout > SimTime::zero())) {
+    const WaitingStats& waiting = choco != nullptr ? choco->waiting() : push->waiting();
+    extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
+                        {"timeouts", waiting.timeouts},
+                        {"late_messages", waiting.late_messages}};
+    if (choco != nullptr) extra["waiting"]["whole_copies_sent"] = choco->whole_copies_sent();
   }
   const DeadlineStats* deadline = nullptr;
   if (const auto* fedavg = dynamic_cast<const FederatedAveraging*>(protocol.get())) deadline = &fedavg->deadline();

@@ -1,5 +1,10 @@
 #include "analysis/topology_whatif.h"
 
+#include <memory>
+#include <optional>
+
+#include "analysis/run_network.h"
+
 #include "core/data_loader.h"
 #include "core/model.h"
 #include "core/model_spec.h"
@@ -7,6 +12,7 @@
 #include "sim/protocols/link_assignment.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/wire_size.h"
+#include "sim/simulation.h"
 
 namespace cdsim {
 
@@ -31,7 +37,56 @@ NamedReport scenario_topology_report(const Scenario& scenario, const WhatIfOptio
   report.link.bandwidth_bytes_per_s = scenario.network.bandwidth.bytes_per_second();
   report.shared_uplink = options.shared_uplink;
   report.disagreement_factor = options.disagreement_factor;
-  return NamedReport{scenario.name, describe_topology(topology.graph, topology.mixing, report)};
+  TopologyReport described = describe_topology(topology.graph, topology.mixing, report);
+  // --shared-uplink asks for the formula's serialized uplink, a what-if of its own.
+  if (!options.shared_uplink && described.edges > 0 && !uniform_point_to_point(scenario, topology)) {
+    if (described.messages_per_round > options.max_simulated_messages) {
+      described.round_time_method = "formula_ignoring_network";
+    } else {
+      described.round_time_s = simulate_exchange_round(scenario, topology, ByteCount{message_bytes}).seconds();
+      described.round_time_method = "simulated";
+      if (described.steps_to_shrink) {
+        described.time_to_shrink_s = static_cast<double>(*described.steps_to_shrink) * described.round_time_s;
+      }
+    }
+  }
+  return NamedReport{scenario.name, described};
+}
+
+bool uniform_point_to_point(const Scenario& scenario, const ScenarioTopology& topology) {
+  const NetworkSpec& network = scenario.network;
+  return network.model == "point_to_point" && network.latency_distribution.kind == "fixed" &&
+         network.agent_classes.empty() && topology.edge_links.empty();
+}
+
+SimTime simulate_exchange_round(const Scenario& scenario, const ScenarioTopology& topology, ByteCount message) {
+  // The topology's edges are the links (as consensus uses them) among the protocol's nodes,
+  // so that a platform's hosts are what the run would place on it.
+  ProtocolLinks links;
+  links.node_count = protocol_links(scenario.algorithm, topology.graph).node_count;
+  for (const auto& [u, v] : topology.graph.edges()) {
+    links.edges.emplace_back(AgentId{static_cast<std::uint32_t>(u)}, AgentId{static_cast<std::uint32_t>(v)});
+  }
+  std::optional<Platform> platform;
+  if (scenario.network.model != "point_to_point") {
+    platform = build_platform(scenario.network, links, scenario.agents, topology.graph, topology.edge_links,
+                              scenario.seed);
+  }
+  Simulation simulation(scenario.seed);
+  const std::unique_ptr<Network> network = build_network(simulation, links, scenario, topology, platform);
+  SimTime last = SimTime::zero();
+  network->set_delivery_handler([&](Message&&) { last = simulation.now(); });
+  for (const auto& [a, b] : links.edges) {
+    for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+      Message m;
+      m.from = from;
+      m.to = to;
+      m.size = message;
+      network->send(std::move(m));
+    }
+  }
+  simulation.run();
+  return last;
 }
 
 NetworkSummary summarize_network(const Scenario& scenario, const ScenarioTopology& topology) {

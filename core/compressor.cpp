@@ -34,8 +34,8 @@ std::uint32_t get_code(const std::vector<std::uint8_t>& codes, std::size_t posit
   return code;
 }
 
-std::vector<std::uint8_t> zeroed_codes(std::size_t count, std::uint32_t bits) {
-  return std::vector<std::uint8_t>((count * bits + 7) / 8, 0);
+void zero_codes(std::vector<std::uint8_t>& codes, std::size_t count, std::uint32_t bits) {
+  codes.assign((count * bits + 7) / 8, 0);
 }
 
 // QSGD's variance factor: E ||Q(x) - x||^2 <= min(d / s^2, sqrt(d) / s) ||x||^2.
@@ -96,8 +96,21 @@ std::size_t Compressor::kept_count(std::size_t dimension) const {
 }
 
 CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const {
-  if (x.size() > 0xFFFFFFFFu) throw std::length_error("Compressor: more than 2^32 - 1 coordinates");
   CompressedVector out;
+  compress(x, rng, out);
+  return out;
+}
+
+void Compressor::compress(std::span<const float> x, Rng& rng, CompressedVector& out) const {
+  if (x.size() > 0xFFFFFFFFu) throw std::length_error("Compressor: more than 2^32 - 1 coordinates");
+  // Every field as a fresh CompressedVector has it, the vectors' storage kept.
+  out.indices.clear();
+  out.values.clear();
+  out.half_values.clear();
+  out.codes.clear();
+  out.bits_per_code = 0;
+  out.has_scale = false;
+  out.scale = 0.0f;
   out.dimension = static_cast<std::uint32_t>(x.size());
   const std::size_t d = x.size();
   const std::string& kind = spec_.kind;
@@ -106,7 +119,8 @@ CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const 
   } else if (kind == "top_k") {
     // The k largest |x_i|, ties to the lower coordinate, so the support is a function of x.
     const std::size_t k = kept_count(d);
-    std::vector<std::uint32_t> order(d);
+    std::vector<std::uint32_t>& order = out.indices;  // every coordinate, then the k kept
+    order.resize(d);
     std::iota(order.begin(), order.end(), 0u);
     auto larger = [&](std::uint32_t a, std::uint32_t b) {
       const float fa = std::fabs(x[a]), fb = std::fabs(x[b]);
@@ -115,13 +129,13 @@ CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const 
     if (k < d) std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(), larger);
     order.resize(k);
     std::sort(order.begin(), order.end());
-    out.indices = std::move(order);
     out.values.reserve(k);
     for (std::uint32_t i : out.indices) out.values.push_back(x[i]);
   } else if (kind == "random_k") {
     // k distinct coordinates uniformly: the first k of a partial Fisher-Yates shuffle.
     const std::size_t k = kept_count(d);
-    std::vector<std::uint32_t> order(d);
+    std::vector<std::uint32_t>& order = out.indices;  // every coordinate, then the k kept
+    order.resize(d);
     std::iota(order.begin(), order.end(), 0u);
     for (std::size_t i = 0; i < k; ++i) {
       const std::size_t pick = i + static_cast<std::size_t>(rng.uniform_index(d - i));
@@ -129,7 +143,6 @@ CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const 
     }
     order.resize(k);
     std::sort(order.begin(), order.end());
-    out.indices = std::move(order);
     const float scale = spec_.unbiased ? static_cast<float>(static_cast<double>(d) / static_cast<double>(k)) : 1.0f;
     out.values.reserve(k);
     for (std::uint32_t i : out.indices) out.values.push_back(scale * x[i]);
@@ -141,7 +154,7 @@ CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const 
     for (float v : x) norm_squared += static_cast<double>(v) * v;
     const double norm = std::sqrt(norm_squared);
     out.bits_per_code = 1 + level_bits(s);
-    out.codes = zeroed_codes(d, out.bits_per_code);
+    zero_codes(out.codes, d, out.bits_per_code);
     out.has_scale = true;
     out.scale = static_cast<float>(spec_.unbiased ? norm : norm / qsgd_tau(d, s));
     for (std::size_t i = 0; i < d; ++i) {
@@ -160,7 +173,7 @@ CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const 
     double l1 = 0.0;
     for (float v : x) l1 += std::fabs(static_cast<double>(v));
     out.bits_per_code = 1;
-    out.codes = zeroed_codes(d, 1);
+    zero_codes(out.codes, d, 1);
     out.has_scale = true;
     out.scale = d > 0 ? static_cast<float>(l1 / static_cast<double>(d)) : 0.0f;
     for (std::size_t i = 0; i < d; ++i) {
@@ -173,7 +186,6 @@ CompressedVector Compressor::compress(std::span<const float> x, Rng& rng) const 
     out.half_values.reserve(d);
     for (float v : x) out.half_values.push_back(float_to_bfloat16_bits(v));
   }
-  return out;
 }
 
 void Compressor::decompress(const CompressedVector& c, std::span<float> out) const {

@@ -54,6 +54,9 @@ class Compressor {
   std::size_t kept_count(std::size_t dimension) const;
 
   CompressedVector compress(std::span<const float> x, Rng& rng) const;
+  // The same into `out`, reusing its vectors' storage: once `out` has held an encoding of
+  // this size, compressing allocates nothing.
+  void compress(std::span<const float> x, Rng& rng, CompressedVector& out) const;
   // out.size() must equal compressed.dimension.
   void decompress(const CompressedVector& compressed, std::span<float> out) const;
 

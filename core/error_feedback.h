@@ -5,6 +5,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "core/compressor.h"
 #include "core/rng.h"
@@ -18,5 +19,10 @@ namespace cdsim {
 CompressedVector compress_with_feedback(const Compressor& compressor, std::span<const float> gradient,
                                         std::span<float> residual, bool feedback, Rng& rng,
                                         std::span<float> decoded);
+// The same into `compressed`, with `corrected` (p) the caller's scratch: once both have
+// held vectors of this size, a call allocates nothing.
+void compress_with_feedback(const Compressor& compressor, std::span<const float> gradient,
+                            std::span<float> residual, bool feedback, Rng& rng, std::span<float> decoded,
+                            CompressedVector& compressed, std::vector<float>& corrected);
 
 }  // namespace cdsim

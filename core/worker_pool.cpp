@@ -5,10 +5,12 @@
 namespace cdsim {
 
 struct WorkerPool::Job {
-  enum class State { kQueued, kRunning, kDone };
+  enum class State { kBlocked, kQueued, kRunning, kDone };
   std::function<void()> work;
   State state = State::kQueued;
   std::exception_ptr error;
+  std::size_t blockers = 0;                     // dependencies not yet run
+  std::vector<std::shared_ptr<Job>> dependents;  // blocked on this one
 };
 
 WorkerPool::Task& WorkerPool::Task::operator=(Task&& other) noexcept {
@@ -21,6 +23,12 @@ WorkerPool::Task& WorkerPool::Task::operator=(Task&& other) noexcept {
 }
 
 WorkerPool::Task::~Task() { wait_quietly(); }
+
+bool WorkerPool::Task::succeeded() const {
+  if (!job_) return true;
+  std::lock_guard<std::mutex> lock(pool_->mutex_);
+  return job_->state == Job::State::kDone && !job_->error;
+}
 
 void WorkerPool::Task::wait() {
   if (!job_) return;
@@ -52,14 +60,25 @@ WorkerPool::~WorkerPool() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-WorkerPool::Task WorkerPool::submit(std::function<void()> work) {
+WorkerPool::Task WorkerPool::submit(std::function<void()> work, std::span<const Dependency> after) {
   auto job = std::make_shared<Job>();
   job->work = std::move(work);
+  bool runnable = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(job);
+    for (const Dependency& dependency : after) {
+      if (dependency.job_ == nullptr || dependency.job_->state == Job::State::kDone) continue;
+      dependency.job_->dependents.push_back(job);
+      ++job->blockers;
+    }
+    runnable = job->blockers == 0;
+    if (runnable) {
+      queue_.push_back(job);
+    } else {
+      job->state = Job::State::kBlocked;
+    }
   }
-  work_available_.notify_one();
+  if (runnable) work_available_.notify_one();
   return Task(this, std::move(job));
 }
 
@@ -89,7 +108,17 @@ void WorkerPool::run_locked(std::unique_lock<std::mutex>& lock, const std::share
   job->work = nullptr;  // release what the task captured before anyone sees it done
   lock.lock();
   job->state = Job::State::kDone;
+  bool released = false;
+  for (const std::shared_ptr<Job>& dependent : job->dependents) {
+    if (--dependent->blockers == 0) {
+      dependent->state = Job::State::kQueued;
+      queue_.push_back(dependent);
+      released = true;
+    }
+  }
+  job->dependents.clear();
   job_done_.notify_all();
+  if (released) work_available_.notify_all();
 }
 
 void WorkerPool::worker_loop() {
@@ -111,7 +140,7 @@ void WorkerPool::wait_for(const std::shared_ptr<Job>& job) {
       queue_.erase(std::find(queue_.begin(), queue_.end(), job));
       run_locked(lock, job);
     } else if (!queue_.empty()) {
-      // It runs on a worker; help with the queue meanwhile.
+      // It runs on a worker or waits for its dependencies; help with the queue meanwhile.
       std::shared_ptr<Job> other = std::move(queue_.front());
       queue_.pop_front();
       run_locked(lock, other);

@@ -2,8 +2,9 @@
 // once. The caller decides what runs and when it needs each result; the pool only computes.
 // A pool of T threads counts the caller: it starts T - 1 workers, and a caller waiting for a
 // task runs queued tasks itself meanwhile (so a pool of 1 runs each task on the caller's
-// thread when it is waited for). Tasks run in any order and on any thread, so they must not
-// depend on one another: then every result is the same whatever T is.
+// thread when it is waited for). Tasks run in any order and on any thread; a task that needs
+// another's result names it when it is submitted (a Dependency) and runs only after it, so
+// the caller need not wait in between. Then every result is the same whatever T is.
 #pragma once
 
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -22,6 +24,18 @@ class WorkerPool {
   struct Job;
 
  public:
+  // A submitted task's completion, for later tasks to run after; holding one does not wait.
+  // A default-constructed one is complete.
+  class Dependency {
+   public:
+    Dependency() = default;
+
+   private:
+    friend class WorkerPool;
+    explicit Dependency(std::shared_ptr<Job> job) : job_(std::move(job)) {}
+    std::shared_ptr<Job> job_;
+  };
+
   // A submitted task; waiting returns once it has run and rethrows what it threw. Destroying
   // a handle whose task has not been waited for waits for it (and drops its exception), so a
   // task never outlives the handle its caller keeps next to the data it uses.
@@ -34,6 +48,9 @@ class WorkerPool {
     Task& operator=(const Task&) = delete;
     ~Task();
     bool pending() const { return job_ != nullptr; }
+    // Whether the task has run without throwing (so dropping the handle loses nothing).
+    bool succeeded() const;
+    Dependency dependency() const { return Dependency(job_); }
     void wait();
 
    private:
@@ -53,8 +70,9 @@ class WorkerPool {
 
   std::size_t threads() const { return workers_.size() + 1; }
 
-  // Queues `work` behind the tasks already queued.
-  [[nodiscard]] Task submit(std::function<void()> work);
+  // Queues `work` behind the tasks already queued, once every task in `after` has run
+  // (whether or not it threw).
+  [[nodiscard]] Task submit(std::function<void()> work, std::span<const Dependency> after = {});
 
   // Runs work(0), ..., work(count - 1) on the pool and returns when all have run; rethrows
   // the first (lowest index) exception.

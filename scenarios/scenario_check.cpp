@@ -6,6 +6,7 @@
 #include "core/invalid_input.h"
 #include "core/model_spec.h"
 #include "core/partition_spec.h"
+#include "sim/protocols/link_assignment.h"
 #include "sim/protocols/protocol.h"
 
 namespace cdsim {
@@ -41,6 +42,11 @@ ScenarioTopology check_scenario(const Scenario& requested, bool force, ScenarioC
   const ScenarioCost estimate = check_scenario_cost(scenario, shape, force);
   if (cost != nullptr) *cost = estimate;
   ScenarioTopology topology = build_scenario_topology(scenario);
+  if (scenario.network.model == "platform" && scenario.network.platform.kind == "file") {
+    // Reads and checks the platform file against the protocol's nodes.
+    build_platform(scenario.network, protocol_links(scenario.algorithm, topology.graph), scenario.agents,
+                   topology.graph, topology.edge_links, scenario.seed);
+  }
   check_section("/data", [&] { validate(scenario.data); });
   check_section("/data/partition", [&] { validate(scenario.partition, scenario.agents); });
   check_section("/model", [&] { validate(scenario.model); });

@@ -201,10 +201,11 @@ std::vector<std::vector<SimTime>> read_latency_matrix(const Json* rows, const st
   return matrix;
 }
 
-PlatformSpec read_platform(ObjectReader reader) {
+PlatformSpec read_platform(ObjectReader reader, const std::filesystem::path& base_dir) {
   PlatformSpec p;
   const std::string pointer = reader.pointer();
-  p.kind = reader.choice_or("kind", p.kind, {"switch", "tree", "dumbbell", "regions"});
+  p.kind = reader.choice_or("kind", p.kind, {"switch", "tree", "dumbbell", "regions", "file"});
+  p.file = resolve_path(reader.string_or("file", p.file), base_dir);  // file: a GraphML platform
   p.hosts_per_switch = reader.count_or("hosts_per_switch", p.hosts_per_switch, 1, limits::kMaxAgents);
   p.oversubscription = reader.positive_number_or("oversubscription", p.oversubscription);
   p.core_latency = reader.optional_duration("core_latency");      // unset: network.latency
@@ -216,15 +217,19 @@ PlatformSpec read_platform(ObjectReader reader) {
     if (key == "hosts_per_switch" || key == "oversubscription") return p.kind == "tree";
     if (key == "core_latency") return p.kind == "tree" || p.kind == "dumbbell";
     if (key == "core_bandwidth") return p.kind == "dumbbell" || p.kind == "regions";
+    if (key == "file") return p.kind == "file";
     return p.kind == "regions";  // wan_latency
   });
+  if (p.kind == "file" && p.file.empty()) {
+    throw InvalidInput(pointer + "/file", "platform \"file\" needs the path of a GraphML file with node roles");
+  }
   if (p.kind == "regions" && p.wan_latency.size() < 2) {
     throw InvalidInput(pointer + "/wan_latency", "platform \"regions\" needs a latency matrix of at least 2 regions");
   }
   return p;
 }
 
-NetworkSpec read_network(ObjectReader reader) {
+NetworkSpec read_network(ObjectReader reader, const std::filesystem::path& base_dir) {
   NetworkSpec spec;
   spec.model = reader.choice_or("model", spec.model, {"point_to_point", "nic", "switch", "platform"});
   spec.latency = reader.duration_or("latency", spec.latency);
@@ -232,7 +237,7 @@ NetworkSpec read_network(ObjectReader reader) {
   spec.latency_distribution = read_latency_distribution(reader.section("latency_distribution"));
   spec.agent_classes = read_agent_classes(reader.array_or_null("agent_classes"));
   spec.nic = read_nic(reader.section("nic"));
-  spec.platform = read_platform(reader.section("platform"));
+  spec.platform = read_platform(reader.section("platform"), base_dir);
   reader.reject_unknown_keys();
   reject_unused_fields(reader.json(), "/network", "network model \"" + spec.model + "\"", [&](const std::string& key) {
     if (key == "nic") return spec.model != "point_to_point";
@@ -603,7 +608,7 @@ Scenario read_scenario(ObjectReader reader, const std::string& origin) {
     throw InvalidInput("/mixing/rule", "ring_preset needs a ring topology (ring, ring_lattice or a graph file), found \"" +
                                            topology_kind + "\"");
   }
-  scenario.network = read_network(reader.section("network"));
+  scenario.network = read_network(reader.section("network"), base_dir);
   const PlatformSpec& platform = scenario.network.platform;
   if (scenario.network.model == "platform" && platform.kind == "regions" && platform.wan_latency.size() > scenario.agents) {
     throw InvalidInput("/network/platform/wan_latency", std::to_string(platform.wan_latency.size()) + " regions for " +
@@ -757,6 +762,7 @@ std::string resolved_scenario_json(const Scenario& s) {
       platform["hosts_per_switch"] = p.hosts_per_switch;
       platform["oversubscription"] = p.oversubscription;
     }
+    if (p.kind == "file") platform["file"] = p.file;
     if (p.core_latency) platform["core_latency"] = to_string(*p.core_latency);
     if (p.core_bandwidth) platform["core_bandwidth"] = to_string(*p.core_bandwidth);
     if (p.kind == "regions") {

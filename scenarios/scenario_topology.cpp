@@ -1,7 +1,6 @@
 #include "scenarios/scenario_topology.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -13,14 +12,6 @@
 
 namespace cdsim {
 namespace {
-
-// A whole string that is a plain number, as a graph file writes one without a unit.
-bool plain_number(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
-}
 
 // A graph file's unit strings (or bare numbers: seconds, bytes per second) as link values.
 std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const std::string& path) {
@@ -36,18 +27,16 @@ std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const st
                                                 "\": " + error.what());
     };
     LinkOverride o;
-    double number = 0.0;
     if (!text.latency.empty()) {
       try {
-        o.latency = plain_number(text.latency, number) ? duration_from_seconds(number) : parse_duration(text.latency);
+        o.latency = parse_duration_or_seconds(text.latency);
       } catch (const InvalidInput& error) {
         throw fail("latency", error);
       }
     }
     if (!text.bandwidth.empty()) {
       try {
-        o.bandwidth = plain_number(text.bandwidth, number) ? bandwidth_from_bytes_per_second(number)
-                                                           : parse_bandwidth(text.bandwidth);
+        o.bandwidth = parse_bandwidth_or_bytes_per_second(text.bandwidth);
       } catch (const InvalidInput& error) {
         throw fail("bandwidth", error);
       }
@@ -109,7 +98,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   FaultSchedule faults;
   if (scenario.faults.any()) {
     const bool consensus = algorithm == "cdsgd" || algorithm == "cdmsgd" || algorithm == "cdmsgd_two_sequence" ||
-                           algorithm == "async_cdsgd";
+                           algorithm == "async_cdsgd" || algorithm == "choco_sgd" || algorithm == "sgp";
     const bool server = algorithm == "fedavg" || ((algorithm == "sgd" || algorithm == "msgd") &&
                                                   scenario.algorithm.communication == "parameter_server");
     if ((algorithm == "sgd" || algorithm == "msgd") && scenario.algorithm.communication == "all_reduce") {
@@ -119,10 +108,12 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     if (!consensus && !server) {
       throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
-                                    "cdmsgd_two_sequence, async_cdsgd), fedavg and the parameter server, not \"" +
+                                    "cdmsgd_two_sequence, async_cdsgd, choco_sgd, sgp), fedavg and the parameter server, not \"" +
                                     algorithm + "\"");
     }
-    if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
+    // A time-varying topology reaches here with synchronous consensus or sgp only (the check
+    // on /topology/kind above): each step's timeout covers that step's neighbours, and link
+    // events name edges of the union of the steps' graphs.
     faults = plan_faults(scenario.faults, graph, scenario.seed, consensus, fault_platform(scenario, graph, edge_links).get());
     const bool agent_pair_degrade = std::any_of(scenario.faults.events.begin(), scenario.faults.events.end(), [](const FaultEvent& e) {
       return e.kind == "link_degrade" && e.platform_link.empty();
@@ -136,7 +127,8 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     if (is_time_varying_kind(kind)) {
       MixingSchedule schedule = build_mixing_schedule(scenario.topology, scenario.agents, scenario.seed, scenario.mixing);
       MixingMatrix first = schedule.rounds.front();
-      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule), {}};
+      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule),
+                              std::move(faults)};
     }
     MixingMatrix mixing = build_mixing_matrix(graph, scenario.mixing);
     return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt,

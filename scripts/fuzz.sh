@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes cdsim's input readers with libFuzzer (clang, ASan + UBSan): the scenario loader,
-# unit strings, the edge-list / DOT / GraphML readers and the IDX / CIFAR readers.
+# unit strings, the edge-list / DOT / GraphML readers, GraphML platform files and the IDX /
+# CIFAR readers.
 #   scripts/fuzz.sh [SECONDS]   run every harness for SECONDS (default 60) each
 # Builds the `fuzz` preset (build/fuzz), seeds each corpus from shipped files and small
 # generated ones, and prints one line per harness: executions run and findings. A finding
@@ -10,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-harnesses=(scenario_loader sweep_loader units availability_trace edge_list dot graphml idx cifar)
+harnesses=(scenario_loader sweep_loader units availability_trace edge_list dot graphml platform_graphml idx cifar)
 
 cmake --preset fuzz >/dev/null
 nice ninja -C build/fuzz -j"${CDSIM_JOBS:-2}" "${harnesses[@]/#/fuzz_}" >/dev/null
@@ -24,6 +25,8 @@ for name in "${harnesses[@]}"; do mkdir -p "$corpus/$name" "$findings/$name"; do
 cp scenarios/*.json scenarios/examples/*.json scenarios/paper/*.json "$corpus/scenario_loader/"
 cp scenarios/studies/*.json "$corpus/sweep_loader/"
 printf '\x08' | cat - scenarios/examples/availability.csv >"$corpus/availability_trace/example"
+printf '\x07' | cat - scenarios/examples/platform_racks.graphml >"$corpus/platform_graphml/racks"
+cp tests/fuzz/regressions/graphml/* "$corpus/platform_graphml/" 2>/dev/null || true
 printf '\x03agent,online_from,online_until\n0,0,1s\n1,2.5s,\n2,100ms,1min\n' >"$corpus/availability_trace/header"
 for name in "${harnesses[@]}"; do
   if [ -d "tests/fuzz/regressions/$name" ]; then cp tests/fuzz/regressions/"$name"/* "$corpus/$name/" 2>/dev/null || true; fi

@@ -33,16 +33,15 @@ EventHandle EventQueue::push(SimTime time, EventCallback callback) {
     if (slots_.size() >= EventHandle::kNoSlot) throw std::length_error("EventQueue: too many pending events");
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
-    next_.push_back(kNone);
-    generations_.push_back(0);
+    links_.push_back(Link{kNone, 0});
   }
   slots_[slot] = std::move(callback);
-  next_[slot] = kNone;
+  links_[slot].next = kNone;
   const std::int64_t time_ns = time.ns();
   if (open_bucket_ != kNone && buckets_[open_bucket_].time_ns == time_ns) {
     // Same time as the latest bucket, and pushed after everything in it: its new tail.
     Bucket& bucket = buckets_[open_bucket_];
-    next_[bucket.tail] = slot;
+    links_[bucket.tail].next = slot;
     bucket.tail = slot;
   } else {
     std::uint32_t bucket = 0;
@@ -59,7 +58,7 @@ EventHandle EventQueue::push(SimTime time, EventCallback callback) {
     open_bucket_ = bucket;
   }
   ++live_events_;
-  return EventHandle{slot, generations_[slot]};
+  return EventHandle{slot, links_[slot].generation};
 }
 
 EventQueue::Event EventQueue::pop() {
@@ -67,12 +66,17 @@ EventQueue::Event EventQueue::pop() {
   const std::int64_t time_ns = heap_.front().time_ns;
   const std::uint32_t slot = unlink_front();  // live: cancelled events never stay at the front
   Event event{SimTime::from_ns(time_ns), std::move(slots_[slot])};
-  ++generations_[slot];
+  ++links_[slot].generation;
   free_slots_.push_back(slot);
   --live_events_;
   discard_cancelled_front();
-  // The next pop will read the new front's callback: start fetching it while this one runs.
-  if (!heap_.empty()) __builtin_prefetch(&slots_[buckets_[heap_.front().bucket].head]);
+  // The next pop will read the new front's callback and link: start fetching them while
+  // this one runs.
+  if (!heap_.empty()) {
+    const std::uint32_t head = buckets_[heap_.front().bucket].head;
+    __builtin_prefetch(&slots_[head]);
+    __builtin_prefetch(&links_[head]);
+  }
   return event;
 }
 
@@ -80,7 +84,7 @@ bool EventQueue::cancel(EventHandle handle) {
   if (!is_pending(handle)) return false;
   // The slot stays linked in its bucket, empty, until it reaches the front.
   slots_[handle.slot].reset();
-  ++generations_[handle.slot];
+  ++links_[handle.slot].generation;
   --live_events_;
   ++cancelled_;
   discard_cancelled_front();
@@ -90,7 +94,7 @@ bool EventQueue::cancel(EventHandle handle) {
 
 bool EventQueue::is_pending(EventHandle handle) const {
   // A free or cancelled slot's generation is never held by a handle: it was bumped then.
-  return handle.slot < generations_.size() && generations_[handle.slot] == handle.generation;
+  return handle.slot < links_.size() && links_[handle.slot].generation == handle.generation;
 }
 
 void EventQueue::reserve(std::size_t pending_events) {
@@ -98,15 +102,14 @@ void EventQueue::reserve(std::size_t pending_events) {
   buckets_.reserve(pending_events);
   free_buckets_.reserve(pending_events);
   slots_.reserve(pending_events);
-  next_.reserve(pending_events);
-  generations_.reserve(pending_events);
+  links_.reserve(pending_events);
   free_slots_.reserve(pending_events);
 }
 
 std::uint32_t EventQueue::unlink_front() {
   Bucket& bucket = buckets_[heap_.front().bucket];
   const std::uint32_t slot = bucket.head;
-  bucket.head = next_[slot];
+  bucket.head = links_[slot].next;
   if (bucket.head == kNone) drop_top_bucket();
   return slot;
 }
@@ -134,15 +137,15 @@ void EventQueue::compact() {
     std::uint32_t kept_tail = kNone;
     std::uint32_t kept_head = kNone;
     for (std::uint32_t slot = bucket.head; slot != kNone;) {
-      const std::uint32_t next = next_[slot];
+      const std::uint32_t next = links_[slot].next;
       if (slots_[slot]) {
         if (kept_tail == kNone) {
           kept_head = slot;
         } else {
-          next_[kept_tail] = slot;
+          links_[kept_tail].next = slot;
         }
         kept_tail = slot;
-        next_[slot] = kNone;
+        links_[slot].next = kNone;
       } else {
         free_slots_.push_back(slot);
       }

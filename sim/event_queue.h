@@ -101,12 +101,16 @@ class EventQueue {
   std::vector<Bucket> buckets_;
   std::vector<std::uint32_t> free_buckets_;
   std::uint32_t open_bucket_ = kNone;  // the most recently opened bucket, while it is pending
-  // Slot i holds a pending event's callback (empty once cancelled); next_[i] is the slot
-  // after it in its bucket; generations_[i] is bumped when the event runs or is cancelled
-  // (kept apart so that handle checks read a dense array).
+  // Slot i holds a pending event's callback (empty once cancelled); links_[i].next is the
+  // slot after it in its bucket and links_[i].generation is bumped when the event runs or is
+  // cancelled. The two share one record, so that a push or a pop misses the cache once for
+  // them (with a million pending events neither array stays in cache).
+  struct Link {
+    std::uint32_t next;
+    std::uint32_t generation;
+  };
   std::vector<EventCallback> slots_;
-  std::vector<std::uint32_t> next_;
-  std::vector<std::uint32_t> generations_;
+  std::vector<Link> links_;
   std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
   std::uint64_t next_sequence_ = 0;
   std::size_t live_events_ = 0;

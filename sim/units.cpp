@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <span>
 #include <string>
 
@@ -187,6 +188,30 @@ ByteCount byte_count_from_number(double bytes) {
   if (bytes != std::floor(bytes)) throw InvalidInput("", found + ": expected a whole number of bytes");
   if (bytes >= 9223372036854775808.0) throw InvalidInput("", found + ": it is too large for a 64-bit count of bytes");
   return ByteCount{static_cast<std::int64_t>(bytes)};
+}
+
+namespace {
+
+// A whole string that is a plain number, as a graph file writes one without a unit.
+bool plain_number(std::string_view text, double& value) {
+  if (text.empty()) return false;
+  const std::string copy(text);
+  char* end = nullptr;
+  value = std::strtod(copy.c_str(), &end);
+  return end == copy.c_str() + copy.size();
+}
+
+}  // namespace
+
+SimTime parse_duration_or_seconds(std::string_view text) {
+  double seconds = 0.0;
+  return plain_number(text, seconds) ? duration_from_seconds(seconds) : parse_duration(text);
+}
+
+Bandwidth parse_bandwidth_or_bytes_per_second(std::string_view text) {
+  double bytes_per_second = 0.0;
+  return plain_number(text, bytes_per_second) ? bandwidth_from_bytes_per_second(bytes_per_second)
+                                              : parse_bandwidth(text);
 }
 
 }  // namespace cdsim

@@ -28,6 +28,11 @@ Bandwidth parse_bandwidth(std::string_view text);
 // A plain number (e.g. a JSON number) meaning bytes per second; must be finite and > 0.
 Bandwidth bandwidth_from_bytes_per_second(double bytes_per_second);
 
+// A graph file's link value: a unit string as above, or a bare number meaning seconds or
+// bytes per second (as a scenario's JSON number), since graph tools write numbers plainly.
+SimTime parse_duration_or_seconds(std::string_view text);
+Bandwidth parse_bandwidth_or_bytes_per_second(std::string_view text);
+
 // Byte counts, >= 0, a whole number of bytes: B, kB (or KB), MB, GB, TB (decimal),
 // KiB, MiB, GiB, TiB (binary), or no unit meaning bytes. Examples: "12B", "400KB", "1MiB".
 ByteCount parse_byte_count(std::string_view text);

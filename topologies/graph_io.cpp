@@ -4,6 +4,8 @@
 #include <boost/graph/graphml.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
 #include <boost/make_shared.hpp>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include "core/input_file.h"
 #include "core/invalid_input.h"
@@ -143,29 +146,31 @@ std::string any_to_text(const boost::any& value) {
   return buffer;
 }
 
-// A property map Boost's readers create on demand for every edge attribute they meet; it
-// stores the value as text in the edge's EdgeText, so that unknown names can be reported.
-template <typename BoostGraph>
-class EdgeTextMap final : public boost::dynamic_property_map {
+// A property map Boost's readers create on demand for every attribute they meet; it stores
+// the value as text in the node's or edge's bundled values, so that unknown names can be
+// reported. Descriptor says which (Boost keys node values by vertex, edge values by edge).
+template <typename BoostGraph, typename Descriptor>
+class TextMap final : public boost::dynamic_property_map {
  public:
-  using EdgeDescriptor = typename boost::graph_traits<BoostGraph>::edge_descriptor;
-  EdgeTextMap(BoostGraph& graph, std::string name) : graph_(graph), name_(std::move(name)) {}
+  TextMap(BoostGraph& graph, std::string name) : graph_(graph), name_(std::move(name)) {}
   boost::any get(const boost::any& key) override { return get_string(key); }
   std::string get_string(const boost::any& key) override {
-    const auto& values = graph_[boost::any_cast<EdgeDescriptor>(key)].values;
+    const auto& values = graph_[boost::any_cast<Descriptor>(key)].values;
     const auto found = values.find(name_);
     return found == values.end() ? std::string() : found->second;
   }
   void put(const boost::any& key, const boost::any& value) override {
-    graph_[boost::any_cast<EdgeDescriptor>(key)].values[name_] = any_to_text(value);
+    graph_[boost::any_cast<Descriptor>(key)].values[name_] = any_to_text(value);
   }
-  const std::type_info& key() const override { return typeid(EdgeDescriptor); }
+  const std::type_info& key() const override { return typeid(Descriptor); }
   const std::type_info& value() const override { return typeid(std::string); }
 
  private:
   BoostGraph& graph_;
   std::string name_;
 };
+template <typename BoostGraph>
+using EdgeTextMap = TextMap<BoostGraph, typename boost::graph_traits<BoostGraph>::edge_descriptor>;
 
 // Properties that keep every edge attribute (as text) and ignore node and graph ones.
 template <typename BoostGraph>
@@ -363,20 +368,82 @@ AttributedGraph parse_dot_attributed(std::istream& in, const std::string& source
   }
 }
 
-AttributedGraph parse_graphml_attributed(std::istream& in, const std::string& source) {
+// The ids of the first <graph> element's <node> children, in document order.
+std::vector<std::string> root_graph_node_ids(const std::string& text) {
+  boost::property_tree::ptree tree;
+  std::istringstream in(text);
+  boost::property_tree::read_xml(in, tree, boost::property_tree::xml_parser::no_comments);
+  std::vector<std::string> ids;
+  const auto graphs = tree.get_child("graphml").equal_range("graph");
+  if (graphs.first == graphs.second) return ids;
+  for (const auto& [tag, node] : graphs.first->second) {
+    if (tag == "node") ids.push_back(node.get<std::string>("<xmlattr>.id", "#" + std::to_string(ids.size())));
+  }
+  return ids;
+}
+
+// Nodes and edges both carry their attributes as text. Undirected and bidirectional graphs
+// keep one list of all edges in insertion order, which is the file's (a directedS graph
+// would list them by source vertex).
+template <typename Directedness>
+using DocumentGraph = boost::adjacency_list<boost::vecS, boost::vecS, Directedness, EdgeText, EdgeText>;
+
+template <typename Directedness>
+GraphmlDocument read_graphml_document_as(const std::string& text, const std::string& source) {
+  using G = DocumentGraph<Directedness>;
+  G g;
+  using VertexDescriptor = typename boost::graph_traits<G>::vertex_descriptor;
+  using EdgeDescriptor = typename boost::graph_traits<G>::edge_descriptor;
+  boost::dynamic_properties properties(
+      [&g, &source](const std::string& name, const boost::any& key,
+                    const boost::any&) -> boost::shared_ptr<boost::dynamic_property_map> {
+        if (key.type() == typeid(VertexDescriptor)) return boost::make_shared<TextMap<G, VertexDescriptor>>(g, name);
+        if (key.type() == typeid(EdgeDescriptor)) return boost::make_shared<TextMap<G, EdgeDescriptor>>(g, name);
+        throw InvalidInput("/file", source + ": graph attribute '" + printable(name) +
+                                        "'; expected attributes on nodes and edges only");
+      });
+  std::istringstream stream(text);
+  boost::read_graphml(stream, g, properties);
+  GraphmlDocument document;
+  document.nodes.reserve(boost::num_vertices(g));
+  for (std::size_t v = 0; v < boost::num_vertices(g); ++v) {
+    document.nodes.push_back(GraphmlNode{"#" + std::to_string(v), g[v].values});
+  }
+  // Boost keeps no node ids: the root graph's <node> elements, in document order, are its
+  // first vertices (read_graphml adds them before any edge's endpoints).
+  const std::vector<std::string> ids = root_graph_node_ids(text);
+  for (std::size_t v = 0; v < std::min(ids.size(), document.nodes.size()); ++v) document.nodes[v].id = ids[v];
+  for (auto [it, end] = boost::edges(g); it != end; ++it) {
+    document.edges.push_back(GraphmlEdge{boost::source(*it, g), boost::target(*it, g), g[*it].values});
+  }
+  return document;
+}
+
+// Reads GraphML text with `read<Directedness>` as an undirected graph, or as a directed one
+// when Boost says the file is; Boost's errors become InvalidInput naming the file.
+template <typename Read>
+auto read_graphml_text(std::istream& in, const std::string& source, Read read) {
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   check_xml_nesting(text, source);
   try {
     try {
-      return read_graphml_as<boost::undirectedS>(text, source);
+      return read(boost::undirectedS{}, text);
     } catch (const boost::directed_graph_error&) {
-      return read_graphml_as<boost::directedS>(text, source);
+      return read(boost::bidirectionalS{}, text);
     }
   } catch (const InvalidInput&) {
     throw;
   } catch (const std::exception& e) {
     throw InvalidInput("/file", source + ": malformed GraphML: " + e.what());
   }
+}
+
+AttributedGraph parse_graphml_attributed(std::istream& in, const std::string& source) {
+  return read_graphml_text(in, source, [&source]<typename Directedness>(Directedness, const std::string& text) {
+    // Directed files as directedS: an attributed graph needs no edge order.
+    using D = std::conditional_t<std::is_same_v<Directedness, boost::undirectedS>, boost::undirectedS, boost::directedS>;
+    return read_graphml_as<D>(text, source);
+  });
 }
 
 }  // namespace
@@ -389,6 +456,12 @@ Graph parse_dot(std::istream& in, const std::string& source) { return parse_dot_
 
 Graph parse_graphml(std::istream& in, const std::string& source) {
   return parse_graphml_attributed(in, source).graph;
+}
+
+GraphmlDocument parse_graphml_document(std::istream& in, const std::string& source) {
+  return read_graphml_text(in, source, [&source]<typename Directedness>(Directedness, const std::string& text) {
+    return read_graphml_document_as<Directedness>(text, source);
+  });
 }
 
 AttributedGraph parse_attributed_graph(std::istream& in, const std::string& format, const std::string& source) {

@@ -3,7 +3,9 @@
 // weights on the edges. Read errors throw InvalidInput("/file", ...) naming the file.
 #pragma once
 
+#include <cstddef>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,26 @@ Graph parse_dot(std::istream& in, const std::string& source);
 // GraphML (directed or undirected). Vertex k is the k-th node the file mentions, which is
 // node order for files written by networkx, igraph or write_graphml below.
 Graph parse_graphml(std::istream& in, const std::string& source);
+
+// A GraphML file as written, for readers that give nodes meaning (sim/platform_file.h):
+// every node and edge attribute as text (typed values written back, e.g. an int "3"), nodes
+// in document order (Boost's order), edges in document order with their source and target
+// as node indices. Graph attributes are an error. Node ids are the file's, or "#k" (the
+// k-th node) where the file does not name node k directly (an edge to an undeclared node).
+struct GraphmlNode {
+  std::string id;
+  std::map<std::string, std::string> attributes;
+};
+struct GraphmlEdge {
+  std::size_t source = 0;
+  std::size_t target = 0;
+  std::map<std::string, std::string> attributes;
+};
+struct GraphmlDocument {
+  std::vector<GraphmlNode> nodes;
+  std::vector<GraphmlEdge> edges;
+};
+GraphmlDocument parse_graphml_document(std::istream& in, const std::string& source);
 
 std::string write_edge_list(const Graph& graph);
 std::string write_graphml(const Graph& graph);

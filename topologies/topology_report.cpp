@@ -175,7 +175,9 @@ std::string format_report_table(const std::vector<NamedReport>& reports) {
         approximate + format("%.4g", s.spectral_gap),
         s.method + (s.converged ? "" : " (not converged)"),
         human_bytes(r.bytes_per_round),
-        human_seconds(r.round_time_s),
+        human_seconds(r.round_time_s) + (r.round_time_method == "simulated"                  ? " (sim)"
+                                          : r.round_time_method == "formula_ignoring_network" ? " (approx)"
+                                                                                               : ""),
         r.steps_to_shrink ? count_text(*r.steps_to_shrink) : "never",
         r.time_to_shrink_s ? human_seconds(*r.time_to_shrink_s) : "never",
     });
@@ -228,6 +230,7 @@ std::vector<ReportField> report_fields(const TopologyReport& r) {
       {"bytes_per_message", r.bytes_per_message},
       {"bytes_per_round", r.bytes_per_round},
       {"round_time_s", r.round_time_s},
+      {"round_time_method", r.round_time_method},
       {"disagreement_factor", r.disagreement_factor},
       {"steps_to_shrink", optional_count(r.steps_to_shrink)},
   };

@@ -50,6 +50,11 @@ struct TopologyReport {
   std::uint64_t bytes_per_message = 0;   // model_bytes + message_overhead_bytes
   std::uint64_t bytes_per_round = 0;
   double round_time_s = 0.0;             // predicted duration of one synchronous exchange
+  // How round_time_s was found: "formula" (latency + serialized messages / bandwidth, from
+  // ReportOptions::link), "simulated" (one exchange run on a network model by the caller,
+  // analysis/topology_whatif.h), or "formula_ignoring_network" (the formula where the
+  // caller's network would have needed a simulation too large to run).
+  std::string round_time_method = "formula";
   double disagreement_factor = 0.0;
   std::optional<std::uint64_t> steps_to_shrink;  // empty when the contraction is >= 1
   std::optional<double> time_to_shrink_s;        // steps_to_shrink * round_time_s

@@ -195,12 +195,12 @@ void FederatedAveraging::upload(std::size_t j) {
   // The update against the global model the client started from (the server's, unchanged
   // until every sampled client has returned), compressed with the client's residual; the
   // client keeps its model for the round's observation.
-  std::vector<float> update(client.parameters.size());
-  for (std::size_t i = 0; i < update.size(); ++i) update[i] = client.parameters[i] - global_[i];
-  auto decoded = std::make_shared<std::vector<float>>(update.size());
-  const CompressedVector compressed = compress_with_feedback(compressor_, update, client.residual,
-                                                             context_.algorithm.error_feedback, client.rng, *decoded);
-  context_.network.send(compressed_payload_message(self, server_, round_, PayloadKind::kModelUpdate, compressed,
+  update_.resize(client.parameters.size());
+  for (std::size_t i = 0; i < update_.size(); ++i) update_[i] = client.parameters[i] - global_[i];
+  std::shared_ptr<std::vector<float>> decoded = decoded_buffers_.acquire(update_.size());  // fully written below
+  compress_with_feedback(compressor_, update_, client.residual, context_.algorithm.error_feedback, client.rng,
+                         *decoded, compressed_, corrected_);
+  context_.network.send(compressed_payload_message(self, server_, round_, PayloadKind::kModelUpdate, compressed_,
                                                    std::move(decoded)));
 }
 

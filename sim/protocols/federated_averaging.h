@@ -29,6 +29,7 @@
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/round_deadline.h"
+#include "sim/protocols/shared_buffers.h"
 #include "sim/protocols/step_recorder.h"
 
 namespace cdsim {
@@ -82,6 +83,11 @@ class FederatedAveraging final : public Protocol {
 
   ProtocolContext context_;
   Compressor compressor_;
+  // A compressed upload's scratch, reused so that it allocates nothing in steady state.
+  SharedBuffers decoded_buffers_;  // decoded updates, shared with their messages
+  CompressedVector compressed_;
+  std::vector<float> update_;
+  std::vector<float> corrected_;
   AgentId server_;
   std::size_t clients_per_round_;
   std::vector<float> global_;

@@ -6,7 +6,9 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/invalid_input.h"
 #include "core/rng.h"
+#include "sim/platform_file.h"
 
 namespace cdsim {
 namespace {
@@ -146,7 +148,37 @@ Platform build_platform(const NetworkSpec& spec, const ProtocolLinks& links, std
   }
   if (p.kind == "dumbbell") return dumbbell_platform(hosts, LinkSpec{core_latency, core_bandwidth});
   if (p.kind == "regions") return regions_platform(hosts, p.wan_latency, core_bandwidth);
+  if (p.kind == "file") {
+    try {
+      return platform_from_file(spec, read_platform_file(p.file, links.node_count), agents, seed);
+    } catch (const InvalidInput& error) {
+      throw error.within("/network/platform");
+    }
+  }
   throw std::logic_error("unknown platform kind '" + p.kind + "'");
+}
+
+Platform platform_from_file(const NetworkSpec& spec, const PlatformFile& file, std::size_t agents, std::uint64_t seed) {
+  const std::vector<Access> access = access_of(spec, file.host_count, agents, seed);
+  Platform platform;
+  platform.kind = "file";
+  platform.host_count = file.host_count;
+  platform.node_count = file.node_count;
+  platform.links.reserve(file.links.size());
+  for (std::size_t l = 0; l < file.links.size(); ++l) {
+    const PlatformFileLink& link = file.links[l];
+    LinkSpec forward{link.forward_latency.value_or(spec.latency), link.forward_bandwidth.value_or(spec.bandwidth)};
+    LinkSpec backward{link.backward_latency.value_or(spec.latency), link.backward_bandwidth.value_or(spec.bandwidth)};
+    if (l < file.host_count) {  // links[h] is host h's: forward is its uplink
+      const SimTime drawn = draw_latency(spec, l, seed);
+      forward.latency = link.forward_latency.value_or(drawn) + access[l].latency;
+      backward.latency = link.backward_latency.value_or(drawn) + access[l].latency;
+      forward.bandwidth = std::min(forward.bandwidth, access[l].uplink);
+      backward.bandwidth = std::min(backward.bandwidth, access[l].downlink);
+    }
+    platform.links.push_back(Platform::Link{link.a, link.b, DuplexLinkSpec{forward, backward}});
+  }
+  return platform;
 }
 
 std::vector<DuplexLinkSpec> host_link_specs(const NetworkSpec& spec, std::size_t node_count, std::size_t agents,

@@ -24,6 +24,7 @@
 
 #include "sim/link_spec.h"
 #include "sim/platform.h"
+#include "sim/platform_file.h"
 #include "sim/protocols/network_spec.h"
 #include "sim/protocols/protocol.h"
 #include "topologies/graph.h"
@@ -59,8 +60,15 @@ std::vector<DuplexLinkSpec> nic_link_specs(const NetworkSpec& spec, std::size_t 
                                            std::uint64_t seed);
 
 // The physical network of a shared-link model (nic, switch, platform): its hosts are the
-// protocol's nodes. Throws std::logic_error for the point_to_point model.
+// protocol's nodes. Throws std::logic_error for the point_to_point model, and for platform
+// "file" InvalidInput("/network/platform/file", ...) naming the file and what is wrong.
 Platform build_platform(const NetworkSpec& spec, const ProtocolLinks& links, std::size_t agents, const Graph& graph,
                         const std::vector<LinkOverride>& edge_overrides, std::uint64_t seed);
+
+// Platform "file" from its read file: each link as the file gives it, unset values from
+// the scenario (network.latency and network.bandwidth; a host link's latency is drawn as
+// host_link_specs draws it); host h's link then adds h's class latency and is narrowed to
+// h's uplink (forward) and downlink (backward), as the generators' host links are.
+Platform platform_from_file(const NetworkSpec& spec, const PlatformFile& file, std::size_t agents, std::uint64_t seed);
 
 }  // namespace cdsim

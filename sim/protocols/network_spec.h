@@ -52,7 +52,11 @@ struct PlatformSpec {
   // "dumbbell": the first ceil(H/2) hosts on one switch, the rest on another, the two
   // switches joined by one core link. "regions": one switch per region (hosts in contiguous
   // blocks), every two regions joined by a WAN link of latency wan_latency[r][s].
+  // "file": the GraphML file `file` (sim/platform_file.h): its hosts and switches, its
+  // links with the latency and bandwidth it gives them (else network.latency, a latency
+  // draw for host links, and network.bandwidth), host links narrowed by the NICs.
   std::string kind = "switch";
+  std::string file;                     // file: path of the GraphML platform
   std::size_t hosts_per_switch = 16;    // tree
   double oversubscription = 1.0;        // tree, > 0
   std::optional<SimTime> core_latency;  // tree, dumbbell: unset means network.latency

@@ -120,11 +120,11 @@ void ParameterServer::send_gradient(std::size_t j) {
   Worker& worker = workers_[j];
   agent_math_.finish(j);
   if (!compressor_.is_lossless()) {
-    auto decoded = std::make_shared<std::vector<float>>(global_.size());
-    const CompressedVector compressed = compress_with_feedback(compressor_, *worker.gradient, worker.residual,
-                                                               context_.algorithm.error_feedback, worker.rng, *decoded);
+    std::shared_ptr<std::vector<float>> decoded = buffers_.acquire(global_.size());  // fully written below
+    compress_with_feedback(compressor_, *worker.gradient, worker.residual, context_.algorithm.error_feedback,
+                           worker.rng, *decoded, compressed_, corrected_);
     context_.network.send(compressed_payload_message(AgentId{static_cast<std::uint32_t>(j)}, server_, worker.step,
-                                                     PayloadKind::kGradient, compressed, std::move(decoded)));
+                                                     PayloadKind::kGradient, compressed_, std::move(decoded)));
     worker.gradient.reset();
     return;
   }

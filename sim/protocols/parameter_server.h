@@ -85,6 +85,8 @@ class ParameterServer final : public Protocol {
   RoundDeadline round_deadline_;
   DeadlineStats deadline_;
   Compressor compressor_;
+  CompressedVector compressed_;      // the gradient being sent, encoded (reused: no allocation)
+  std::vector<float> corrected_;     // compress_with_feedback's scratch
   std::vector<Worker> workers_;
   StepRecorder recorder_;
   AgentOutages outages_;

@@ -28,6 +28,10 @@ class StepRecorder {
   // that step give the same answer. Steps must first be asked about in increasing order.
   bool is_observed(std::int64_t step);
 
+  // Whether agent_finished for `step` reads the parameters it is given (an observed step
+  // whose snapshots carry them); asks about the step as is_observed does.
+  bool wants_parameters(std::int64_t step) { return observer_ && observe_parameters_ && is_observed(step); }
+
   // Reports a step at which every agent's parameters are known at once.
   void report(std::int64_t step, std::span<const std::vector<float>> parameters,
               std::span<const std::vector<float>> client_parameters = {}) const;

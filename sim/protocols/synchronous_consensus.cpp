@@ -1,6 +1,8 @@
 #include "sim/protocols/synchronous_consensus.h"
 
 #include <algorithm>
+#include <atomic>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +11,13 @@
 #include "sim/protocols/wire_size.h"
 
 namespace cdsim {
+namespace {
+// How many of an agent's tasks may be outstanding before the engine waits for the oldest
+// (a step is a gradient and an update, plus a mixing per extra round): the engine runs at
+// most a few steps ahead of the math, which bounds the snapshots the tasks in flight hold.
+constexpr std::size_t kTasksInFlight = 8;
+}  // namespace
+
 SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     : context_(std::move(context)),
       recorder_(context_),
@@ -63,10 +72,10 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     neighborhoods_.push_back(std::move(hood));
   }
   const std::size_t dimension = checked_dimension(context_, "SynchronousConsensus");
+  dimension_ = dimension;
   agents_.resize(agent_count);
   vectors_.resize(agent_count);
   patience_.resize(agent_count);
-  first_slot_.reserve(agent_count + 1);
   std::size_t slots = 0;
   for (std::size_t j = 0; j < agent_count; ++j) {
     Vectors& vectors = vectors_[j];
@@ -76,12 +85,17 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
     // Two-sequence CDMSGD starts with v(0) = x(0); Nesterov with a zero velocity.
     vectors.momentum = rule_ == Rule::kCdmsgdTwoSequence ? context_.initial_parameters
                                                          : std::vector<float>(dimension, 0.0f);
-    first_slot_.push_back(slots);
+    agents_[j].first_slot = static_cast<std::uint32_t>(slots);
+    agents_[j].slots = static_cast<std::uint32_t>(widest[j]);
     slots += widest[j];
+    if (slots > std::numeric_limits<std::uint32_t>::max()) {
+      throw std::logic_error("SynchronousConsensus: more than 2^32 inbox slots");
+    }
   }
-  first_slot_.push_back(slots);
-  for (auto& inbox : inbox_) inbox.resize(slots);
-  for (auto& filled : filled_) filled.assign(slots, 0);
+  if (dimension > 0) {
+    for (auto& inbox : inbox_) inbox.resize(slots);
+  }
+  filled_.assign(2 * slots, 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
 
@@ -92,20 +106,19 @@ void SynchronousConsensus::start() {
   if (context_.total_steps <= 0) return;
   outages_.schedule(context_.simulation, [this](std::size_t j, bool up) { up ? recover(j) : crash(j); });
   for (std::size_t j = 0; j < agents_.size(); ++j) {
-    if (outages_.up(j)) begin_step(j);
+    if (outages_.up(j)) begin_step(j, false);
   }
 }
 
 void SynchronousConsensus::crash(std::size_t j) {
   Agent& agent = agents_[j];
   agent_math_.finish(j);  // the gradient in flight is dropped
-  Patience& patience = patience_[j];
-  context_.simulation.cancel(patience.timeout_event);
-  patience.timeout_event = EventHandle{};
-  if (patience.waiting_round >= 0) waiting_.agent_wait += context_.simulation.now() - patience.waiting_since;
-  patience.waiting_round = -1;
-  patience.timed_out = false;
-  patience.early.clear();
+  context_.simulation.cancel(agent.timeout_event);
+  agent.timeout_event = EventHandle{};
+  if (agent.waiting_round >= 0) waiting_.agent_wait += context_.simulation.now() - agent.waiting_since;
+  agent.waiting_round = -1;
+  agent.timed_out = false;
+  patience_[j].early.clear();
   clear_inbox(j, 0);
   clear_inbox(j, 1);
   agent.computed = false;
@@ -120,11 +133,12 @@ void SynchronousConsensus::crashed_step(std::size_t c, std::int64_t step) {
 }
 
 void SynchronousConsensus::recover(std::size_t j) {
-  if (agents_[j].step < context_.total_steps) begin_step(j);
+  if (agents_[j].step < context_.total_steps) begin_step(j, false);
 }
 
 void SynchronousConsensus::step_finished(std::size_t j) {
   Agent& agent = agents_[j];
+  if (recorder_.wants_parameters(agent.step)) agent_math_.finish(j);  // x_j(step) is read now
   recorder_.agent_finished(j, agent.step, vectors_[j].parameters);
   if (!outages_.any()) return;
   outages_.finished(j, agent.step, [this](std::size_t c, std::int64_t step) { crashed_step(c, step); });
@@ -141,22 +155,26 @@ std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
          static_cast<std::int64_t>(agent.round);
 }
 
-void SynchronousConsensus::begin_step(std::size_t j) {
+void SynchronousConsensus::begin_step(std::size_t j, bool snapshot_taken) {
   Agent& agent = agents_[j];
   Vectors& vectors = vectors_[j];
-  // The gradient math starts now, on the worker pool, at x_j(step), which stays unchanged
-  // until apply_update takes the result; the simulated clock charges the compute time for it.
-  // (A replay's learner computes nothing: no task for it.)
-  if (!vectors.gradient.empty()) {
-    agent_math_.start(j, [this, j] {
-      Vectors& own = vectors_[j];
-      compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient,
-                                  context_.algorithm.weight_decay);
-    });
+  // The gradient math starts now, on the worker pool, at x_j(step) once the update giving it
+  // has run; x_j(step) stays unchanged until the next update, which runs after this task.
+  // The simulated clock charges the compute time for it. (A replay computes nothing.)
+  if (dimension_ > 0) {
+    const WorkerPool::Dependency after[] = {vectors.update_done};
+    vectors.gradient_done = agent_math_.start_after(
+        j,
+        [this, j] {
+          Vectors& own = vectors_[j];
+          compute_gradient_with_decay(*context_.learners[j], own.parameters, own.gradient,
+                                      context_.algorithm.weight_decay);
+        },
+        after);
   }
   agent.computed = false;
   agent.round = 0;
-  share_snapshot(j, vectors.parameters);
+  if (!snapshot_taken) share_snapshot(j, vectors.parameters);
   release_early(j);
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, life = outages_.life(j)] {
     if (outages_.life(j) == life) finish_compute(j);
@@ -177,9 +195,10 @@ void SynchronousConsensus::send_round(std::size_t j) {
   const AgentId sender{static_cast<std::uint32_t>(j)};
   const std::int64_t round = global_round(agent);
   const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
+  const std::shared_ptr<const std::vector<float>>& shared = dimension_ > 0 ? vectors_[j].mixing : no_payload_;
   for (std::size_t k = hood.out_first[j]; k < hood.out_first[j + 1]; ++k) {
     context_.network.send(payload_message(sender, AgentId{hood.out[k]}, round, PayloadKind::kParameters,
-                                          context_.wire_parameters, agent.mixing));
+                                          context_.wire_parameters, shared));
   }
   agent.round_sent = true;
   try_advance(j);
@@ -212,20 +231,22 @@ void SynchronousConsensus::deliver(Message&& message) {
                            " received parameters from non-neighbour " + std::to_string(message.from.value));
   }
   const std::size_t parity = static_cast<std::size_t>(message.round % 2);
-  const std::size_t index = first_slot_[j] + static_cast<std::size_t>(position - first);
-  if (filled_[parity][index] != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
-  filled_[parity][index] = 1;
-  inbox_[parity][index] = std::move(message.payload);
+  const std::size_t index = agent.first_slot + static_cast<std::size_t>(position - first);
+  std::uint8_t& arrived = filled(index, parity);
+  if (arrived != 0) throw std::logic_error("SynchronousConsensus: duplicate parameters for one round");
+  arrived = 1;
+  if (message.payload) inbox_[parity][index] = std::move(message.payload);
   ++agent.received[parity];
   if (message.round == current) try_advance(j);
 }
 
 void SynchronousConsensus::clear_inbox(std::size_t j, std::size_t parity) {
-  for (std::size_t k = first_slot_[j]; k < first_slot_[j + 1]; ++k) {
-    if (inbox_[parity][k]) inbox_[parity][k].reset();
-    filled_[parity][k] = 0;
+  Agent& agent = agents_[j];
+  for (std::size_t k = agent.first_slot; k < agent.first_slot + agent.slots; ++k) {
+    if (dimension_ > 0 && inbox_[parity][k]) inbox_[parity][k].reset();
+    filled(k, parity) = 0;
   }
-  agents_[j].received[parity] = 0;
+  agent.received[parity] = 0;
 }
 
 void SynchronousConsensus::try_advance(std::size_t j) {
@@ -235,24 +256,23 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   const std::size_t parity = static_cast<std::size_t>(round % 2);
   const bool last_round = agent.round + 1 == context_.algorithm.consensus_steps;
   if (last_round && !agent.computed) return;
-  Patience& patience = patience_[j];
   const SimTime now = context_.simulation.now();
-  if (patience.waiting_round != round) {  // ready to mix from now on
-    patience.waiting_round = round;
-    patience.waiting_since = now;
-    patience.timed_out = false;
+  if (agent.waiting_round != round) {  // ready to mix from now on
+    agent.waiting_round = round;
+    agent.waiting_since = now;
+    agent.timed_out = false;
   }
   const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
-  if (agent.received[parity] < hood.in_first[j + 1] - hood.in_first[j] && !patience.timed_out) {
+  if (agent.received[parity] < hood.in_first[j + 1] - hood.in_first[j] && !agent.timed_out) {
     const SimTime timeout = context_.algorithm.timeout;
-    if (timeout > SimTime::zero() && !context_.simulation.is_pending(patience.timeout_event)) {
+    if (timeout > SimTime::zero() && !context_.simulation.is_pending(agent.timeout_event)) {
       // The deadline is inclusive: at the deadline the timeout steps aside once, behind every
       // event already due at that instant, so a vector arriving exactly then still counts
       // (a neighbour dragged along by a timed-out agent waits exactly the timeout).
-      patience.timeout_event = context_.simulation.schedule_at(patience.waiting_since + timeout, [this, j, round] {
-        patience_[j].timeout_event = context_.simulation.schedule_at(context_.simulation.now(), [this, j, round] {
-          Patience& waiting = patience_[j];
-          if (global_round(agents_[j]) != round || waiting.waiting_round != round) return;
+      agent.timeout_event = context_.simulation.schedule_at(agent.waiting_since + timeout, [this, j, round] {
+        agents_[j].timeout_event = context_.simulation.schedule_at(context_.simulation.now(), [this, j, round] {
+          Agent& waiting = agents_[j];
+          if (global_round(waiting) != round || waiting.waiting_round != round) return;
           waiting.timed_out = true;
           ++waiting_.timeouts;
           try_advance(j);
@@ -261,16 +281,14 @@ void SynchronousConsensus::try_advance(std::size_t j) {
     }
     return;
   }
-  context_.simulation.cancel(patience.timeout_event);
-  patience.timeout_event = EventHandle{};
-  waiting_.agent_wait += now - patience.waiting_since;
-  patience.waiting_round = -1;
+  context_.simulation.cancel(agent.timeout_event);
+  agent.timeout_event = EventHandle{};
+  waiting_.agent_wait += now - agent.waiting_since;
+  agent.waiting_round = -1;
 
   if (!last_round) {
     // An intermediate mixing round: y <- sum_l Pi[j][l] y_l, then exchange y again.
-    Vectors& vectors = vectors_[j];
-    if (!vectors.scratch.empty()) mix(mixing_inputs(j, parity), vectors.scratch);  // a replay has no math
-    share_snapshot(j, vectors.scratch);
+    if (dimension_ > 0) start_mixing(j, parity, false);  // a replay has no math
     clear_inbox(j, parity);
     ++agent.round;
     agent.round_sent = false;
@@ -296,78 +314,124 @@ void SynchronousConsensus::release_early(std::size_t j) {
 }
 
 void SynchronousConsensus::share_snapshot(std::size_t j, const std::vector<float>& values) {
-  Agent& agent = agents_[j];
-  agent.mixing.reset();
-  if (values.empty()) return;
-  // A buffer only the pool holds is no longer in any message or inbox: overwrite it. The
-  // engine thread alone copies and drops these pointers, so the count is exact.
-  std::vector<std::shared_ptr<std::vector<float>>>& pool = vectors_[j].snapshots;
-  for (std::shared_ptr<std::vector<float>>& buffer : pool) {
-    if (buffer.use_count() == 1) {
-      buffer->assign(values.begin(), values.end());  // same size: no allocation
-      agent.mixing = buffer;
-      return;
+  if (dimension_ == 0) return;  // a replay's snapshots stay null
+  Vectors& vectors = vectors_[j];
+  vectors.mixing.reset();
+  Snapshot& snapshot = free_snapshot(j);
+  snapshot.buffer->assign(values.begin(), values.end());  // same size: no allocation
+  snapshot.writer = {};
+  vectors.mixing = snapshot.buffer;
+}
+
+SynchronousConsensus::Snapshot& SynchronousConsensus::free_snapshot(std::size_t j) {
+  // A buffer only the pool holds is in no message, inbox or task any more: overwrite it. Only
+  // the engine thread copies these pointers; a task drops its copies once it has run, and the
+  // fence orders that task's reads before whatever writes the buffer next.
+  std::vector<Snapshot>& pool = vectors_[j].snapshots;
+  for (Snapshot& snapshot : pool) {
+    if (snapshot.buffer.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return snapshot;
     }
   }
-  pool.push_back(std::make_shared<std::vector<float>>(values));
-  agent.mixing = pool.back();
+  pool.push_back({std::make_shared<std::vector<float>>(dimension_), {}});
+  return pool.back();
 }
 
 std::span<const WeightedParameters> SynchronousConsensus::mixing_inputs(std::size_t j, std::size_t parity) {
   const Agent& agent = agents_[j];
   // The mixing row's fixed (ascending column) order fixes the float rounding too.
   inputs_.clear();
-  auto values = [](const std::shared_ptr<const std::vector<float>>& snapshot) {
-    return snapshot ? std::span<const float>(*snapshot) : std::span<const float>();
+  held_.clear();
+  after_.clear();
+  auto values = [this](std::size_t sender, const std::shared_ptr<const std::vector<float>>& snapshot) {
+    if (!snapshot) return std::span<const float>();
+    held_.push_back(snapshot);
+    for (const Snapshot& own : vectors_[sender].snapshots) {
+      if (own.buffer.get() == snapshot.get()) after_.push_back(own.writer);
+    }
+    return std::span<const float>(*snapshot);
   };
   const MixingMatrix& matrix = mixings_[matrix_index(global_round(agent))];
   // A neighbour that timed out lends its weight to the agent itself.
   double missing = 0.0;
-  std::size_t slot = first_slot_[j];
+  std::size_t slot = agent.first_slot;
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
-    if (entry.column != j && filled_[parity][slot++] == 0) missing += entry.weight;
+    if (entry.column != j && filled(slot++, parity) == 0) missing += entry.weight;
   }
-  std::size_t next_neighbor = first_slot_[j];
+  std::size_t next_neighbor = agent.first_slot;
   for (const MixingMatrix::Entry& entry : matrix.row(j)) {
     if (entry.column == j) {
-      inputs_.push_back({entry.weight + missing, values(agent.mixing)});
+      inputs_.push_back({entry.weight + missing, values(j, vectors_[j].mixing)});
       continue;
     }
     const std::size_t k = next_neighbor++;
-    if (filled_[parity][k] != 0) inputs_.push_back({entry.weight, values(inbox_[parity][k])});
+    if (filled(k, parity) != 0) inputs_.push_back({entry.weight, values(entry.column, inbox_[parity][k])});
   }
   return inputs_;
 }
 
 void SynchronousConsensus::apply_update(std::size_t j, std::size_t parity) {
   Agent& agent = agents_[j];
-  agent_math_.finish(j);
-  Vectors& vectors = vectors_[j];
-  const AlgorithmSpec& algorithm = context_.algorithm;
-  const double alpha = algorithm.learning_rate * step_size(algorithm.schedule, agent.step);
-  // A replay's vectors are empty: nothing to mix or update.
-  if (!vectors.scratch.empty()) {
-    const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
-    switch (rule_) {
-      case Rule::kCdsgd:
-        cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
-        break;
-      case Rule::kCdmsgdNesterov:
-        cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
-                               vectors.scratch);
-        break;
-      case Rule::kCdmsgdTwoSequence:
-        cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
-                                   vectors.scratch);
-        break;
-    }
-  }
-  vectors.parameters.swap(vectors.scratch);
+  if (dimension_ > 0) start_mixing(j, parity, true);  // a replay has nothing to mix or update
   clear_inbox(j, parity);
   agent.round_sent = false;
   ++agent.step;
+  if (agent.step == context_.total_steps) agent_math_.finish(j);  // parameters() is final
   step_finished(j);
-  if (agent.step < context_.total_steps) begin_step(j);
+  if (agent.step < context_.total_steps) begin_step(j, dimension_ > 0);
+}
+
+void SynchronousConsensus::start_mixing(std::size_t j, std::size_t parity, bool update) {
+  Agent& agent = agents_[j];
+  agent_math_.limit(j, kTasksInFlight);
+  const std::span<const WeightedParameters> inputs = mixing_inputs(j, parity);
+  Vectors& vectors = vectors_[j];
+  if (update) {
+    after_.push_back(vectors.gradient_done);
+    after_.push_back(vectors.update_done);
+  }
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  const double alpha = update ? algorithm.learning_rate * step_size(algorithm.schedule, agent.step) : 0.0;
+  Snapshot& out = free_snapshot(j);
+  if (context_.workers == nullptr) {
+    mixing_math(j, inputs, update, alpha, *out.buffer);  // inline: reuses the engine's buffers
+    out.writer = {};
+  } else {
+    // The task keeps the snapshots it reads and writes, so none is reused before it has run.
+    out.writer = agent_math_.start_after(
+        j,
+        [this, j, update, alpha, target = out.buffer, weighted = std::vector<WeightedParameters>(inputs.begin(), inputs.end()),
+         held = held_] { mixing_math(j, weighted, update, alpha, *target); },
+        after_);
+    if (update) vectors.update_done = out.writer;
+  }
+  held_.clear();
+  vectors.mixing = out.buffer;
+}
+
+void SynchronousConsensus::mixing_math(std::size_t j, std::span<const WeightedParameters> inputs, bool update,
+                                       double alpha, std::vector<float>& out) {
+  if (!update) {
+    mix(inputs, out);
+    return;
+  }
+  Vectors& vectors = vectors_[j];
+  const AlgorithmSpec& algorithm = context_.algorithm;
+  switch (rule_) {
+    case Rule::kCdsgd:
+      cdsgd_update(inputs, vectors.gradient, alpha, vectors.scratch);
+      break;
+    case Rule::kCdmsgdNesterov:
+      cdmsgd_nesterov_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum, vectors.scratch);
+      break;
+    case Rule::kCdmsgdTwoSequence:
+      cdmsgd_two_sequence_update(inputs, vectors.gradient, alpha, algorithm.momentum, vectors.momentum,
+                                 vectors.scratch);
+      break;
+  }
+  vectors.parameters.swap(vectors.scratch);
+  std::copy(vectors.parameters.begin(), vectors.parameters.end(), out.begin());
 }
 
 }  // namespace cdsim

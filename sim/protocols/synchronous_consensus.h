@@ -33,13 +33,6 @@
 
 namespace cdsim {
 
-// Simulated time agents spent ready to mix but waiting for neighbours, summed over agents.
-struct WaitingStats {
-  SimTime agent_wait = SimTime::zero();
-  std::uint64_t timeouts = 0;       // rounds an agent mixed without every neighbour
-  std::uint64_t late_messages = 0;  // vectors that arrived after their round and were dropped
-};
-
 class SynchronousConsensus final : public Protocol {
  public:
   // Takes over the network's delivery handler.
@@ -52,37 +45,49 @@ class SynchronousConsensus final : public Protocol {
 
  private:
   enum class Rule { kCdsgd, kCdmsgdNesterov, kCdmsgdTwoSequence };
-  // What every message to or from the agent touches, kept small and apart from the vectors.
-  struct Agent {
+  // What every message to or from the agent touches, in one cache line apart from the
+  // vectors (a million-agent replay is bound by the misses on this state).
+  struct alignas(64) Agent {
+    std::int64_t step = 0;
+    // Ready to mix in round waiting_round since waiting_since (-1: not ready); timed_out
+    // once the timeout fired for that round.
+    std::int64_t waiting_round = -1;
+    SimTime waiting_since;
+    EventHandle timeout_event;
+    std::uint32_t round = 0;          // mixing round within the step, 0..tau-1
+    std::uint32_t received[2] = {};   // inbox entries filled, by global round parity
+    std::uint32_t first_slot = 0;     // the agent's inbox slots: first_slot .. + slots
+    std::uint32_t slots = 0;
+    bool computed = false;            // the gradient of `step` is ready
+    bool round_sent = false;          // the current round's parameters are on their way
+    bool timed_out = false;
+  };
+  // A buffer of the agent's snapshot pool and the task that writes its current contents
+  // (complete when the engine wrote them).
+  struct Snapshot {
+    std::shared_ptr<std::vector<float>> buffer;
+    WorkerPool::Dependency writer;
+  };
+  // The agent's part of the math. The first four are touched only by the agent's tasks on
+  // the pool (and by the engine when none is outstanding); the engine keeps the rest.
+  struct Vectors {
     // y: the vector exchanged in the current round, one immutable snapshot shared by the
     // messages to every neighbour and by this agent's own mixing term; null when the
     // vectors are empty (a replay), so that messages carry no payload and no reference count.
     std::shared_ptr<const std::vector<float>> mixing;
-    std::int64_t step = 0;
-    std::uint32_t round = 0;          // mixing round within the step, 0..tau-1
-    std::uint32_t received[2] = {};   // inbox entries filled, by global round parity
-    bool computed = false;            // the gradient of `step` is ready
-    bool round_sent = false;          // the current round's parameters are on their way
-  };
-  // The agent's part of the math.
-  struct Vectors {
     std::vector<float> parameters;  // x_j(step)
     std::vector<float> gradient;    // g_j at x_j(step)
     std::vector<float> scratch;
     std::vector<float> momentum;    // m (Nesterov) or v(k) (two-sequence)
-    std::vector<std::shared_ptr<std::vector<float>>> snapshots;  // share_snapshot's buffers
+    std::vector<Snapshot> snapshots;     // the buffers agent.mixing is taken from
+    WorkerPool::Dependency gradient_done;  // the task computing `gradient`
+    WorkerPool::Dependency update_done;    // the last task applying the update rule
   };
-  // Rarely touched: timeouts and rounds far ahead.
+  // Rarely touched: rounds far ahead.
   struct Patience {
     // Time-varying topologies only: parameters of rounds beyond the next one (a sender that
     // does not wait for this agent can run further ahead), in arrival order.
     std::vector<Message> early;
-    // Ready to mix in round waiting_round since waiting_since; timed_out once the timeout
-    // fired for that round.
-    std::int64_t waiting_round = -1;
-    SimTime waiting_since;
-    bool timed_out = false;
-    EventHandle timeout_event;
   };
   // One mixing matrix's neighbourhoods, dense: agent j hears from in[in_first[j] ..
   // in_first[j + 1]) (its row's columns other than j, ascending) and sends to
@@ -94,7 +99,9 @@ class SynchronousConsensus final : public Protocol {
     std::vector<std::uint32_t> out;
   };
   std::int64_t global_round(const Agent& agent) const;
-  void begin_step(std::size_t agent);
+  // Starts the agent's step; `snapshot_taken`: agent.mixing already is (or will be, once
+  // its writer has run) x_j(step), else it is copied from the parameters now.
+  void begin_step(std::size_t agent, bool snapshot_taken);
   void finish_compute(std::size_t agent);
   void send_round(std::size_t agent);
   void deliver(Message&& message);
@@ -111,8 +118,20 @@ class SynchronousConsensus final : public Protocol {
   // Drops the vectors received for the rounds of `parity`.
   void clear_inbox(std::size_t agent, std::size_t parity);
   // The agent's own vector and its neighbours' of the current round, with their weights;
-  // valid until the next call (it reuses one buffer, so an update allocates nothing).
+  // valid until the next call (it reuses one buffer, so an update allocates nothing). Also
+  // fills held_ with the snapshots themselves and after_ with the tasks writing them.
   std::span<const WeightedParameters> mixing_inputs(std::size_t agent, std::size_t parity);
+  // Starts the math of the agent's current round on the pool (at once without one): the
+  // mixing of an intermediate round into a new snapshot, or (`update`) the update rule into
+  // x_j(step + 1) and a snapshot of it. Either way agent.mixing becomes that snapshot. The
+  // task runs after the tasks writing its inputs, so the engine goes on without waiting.
+  void start_mixing(std::size_t agent, std::size_t parity, bool update);
+  // The pure math start_mixing starts: the mixed or updated vector into `out`.
+  void mixing_math(std::size_t agent, std::span<const WeightedParameters> inputs, bool update, double alpha,
+                   std::vector<float>& out);
+  // A buffer of the agent's pool that nothing holds any more (no message, inbox, snapshot
+  // or task), or a new one of the model's size.
+  Snapshot& free_snapshot(std::size_t agent);
   // Makes agent.mixing an immutable copy of `values` to share (null for an empty vector, a
   // replay's), in a buffer of the agent's pool that no message holds any more, so that
   // once the pool has as many buffers as rounds in flight a step allocates nothing.
@@ -129,14 +148,18 @@ class SynchronousConsensus final : public Protocol {
   std::vector<Agent> agents_;
   std::vector<Vectors> vectors_;
   std::vector<Patience> patience_;
-  // inbox_[p][first_slot_[j] + k] holds the vector agent j received for the rounds of
-  // parity p from the k-th neighbour its row of that round lists (a neighbour may be one
-  // round ahead; null payloads are a replay's empty vectors), and filled_[p] whether it
-  // has arrived; agent j has as many slots as its widest row over the matrices.
-  std::vector<std::size_t> first_slot_;
+  // inbox_[p][first_slot + k] holds the vector agent j received for the rounds of parity p
+  // from the k-th neighbour its row of that round lists (a neighbour may be one round
+  // ahead; a replay's are null and never stored), and filled_[2 (first_slot + k) + p]
+  // whether it has arrived; agent j has as many slots as its widest row over the matrices.
   std::vector<std::shared_ptr<const std::vector<float>>> inbox_[2];
-  std::vector<std::uint8_t> filled_[2];
+  std::vector<std::uint8_t> filled_;
+  std::uint8_t& filled(std::size_t slot, std::size_t parity) { return filled_[2 * slot + parity]; }
   std::vector<WeightedParameters> inputs_;  // mixing_inputs' buffer
+  std::vector<std::shared_ptr<const std::vector<float>>> held_;  // the snapshots inputs_ views
+  std::vector<WorkerPool::Dependency> after_;                     // and the tasks writing them
+  std::size_t dimension_ = 0;  // 0 in a replay: no math at all
+  const std::shared_ptr<const std::vector<float>> no_payload_;  // a replay's messages carry none
   StepRecorder recorder_;
   AgentOutages outages_;
   bool tolerant_ = false;  // timeouts or crashes: late vectors are dropped, early ones kept

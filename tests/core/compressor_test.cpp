@@ -321,3 +321,32 @@ TEST_CASE("a compressor spec that makes no sense names the field") {
   spec.unbiased = true;
   CHECK(field_of(spec) == "(accepted)");
 }
+
+TEST_CASE("compressing into a reused encoding gives the fresh encoding, whatever kind and size it held before") {
+  const std::vector<Compressor> compressors = {make("identity"),         make("top_k", 5),  make("random_k", 0, 0.3),
+                                               make("qsgd", 0, 0.0, 4), make("scaled_sign"), make("float16"),
+                                               make("bfloat16")};
+  const std::vector<float> x = random_vector(40, 5);
+  for (const Compressor& compressor : compressors) {
+    CAPTURE(compressor.spec().kind);
+    for (const Compressor& before : compressors) {
+      CAPTURE(before.spec().kind);
+      Rng fresh_rng(2, 1, RngPurpose::kCompression);
+      Rng reused_rng(2, 1, RngPurpose::kCompression);
+      Rng other(9, 9, RngPurpose::kCompression);
+      CompressedVector reused;
+      before.compress(random_vector(64, 6), other, reused);  // larger, another kind
+      const CompressedVector fresh = compressor.compress(x, fresh_rng);
+      compressor.compress(x, reused_rng, reused);
+      CHECK(reused.dimension == fresh.dimension);
+      CHECK(reused.indices == fresh.indices);
+      CHECK(reused.values == fresh.values);
+      CHECK(reused.half_values == fresh.half_values);
+      CHECK(reused.codes == fresh.codes);
+      CHECK(reused.bits_per_code == fresh.bits_per_code);
+      CHECK(reused.has_scale == fresh.has_scale);
+      CHECK(std::bit_cast<std::uint32_t>(reused.scale) == std::bit_cast<std::uint32_t>(fresh.scale));
+      CHECK(reused.payload_bits() == fresh.payload_bits());
+    }
+  }
+}

@@ -109,3 +109,50 @@ TEST_CASE("destroying a task's handle waits for the task, so the data it writes 
     CHECK(wrong == 0);
   }
 }
+
+TEST_CASE("a task runs only after the tasks it depends on, so a chain submitted at once gives the sequential recurrence") {
+  // x_{i+1} = lcg(x_i) over two interleaved chains, every link submitted before any has run.
+  const auto step = [](std::uint64_t x) {
+    for (int k = 0; k < 200; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return x;
+  };
+  constexpr std::size_t kLinks = 64;
+  std::vector<std::uint64_t> expected(2 * (kLinks + 1));
+  for (std::size_t chain = 0; chain < 2; ++chain) {
+    expected[chain] = chain + 11;
+    for (std::size_t i = 1; i <= kLinks; ++i) expected[2 * i + chain] = step(expected[2 * (i - 1) + chain]);
+  }
+  for (std::size_t threads : {1, 2, 4}) {
+    CAPTURE(threads);
+    WorkerPool pool(threads);
+    std::vector<std::uint64_t> values(expected.size(), 0);
+    values[0] = 11;
+    values[1] = 12;
+    std::vector<WorkerPool::Task> tasks;
+    std::vector<WorkerPool::Dependency> last(2);
+    for (std::size_t i = 1; i <= kLinks; ++i) {
+      for (std::size_t chain = 0; chain < 2; ++chain) {
+        const WorkerPool::Dependency after[] = {last[chain]};
+        tasks.push_back(pool.submit([&values, &step, i, chain] { values[2 * i + chain] = step(values[2 * (i - 1) + chain]); },
+                                    after));
+        last[chain] = tasks.back().dependency();
+      }
+    }
+    tasks.back().wait();  // waiting for the last link alone runs (or waits for) all before it
+    CHECK(values[2 * kLinks + 1] == expected[2 * kLinks + 1]);
+    for (WorkerPool::Task& task : tasks) task.wait();
+    CHECK(values == expected);
+  }
+}
+
+TEST_CASE("a task whose dependency threw still runs, and only the failed task rethrows") {
+  WorkerPool pool(2);
+  WorkerPool::Task failing = pool.submit([] { throw std::runtime_error("first"); });
+  const WorkerPool::Dependency after[] = {failing.dependency()};
+  int value = 0;
+  WorkerPool::Task next = pool.submit([&value] { value = 5; }, after);
+  next.wait();
+  CHECK(value == 5);
+  CHECK_FALSE(failing.succeeded());
+  CHECK_THROWS_WITH_AS(failing.wait(), "first", std::runtime_error);
+}

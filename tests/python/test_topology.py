@@ -31,3 +31,17 @@ def test_a_list_of_scenarios_gives_one_row_each():
     table = cdsim.topology_report([ring(6), ring(10)], parameters=10)
     assert table["name"].tolist() == ["ring6", "ring10"]
     assert table["edges"].tolist() == [6, 10]
+
+
+def test_the_round_time_is_simulated_on_a_switch_and_a_formula_on_uniform_links():
+    # A star of 5 behind one switch: the centre's host link carries its 4 messages each
+    # way, 2 L + 4 S / B; on uniform point-to-point links one message: L + S / B.
+    star = {"name": "star5", "agents": 5, "topology": {"kind": "star"},
+            "network": {"model": "switch", "latency": "1ms", "bandwidth": "50Mbps"}}
+    figures = cdsim.topology_report(star, parameters=1000)
+    assert figures["round_time_method"] == "simulated"
+    bits = figures["bytes_per_message"] * 8
+    assert math.isclose(figures["round_time_s"], 0.002 + 4 * bits / 50e6, rel_tol=1e-9)
+    uniform = cdsim.topology_report(ring(6), parameters=1000)
+    assert uniform["round_time_method"] == "formula"
+    assert math.isclose(uniform["round_time_s"], 0.001 + uniform["bytes_per_message"] * 8 / 100e6, rel_tol=1e-12)

@@ -203,12 +203,28 @@ TEST_CASE("bad NIC and platform fields are rejected by their JSON pointer") {
       {R"({"agents": 2, "network": {"model": "platform", "platform": {"kind": "regions",
            "wan_latency": [["0s", "1ms", "1ms"], ["1ms", "0s", "1ms"], ["1ms", "1ms", "0s"]]}}})",
        "/network/platform/wan_latency"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "file"}}})", "/network/platform/file"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "file", "file": 3}}})", "/network/platform/file"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "tree", "file": "rack.graphml"}}})",
+       "/network/platform/file"},
+      {R"({"network": {"model": "platform", "platform": {"kind": "file", "file": "rack.graphml", "core_latency": "1ms"}}})",
+       "/network/platform/core_latency"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
     const ScenarioError e = error_of(c.text);
     CHECK(e.field() == c.field);
   }
+}
+
+TEST_CASE("a platform file is taken relative to the scenario's folder and survives the resolved scenario") {
+  const cdsim::Scenario first = cdsim::parse_scenario(
+      R"({"network": {"model": "platform", "platform": {"kind": "file", "file": "racks/two.graphml"}}})",
+      "/some/where/s.json");
+  CHECK(first.network.platform.kind == "file");
+  CHECK(first.network.platform.file == "/some/where/racks/two.graphml");
+  const cdsim::Scenario again = cdsim::parse_scenario(cdsim::resolved_scenario_json(first), "resolved.json");
+  CHECK(again.network.platform.file == first.network.platform.file);
 }
 
 TEST_CASE("NIC and platform fields survive the resolved scenario") {

@@ -9,6 +9,8 @@
 #include "core/partition_spec.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_topology.h"
+#include "sim/protocols/link_assignment.h"
+#include "sim/protocols/protocol.h"
 
 TEST_CASE("every scenario shipped under scenarios/ loads, round-trips and builds its topology") {
   const std::filesystem::path root = std::filesystem::path(CDSIM_SOURCE_DIR) / "scenarios";
@@ -29,6 +31,10 @@ TEST_CASE("every scenario shipped under scenarios/ loads, round-trips and builds
     CHECK(cdsim::resolved_scenario_json(cdsim::parse_scenario(resolved, file.string())) == resolved);
     const cdsim::ScenarioTopology topology = cdsim::build_scenario_topology(scenario);
     CHECK(topology.graph.vertex_count() == scenario.agents);
+    if (scenario.network.model == "platform" && scenario.network.platform.kind == "file") {
+      CHECK_NOTHROW(cdsim::build_platform(scenario.network, cdsim::protocol_links(scenario.algorithm, topology.graph),
+                                          scenario.agents, topology.graph, topology.edge_links, scenario.seed));
+    }
     CHECK_NOTHROW(cdsim::validate(scenario.data));
     CHECK_NOTHROW(cdsim::validate(scenario.partition, scenario.agents));
     CHECK_NOTHROW(cdsim::validate(scenario.model));

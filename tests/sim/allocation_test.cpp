@@ -8,9 +8,13 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "core/compressor.h"
+#include "core/error_feedback.h"
+#include "core/rng.h"
 #include "sim/point_to_point_network.h"
 #include "sim/simulation.h"
 
@@ -105,4 +109,26 @@ TEST_CASE("messages on a point-to-point network allocate nothing in steady state
   const std::uint64_t allocations = allocation_count - allocations_before;
   CHECK(network.stats().messages_delivered - delivered_before > 1000);
   CHECK(allocations == 0);
+}
+
+TEST_CASE("a compressed upload with error feedback allocates nothing once its buffers have held one, for every compressor") {
+  for (const char* kind : {"identity", "top_k", "random_k", "qsgd", "scaled_sign", "float16", "bfloat16"}) {
+    CAPTURE(kind);
+    cdsim::CompressorSpec spec;
+    spec.kind = kind;
+    if (spec.kind == "top_k" || spec.kind == "random_k") spec.fraction = 0.25;
+    if (spec.kind == "qsgd") spec.levels = 4;
+    const cdsim::Compressor compressor(spec);
+    cdsim::Rng rng(4, 0, cdsim::RngPurpose::kCompression);
+    std::vector<float> gradient(1000), residual(1000, 0.0f), decoded(1000), corrected;
+    cdsim::CompressedVector compressed;
+    for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] = static_cast<float>(i % 17) - 8.0f;
+    cdsim::compress_with_feedback(compressor, gradient, residual, true, rng, decoded, compressed, corrected);
+    const std::uint64_t before = allocation_count;
+    for (int step = 0; step < 5; ++step) {
+      gradient[static_cast<std::size_t>(step)] += 1.0f;
+      cdsim::compress_with_feedback(compressor, gradient, residual, true, rng, decoded, compressed, corrected);
+    }
+    CHECK(allocation_count - before == 0);
+  }
 }

@@ -246,3 +246,50 @@ TEST_CASE("an unknown edge attribute or a duplicate edge with other link values 
   CHECK(std::string(twice.what()).find("given twice") != std::string::npos);
   CHECK(parse_links("edge_list", "0 1 latency=1ms\n1 0 latency=1ms\n").edge_links.size() == 1);
 }
+
+TEST_CASE("a GraphML document keeps node ids, node and edge attributes as text, and the file's edge order") {
+  for (const char* edgedefault : {"undirected", "directed"}) {
+    CAPTURE(edgedefault);
+    const std::string text = std::string(R"(<?xml version="1.0"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="r" for="node" attr.name="role" attr.type="string"/>
+  <key id="a" for="node" attr.name="agent" attr.type="int"/>
+  <key id="w" for="edge" attr.name="latency" attr.type="double"><default>0.5</default></key>
+  <graph id="G" edgedefault=")") + edgedefault + R"(">
+    <node id="sw"><data key="r">switch</data></node>
+    <node id="h1"><data key="a">1</data></node>
+    <node id="h0"/>
+    <edge source="h1" target="sw"><data key="w">0.25</data></edge>
+    <edge source="sw" target="h0"/>
+    <edge source="h0" target="h1"/>
+  </graph>
+</graphml>
+)";
+    std::istringstream in(text);
+    const cdsim::GraphmlDocument d = cdsim::parse_graphml_document(in, "'d.graphml'");
+    REQUIRE(d.nodes.size() == 3);
+    CHECK(d.nodes[0].id == "sw");
+    CHECK(d.nodes[1].id == "h1");
+    CHECK(d.nodes[2].id == "h0");
+    CHECK(d.nodes[0].attributes == std::map<std::string, std::string>{{"role", "switch"}});
+    CHECK(d.nodes[1].attributes == std::map<std::string, std::string>{{"agent", "1"}});
+    CHECK(d.nodes[2].attributes.empty());
+    REQUIRE(d.edges.size() == 3);
+    // Document order, each edge as written (source, target), defaults filled in.
+    CHECK((d.edges[0].source == 1 && d.edges[0].target == 0));
+    CHECK((d.edges[1].source == 0 && d.edges[1].target == 2));
+    CHECK((d.edges[2].source == 2 && d.edges[2].target == 1));
+    CHECK(d.edges[0].attributes.at("latency") == "0.25");
+    CHECK(d.edges[1].attributes.at("latency") == "0.5");
+  }
+}
+
+TEST_CASE("a GraphML document rejects graph attributes and malformed XML, naming the file") {
+  std::istringstream attributed(R"(<graphml><key id="g" for="graph" attr.name="owner" attr.type="string"/>
+<graph edgedefault="undirected"><data key="g">me</data></graph></graphml>)");
+  CHECK_THROWS_WITH_AS(cdsim::parse_graphml_document(attributed, "'g.graphml'"),
+                       doctest::Contains("'g.graphml': graph attribute 'owner'"), cdsim::InvalidInput);
+  std::istringstream broken("<graphml><graph>");
+  CHECK_THROWS_WITH_AS(cdsim::parse_graphml_document(broken, "'b.graphml'"),
+                       doctest::Contains("'b.graphml': malformed GraphML"), cdsim::InvalidInput);
+}

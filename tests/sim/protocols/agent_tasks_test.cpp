@@ -87,15 +87,17 @@ std::vector<Case> every_protocol() {
 }
 
 // Runs `c` for 12 steps on a 5-ring of noisy learners with the agents' math on `pool`
-// (null: inline), and returns every observed snapshot and the time of each.
-std::pair<std::vector<std::vector<std::vector<float>>>, std::vector<SimTime>> run(const Case& c, WorkerPool* pool) {
+// (null: inline), observing every `observe_every`-th step, and returns every observed
+// snapshot and the time of each.
+std::pair<std::vector<std::vector<std::vector<float>>>, std::vector<SimTime>> run(const Case& c, WorkerPool* pool,
+                                                                                 std::int64_t observe_every = 1) {
   BaselineFixture f(c.algorithm, ring_graph(5), 6,
                     LinkSpec{SimTime::from_us(300), Bandwidth::from_bits_per_second(10'000'000)});
   for (std::size_t j = 0; j < f.agents(); ++j) {
     f.learners[j] = std::make_unique<NoisyQuadraticLearner>(std::vector<float>(f.targets[j].begin(), f.targets[j].end()), j);
   }
   f.workers = pool;
-  f.run(c.compute, 12);
+  f.run(c.compute, 12, observe_every);
   return {f.snapshots, f.times};
 }
 
@@ -117,6 +119,42 @@ TEST_CASE("every protocol gives bit-identical snapshots with its math inline or 
   }
 }
 
+TEST_CASE(
+    "synchronous consensus observed only at its first and last steps, so that the engine runs steps ahead of the "
+    "math on the pool, gives bit-identical results inline and on pools of 1, 2 and 4 threads") {
+  ComputeSpec uneven;
+  uneven.speed_spread = 0.5;
+  uneven.straggler_probability = 0.3;
+  std::vector<Case> cases;
+  AlgorithmSpec a;
+  a.learning_rate = 0.1;
+  a.batch_size = 1;
+  a.kind = "cdsgd";
+  cases.push_back({"cdsgd", a, uneven});
+  a.kind = "cdmsgd_two_sequence";
+  a.consensus_steps = 3;
+  a.overlap_communication = true;
+  cases.push_back({"cdmsgd two-sequence, tau 3, overlapping", a, uneven});
+  a.kind = "cdmsgd";
+  a.consensus_steps = 1;
+  a.overlap_communication = false;
+  a.timeout = SimTime::from_us(200);
+  cases.push_back({"cdmsgd with a timeout", a, uneven});
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const auto reference = run(c, nullptr, 12);
+    REQUIRE(reference.first.size() == 2);  // steps 0 and 12
+    CHECK(reference.first.front() != reference.first.back());
+    for (std::size_t threads : {1, 2, 4}) {
+      CAPTURE(threads);
+      WorkerPool pool(threads);
+      const auto pooled = run(c, &pool, 12);
+      CHECK(pooled.first == reference.first);
+      CHECK(pooled.second == reference.second);
+    }
+  }
+}
+
 TEST_CASE("an agent has at most one task outstanding, and finishing rethrows what the task threw") {
   WorkerPool pool(2);
   AgentTasks tasks(&pool, 3);
@@ -131,6 +169,21 @@ TEST_CASE("an agent has at most one task outstanding, and finishing rethrows wha
   tasks.start(2, [&] { value = 9; });  // the agent is free again
   tasks.finish(2);
   CHECK(value == 9);
+}
+
+TEST_CASE("an agent's chained tasks run in dependency order, and limit waits for the oldest") {
+  WorkerPool pool(2);
+  AgentTasks tasks(&pool, 1);
+  std::vector<int> order;
+  WorkerPool::Dependency previous;
+  for (int i = 0; i < 5; ++i) {
+    const WorkerPool::Dependency after[] = {previous};
+    previous = tasks.start_after(0, [&order, i] { order.push_back(i); }, after);
+  }
+  tasks.limit(0, 2);
+  CHECK(order.size() >= 3);
+  tasks.finish(0);
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
 }
 
 TEST_CASE("without a pool an agent's task runs at once") {
