@@ -472,6 +472,19 @@ std::vector<PlatformNodeName> read_platform_link(const Json& link, const std::st
   return ends;
 }
 
+// A fault's "link": two agents [a, b] (into `agents`) or a platform link's two ends
+// ["host:h", "switch:s"] (into `ends`).
+void read_fault_link(ObjectReader& reader, std::vector<std::size_t>& agents, std::vector<PlatformNodeName>& ends,
+                     std::size_t maximum_count = SIZE_MAX) {
+  const Json* link = reader.has("link") ? &reader.json()["link"] : nullptr;
+  if (link != nullptr && link->is_array() && !link->empty() && (*link)[0].is_string()) {
+    reader.array_or_null("link");
+    ends = read_platform_link(*link, reader.field_pointer("link"));
+  } else {
+    agents = reader.unsigned_list_or("link", agents, SIZE_MAX, maximum_count);
+  }
+}
+
 FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir) {
   FaultSpec spec;
   spec.loss_probability = reader.probability_or("loss_probability", spec.loss_probability);
@@ -482,7 +495,7 @@ FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir
       LinkLoss loss;
       if (!loss_reader.has("link")) throw InvalidInput(pointer + "/link", "every link loss needs a \"link\": [a, b]");
       if (!loss_reader.has("probability")) throw InvalidInput(pointer + "/probability", "every link loss needs a \"probability\"");
-      loss.link = loss_reader.unsigned_list_or("link", loss.link, SIZE_MAX, 2);
+      read_fault_link(loss_reader, loss.link, loss.platform_link, 2);
       loss.probability = loss_reader.probability_or("probability", loss.probability);
       loss_reader.reject_unknown_keys();
       spec.link_loss.push_back(std::move(loss));
@@ -517,15 +530,10 @@ FaultSpec read_faults(ObjectReader reader, const std::filesystem::path& base_dir
       event.kind = event_reader.choice_or("kind", "", {"link_down", "link_up", "partition", "heal", "crash", "recover",
                                                       "link_degrade"});
       if (event.kind.empty()) throw InvalidInput(pointer + "/kind", "every fault needs a \"kind\"");
-      const Json* link = event_reader.has("link") ? &event_reader.json()["link"] : nullptr;
-      if (link != nullptr && link->is_array() && !link->empty() && (*link)[0].is_string()) {
-        event_reader.array_or_null("link");
-        event.platform_link = read_platform_link(*link, pointer + "/link");
-        if (event.kind != "link_down" && event.kind != "link_up" && event.kind != "link_degrade") {
-          throw InvalidInput(pointer + "/link", "only link_down, link_up and link_degrade name a platform link");
-        }
-      } else {
-        event.link = event_reader.unsigned_list_or("link", event.link);
+      read_fault_link(event_reader, event.link, event.platform_link);
+      if (!event.platform_link.empty() && event.kind != "link_down" && event.kind != "link_up" &&
+          event.kind != "link_degrade") {
+        throw InvalidInput(pointer + "/link", "only link_down, link_up and link_degrade name a platform link");
       }
       if (event_reader.has("agent")) event.agent = event_reader.unsigned_or("agent", 0);
       if (event_reader.has("latency")) event.latency = event_reader.duration_or("latency", SimTime::zero());
@@ -840,7 +848,7 @@ std::string resolved_scenario_json(const Scenario& s) {
     for (const FaultEvent& e : s.faults.events) {
       Json event = {{"at", to_string(e.at)}, {"kind", e.kind}};
       if (!e.link.empty()) event["link"] = e.link;
-      if (!e.platform_link.empty()) event["link"] = {e.platform_link[0].text(), e.platform_link[1].text()};
+      if (!e.platform_link.empty()) event["link"] = Json{e.platform_link[0].text(), e.platform_link[1].text()};
       if (!e.groups.empty()) event["groups"] = e.groups;
       if (e.agent) event["agent"] = *e.agent;
       if (e.latency) event["latency"] = to_string(*e.latency);
@@ -848,7 +856,11 @@ std::string resolved_scenario_json(const Scenario& s) {
       events.push_back(event);
     }
     Json link_loss = Json::array();
-    for (const LinkLoss& loss : s.faults.link_loss) link_loss.push_back({{"link", loss.link}, {"probability", loss.probability}});
+    for (const LinkLoss& loss : s.faults.link_loss) {
+      const Json link = loss.platform_link.empty() ? Json(loss.link)
+                                                   : Json{loss.platform_link[0].text(), loss.platform_link[1].text()};
+      link_loss.push_back({{"link", link}, {"probability", loss.probability}});
+    }
     root["faults"] = {{"loss_probability", s.faults.loss_probability}, {"link_loss", link_loss}, {"events", events}};
     const ChurnSpec& churn = s.faults.churn;
     if (!churn.trace.empty()) root["faults"]["churn"] = {{"trace", churn.trace}};

@@ -47,11 +47,14 @@ std::vector<LinkOverride> parse_edge_links(const AttributedGraph& file, const st
 }
 
 // The physical network the faults' platform links are checked against: built only when
-// an event names one and the model has a platform.
+// an event or a link loss names one and the model has a platform.
 std::unique_ptr<Platform> fault_platform(const Scenario& scenario, const Graph& graph,
                                          const std::vector<LinkOverride>& edge_links) {
   const std::vector<FaultEvent>& events = scenario.faults.events;
-  const bool named = std::any_of(events.begin(), events.end(), [](const FaultEvent& e) { return !e.platform_link.empty(); });
+  const std::vector<LinkLoss>& losses = scenario.faults.link_loss;
+  const bool named =
+      std::any_of(events.begin(), events.end(), [](const FaultEvent& e) { return !e.platform_link.empty(); }) ||
+      std::any_of(losses.begin(), losses.end(), [](const LinkLoss& l) { return !l.platform_link.empty(); });
   if (!named || scenario.network.model == "point_to_point") return nullptr;
   return std::make_unique<Platform>(build_platform(scenario.network, protocol_links(scenario.algorithm, graph),
                                                    scenario.agents, graph, edge_links, scenario.seed));

@@ -47,6 +47,23 @@ FaultyNetwork::FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> in
     link_loss_[key(loss.b, loss.a)] = loss.probability;
     any_loss_ = any_loss_ || loss.probability > 0.0;
   }
+  for (const LinkLossProbability& loss : schedule.network_link_loss) {
+    check_probability(loss.probability);
+    if (network_link_loss_.empty()) network_link_loss_.assign(inner_->link_count(), 0.0);
+    bool found = false;
+    for (std::size_t link = 0; link < inner_->link_count(); ++link) {
+      const LinkEndpoints ends = inner_->link_endpoints(link);
+      if ((ends.from == loss.a && ends.to == loss.b) || (ends.from == loss.b && ends.to == loss.a)) {
+        network_link_loss_[link] = loss.probability;
+        found = true;
+      }
+    }
+    if (!found) {
+      throw std::invalid_argument("FaultyNetwork: no link between " + node_name(loss.a) + " and " + node_name(loss.b) +
+                                  " to make lossy");
+    }
+    any_loss_ = any_loss_ || loss.probability > 0.0;
+  }
   inner_->set_delivery_handler([this](Message&& message) { arrived(std::move(message)); });
   // Traces see the inner network's transmissions as this network's.
   NetworkObserver forward;
@@ -171,7 +188,12 @@ void FaultyNetwork::send(Message message) {
   // Drawn for every message on an up link, lost or not, so the draws follow send order.
   if (any_loss_) {
     const auto own = link_loss_.find(key(message.from, message.to));
-    const double probability = own == link_loss_.end() ? loss_probability_ : own->second;
+    double probability = own == link_loss_.end() ? loss_probability_ : own->second;
+    if (!network_link_loss_.empty()) {
+      double survival = 1.0 - probability;
+      for (const std::size_t link : inner_->route_links(message.from, message.to)) survival *= 1.0 - network_link_loss_[link];
+      probability = 1.0 - survival;
+    }
     if (loss_rng_.uniform01() < probability) {
       lose(losses_.messages_lost_random, losses_.bytes_lost_random, message, LossCause::kRandom);
       return;

@@ -71,6 +71,10 @@ struct FaultSchedule {
   std::vector<LinkRateChange> rates;  // applied by the inner network's change_link
   double loss_probability = 0.0;               // links without their own
   std::vector<LinkLossProbability> link_loss;  // overrides loss_probability on those links
+  // Links of the inner network, by their two nodes (both directions): a message is lost
+  // with 1 - (1 - p_pair) * prod(1 - p) over the links of its route (route_links at send),
+  // p_pair its agent pair's probability above; one draw, as for the others.
+  std::vector<LinkLossProbability> network_link_loss;
 };
 
 struct LossStats {
@@ -95,8 +99,8 @@ class FaultyNetwork final : public Network {
   // Takes over the inner network's delivery handler. The schedule's changes are scheduled
   // now. A message on an up link between up agents is lost with its link's probability,
   // drawn from Rng(seed, 0, kLoss) in send order (one draw per such message when any
-  // probability is > 0). Throws std::invalid_argument for a probability outside [0, 1] or
-  // for both `links` and `network_links`.
+  // probability is > 0). Throws std::invalid_argument for a probability outside [0, 1], a
+  // network_link_loss between nodes with no link, or both `links` and `network_links`.
   FaultyNetwork(Simulation& simulation, std::unique_ptr<Network> inner, const FaultSchedule& schedule,
                 std::uint64_t seed);
   // Link changes and one loss probability only.
@@ -110,6 +114,7 @@ class FaultyNetwork final : public Network {
   const LinkSpec& link_spec(std::size_t link_index) const override { return inner_->link_spec(link_index); }
   void change_link(std::size_t link_index, const LinkChange& change) override { inner_->change_link(link_index, change); }
   void set_link_up(std::size_t link_index, bool up) override { inner_->set_link_up(link_index, up); }
+  std::vector<std::size_t> route_links(AgentId from, AgentId to) const override { return inner_->route_links(from, to); }
 
   const LossStats& losses() const { return losses_; }
   bool link_up(AgentId a, AgentId b) const;
@@ -135,6 +140,7 @@ class FaultyNetwork final : public Network {
   double loss_probability_;
   bool any_loss_ = false;
   std::unordered_map<std::uint64_t, double> link_loss_;  // directed link -> its probability
+  std::vector<double> network_link_loss_;  // by inner directed link; empty when none has one
   Rng loss_rng_;
   std::unordered_map<std::uint64_t, int> down_;  // directed link -> down count (partitions may overlap)
   std::unordered_map<std::uint64_t, int> network_down_;  // inner link {a, b} (a < b) -> down count

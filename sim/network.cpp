@@ -28,6 +28,14 @@ void Network::set_link_up(std::size_t link_index, bool) {
                          " out of; its links fail by agent pair (FaultyNetwork)");
 }
 
+std::vector<std::size_t> Network::route_links(AgentId from, AgentId to) const {
+  for (std::size_t link = 0; link < link_count(); ++link) {
+    const LinkEndpoints ends = link_endpoints(link);
+    if (ends.from == from && ends.to == to) return {link};
+  }
+  return {};
+}
+
 void Network::record_send(const Message& message, SimTime now) {
   stats_.bytes_sent += message.size;
   ++stats_.messages_sent;

@@ -125,6 +125,10 @@ class Network {
   // without routes do not implement it: point-to-point links fail by agent pair, in
   // FaultyNetwork. Throws std::logic_error there, std::out_of_range for an unknown link.
   virtual void set_link_up(std::size_t link_index, bool up);
+  // The directed links a message from -> to sent now would cross (empty: none). Routed
+  // models give the route; this default, for networks of direct links, scans for the one
+  // link from -> to (O(links): for fault set-up and per-link loss, not per message).
+  virtual std::vector<std::size_t> route_links(AgentId from, AgentId to) const;
 
  protected:
   Network() = default;

@@ -95,6 +95,11 @@ const std::vector<std::uint32_t>& SharedLinkNetwork::find_route(AgentId from, Ag
   return routes_.emplace(key, std::move(path)).first->second;
 }
 
+std::vector<std::size_t> SharedLinkNetwork::route_links(AgentId from, AgentId to) const {
+  const std::vector<std::uint32_t>& path = find_route(from, to);
+  return std::vector<std::size_t>(path.begin(), path.end());
+}
+
 std::uint64_t SharedLinkNetwork::path_failures(const std::vector<std::uint32_t>& path) const {
   std::uint64_t failures = 0;
   for (const std::uint32_t link : path) failures += link_failures_[link];

@@ -75,6 +75,8 @@ class SharedLinkNetwork final : public Network {
   // routes are those of a network where it never failed. A repeated state is no change.
   void set_link_up(std::size_t link_index, bool up) override;
   bool link_up(std::size_t link_index) const { return link_down_.at(link_index) == 0; }
+  // The current route over the links that are up (the cached one).
+  std::vector<std::size_t> route_links(AgentId from, AgentId to) const override;
 
   // The directed links from -> to travels over now (over the links that are up); throws
   // std::logic_error if there is none.

@@ -69,6 +69,11 @@ FaultSchedule plan_faults(const FaultSpec& faults, const Graph& graph, std::uint
   plan.loss_probability = faults.loss_probability;
   for (std::size_t i = 0; i < faults.link_loss.size(); ++i) {
     const std::string field = "/faults/link_loss/" + std::to_string(i) + "/link";
+    if (!faults.link_loss[i].platform_link.empty()) {
+      const auto [a, b] = checked_platform_link(faults.link_loss[i].platform_link, platform, field);
+      plan.network_link_loss.push_back({a, b, faults.link_loss[i].probability});
+      continue;
+    }
     if (!links_from_topology) {
       throw InvalidInput(field, "this algorithm's messages do not travel on the topology's links; use loss_probability");
     }

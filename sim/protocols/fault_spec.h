@@ -44,9 +44,11 @@ struct FaultEvent {
 };
 
 // Link {a, b} (both directions) loses each message with `probability`, instead of the
-// global loss_probability.
+// global loss_probability. Or a platform link (`platform_link`, its two ends): each
+// message whose route crosses it is lost with `probability`, on top of the others.
 struct LinkLoss {
   std::vector<std::size_t> link;
+  std::vector<PlatformNodeName> platform_link;
   double probability = 0.0;
 };
 

@@ -132,8 +132,12 @@ TEST_CASE("a platform link that is not one, or on point-to-point links, is bad i
   check(" --set network.model=point_to_point --set network.platform=null" +
             events(R"([{"at":"1s","kind":"link_down","link":["host:0","switch:0"]}])"),
         "/faults/events/0/link: names a platform link, but point-to-point links have no platform");
+  check(R"( --set 'faults.link_loss=[{"link":["host:0","switch:2"],"probability":0.1}]')",
+        "/faults/link_loss/0/link: host:0 and switch:2 are not joined by a link of the \"regions\" platform");
   const auto fine = run_cli("validate " + kExample + events(R"([{"at":"1s","kind":"link_degrade","link":["switch:1","switch:2"],"bandwidth":"10Mbps"}])"));
   CHECK(fine.exit_code == 0);
+  const auto lossy = run_cli("validate " + kExample + R"( --set 'faults.link_loss=[{"link":["switch:0","switch:2"],"probability":0.1}]')");
+  CHECK(lossy.exit_code == 0);
 }
 
 TEST_CASE("platform link faults apply to the parameter server too: its round deadline goes on without the cut-off side") {
@@ -182,4 +186,22 @@ TEST_CASE("the example's WAN failure on the same network read from a GraphML pla
   CHECK(transmissions(temp.path() / "generated") == transmissions(temp.path() / "file"));
   CHECK(summary_of(temp.path() / "file")["faults"] == summary_of(temp.path() / "generated")["faults"]);
   CHECK(summary_of(temp.path() / "file")["network"]["platform"]["kind"] == "file");
+}
+
+TEST_CASE("a lossy WAN link loses only messages between the agents whose route crosses it") {
+  // Ring edge 3-4 is the only one between regions 0 and 1, so only 3 -> 4 and 4 -> 3 cross
+  // WAN 0-1.
+  TempFolder temp("wan-lossy");
+  REQUIRE(run_example(temp.path() / "run", R"( --set faults.events=[] --set 'faults.link_loss=[{"link":["switch:1","switch:0"],"probability":0.5}]')") == 0);
+  int lost = 0;
+  int elsewhere = 0;
+  for (const cdsim::TraceRecord& r : cdsim::read_trace(temp.path() / "run" / "events.pb")) {
+    if (r.type != cdsim::trace_type::kMessageLost) continue;
+    ++lost;
+    const bool crossing = (r.sender == 3 && r.receiver == 4) || (r.sender == 4 && r.receiver == 3);
+    if (!crossing || r.cause != 3) ++elsewhere;
+  }
+  CHECK(lost > 0);
+  CHECK(elsewhere == 0);
+  CHECK(summary_of(temp.path() / "run")["faults"]["messages_lost_random"] == lost);
 }

@@ -244,7 +244,8 @@ TEST_CASE("NIC and platform fields survive the resolved scenario") {
 
 TEST_CASE("a fault's link is two agents or a platform link's two ends, and the resolved form keeps the names") {
   const std::string text = R"({"name": "ends", "network": {"model": "platform", "platform": {"kind": "dumbbell"}},
-      "faults": {"events": [{"at": "1s", "kind": "link_down", "link": ["switch:0", "switch:1"]},
+      "faults": {"link_loss": [{"link": ["host:1", "switch:0"], "probability": 0.25}],
+                 "events": [{"at": "1s", "kind": "link_down", "link": ["switch:0", "switch:1"]},
                             {"at": "2s", "kind": "link_degrade", "link": ["host:3", "switch:1"], "latency": "2ms"},
                             {"at": "3s", "kind": "link_up", "link": [0, 1]}]}})";
   const cdsim::Scenario s = parse_scenario(text, "ends.json");
@@ -260,6 +261,10 @@ TEST_CASE("a fault's link is two agents or a platform link's two ends, and the r
   CHECK(s.faults.events[1].platform_link[0].index == 3);
   CHECK(s.faults.events[2].platform_link.empty());
   CHECK(s.faults.events[2].link == std::vector<std::size_t>{0, 1});
+  REQUIRE(s.faults.link_loss.size() == 1);
+  CHECK(s.faults.link_loss[0].link.empty());
+  CHECK(s.faults.link_loss[0].platform_link[0].text() == "host:1");
+  CHECK(s.faults.link_loss[0].platform_link[1].text() == "switch:0");
   const std::string resolved = cdsim::resolved_scenario_json(s);
   CHECK(resolved.find(R"("host:3")") != std::string::npos);
   CHECK(cdsim::resolved_scenario_json(parse_scenario(resolved, "ends.json")) == resolved);

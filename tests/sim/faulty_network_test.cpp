@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -227,4 +228,35 @@ TEST_CASE("a platform link named by its nodes degrades in both directions, re-ti
   REQUIRE(arrivals.size() == 2);
   CHECK(arrivals[0].second == SimTime::from_us(1500));
   CHECK(arrivals[1].second == SimTime::from_us(1500));
+}
+
+TEST_CASE("a platform link's loss probability loses the messages whose route crosses it, within the binomial bound") {
+  // A dumbbell of 4 hosts: 0, 1 on switch 4; 2, 3 on switch 5. Host link 0-4 loses with
+  // 0.3, the bottleneck 4-5 with 0.2. So 0 -> 1 is lost with 0.3, 1 -> 2 with 0.2, 0 -> 2
+  // with 1 - 0.7 * 0.8 = 0.44, and 2 -> 3 (neither link) never.
+  Simulation sim(1);
+  const LinkSpec link{SimTime::from_us(1), Bandwidth::from_bits_per_second(8'000'000'000)};
+  auto inner = std::make_unique<SharedLinkNetwork>(sim, 4, std::vector<SharedLinkNetwork::PhysicalLink>{});
+  add_platform(*inner, dumbbell_platform(std::vector<DuplexLinkSpec>(4, DuplexLinkSpec{link, link}), link));
+  FaultSchedule schedule;
+  schedule.network_link_loss = {{AgentId{4}, AgentId{0}, 0.3}, {AgentId{4}, AgentId{5}, 0.2}};
+  FaultyNetwork network(sim, std::move(inner), schedule, 5);
+  std::map<std::pair<std::uint32_t, std::uint32_t>, int> arrived;
+  network.set_delivery_handler([&](Message&& m) { ++arrived[{m.from.value, m.to.value}]; });
+  const std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> pairs = {
+      {0, 1, 0.3}, {1, 2, 0.2}, {0, 2, 0.44}, {2, 3, 0.0}};
+  const int messages = 5000;
+  for (int i = 0; i < messages; ++i) {
+    sim.schedule_at(SimTime::from_us(100 * i), [&] {
+      for (const auto& [from, to, p] : pairs) network.send(make_message(from, to, 10, 0));
+    });
+  }
+  sim.run();
+  for (const auto& [from, to, p] : pairs) {
+    const double lost = messages - arrived[{from, to}];
+    const double sigma = std::sqrt(messages * p * (1 - p));
+    CHECK(std::abs(lost - messages * p) <= 5 * sigma);
+  }
+  CHECK(arrived[{2, 3}] == messages);
+  CHECK(network.losses().messages_lost_random == 4 * messages - network.stats().messages_delivered);
 }
