@@ -32,8 +32,10 @@
 #include "sim/shared_link_network.h"
 #include "sim/faulty_network.h"
 #include "sim/protocols/asynchronous_consensus.h"
+#include "sim/protocols/choco_sgd.h"
 #include "sim/protocols/federated_averaging.h"
 #include "sim/protocols/parameter_server.h"
+#include "sim/protocols/stochastic_gradient_push.h"
 #include "sim/protocols/synchronous_consensus.h"
 #include "sim/protocols/compute_model.h"
 #include "sim/protocols/link_assignment.h"
@@ -468,6 +470,17 @@ RunResult run_scenario(const Scenario& requested, const RunOptions& options) {
     extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
                         {"timeouts", waiting.timeouts},
                         {"late_messages_dropped", waiting.late_messages}};
+  }
+  // CHOCO-SGD and SGP under faults or a timeout: their waits, and the late messages they
+  // still take (a q moving a copy, a running sum bringing its mass).
+  const auto* choco = dynamic_cast<const ChocoSgd*>(protocol.get());
+  const auto* push = dynamic_cast<const StochasticGradientPush*>(protocol.get());
+  if ((choco != nullptr || push != nullptr) && (faulty != nullptr || scenario.algorithm.timeout > SimTime::zero())) {
+    const WaitingStats& waiting = choco != nullptr ? choco->waiting() : push->waiting();
+    extra["waiting"] = {{"agent_seconds", waiting.agent_wait.seconds()},
+                        {"timeouts", waiting.timeouts},
+                        {"late_messages", waiting.late_messages}};
+    if (choco != nullptr) extra["waiting"]["whole_copies_sent"] = choco->whole_copies_sent();
   }
   const DeadlineStats* deadline = nullptr;
   if (const auto* fedavg = dynamic_cast<const FederatedAveraging*>(protocol.get())) deadline = &fedavg->deadline();

@@ -26,4 +26,19 @@ void choco_sgd_update(std::span<const WeightedParameters> public_copies, std::sp
   for (std::size_t i = 0; i < out.size(); ++i) out[i] += parameters[i] - gamma * own_public_copy[i];
 }
 
+bool receive_public_copy(PublicCopyReplica& replica, std::int64_t step, bool whole) {
+  if (whole) {
+    if (step < replica.step) return false;
+    replica.step = step;
+    replica.stale = false;
+    return true;
+  }
+  if (!replica.stale && step == replica.step + 1) {
+    replica.step = step;
+    return true;
+  }
+  replica.stale = true;
+  return false;
+}
+
 }  // namespace cdsim

@@ -5,6 +5,7 @@
 // who sent what: the caller passes the inputs in the mixing row's fixed order.
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include "core/consensus.h"
@@ -38,5 +39,29 @@ void advance_public_copy(std::span<const float> parameters, std::span<const floa
 void choco_sgd_update(std::span<const WeightedParameters> public_copies, std::span<const float> own_public_copy,
                       std::span<const float> parameters, std::span<const float> gradient, double consensus_step,
                       double learning_rate, std::span<float> out);
+
+// Under faults a receiver's copy of a neighbour's public copy can miss an update q_l: it
+// then no longer equals the sender's x_hat_l, and every later q_l (a difference from the
+// sender's copy) would leave it wrong for good. The receiver tracks the step of the last
+// update it applied and whether it missed one (stale); a stale copy is not mixed (its
+// weight goes to the receiver itself) until a whole copy of x_hat_l comes, which the
+// receiver asks for by flagging its own messages to l. Updates come in step order.
+struct PublicCopyReplica {
+  std::int64_t step = -1;  // the step whose update the copy holds; -1: x_hat(0) = 0, known to both
+  bool stale = false;      // an update was missed since: the copy is wrong until a whole copy
+};
+
+// The receiver gets the sender's message of `step`: an update q (whole = false) or the
+// whole public copy (whole = true). Returns whether the receiver's copy becomes the value
+// the message stands for (x_hat_l after `step`'s update). An update is taken only as the
+// next one in sequence on a copy that is not stale; any other update (a gap, or a step sent
+// twice) makes the copy stale. A whole copy of a step no older than the copy's is taken
+// and ends the staleness; an older one is ignored.
+bool receive_public_copy(PublicCopyReplica& replica, std::int64_t step, bool whole);
+
+// Whether the copy holds x_hat_l after step `step`'s update and may be mixed at that step.
+inline bool usable_at(const PublicCopyReplica& replica, std::int64_t step) {
+  return !replica.stale && replica.step == step;
+}
 
 }  // namespace cdsim

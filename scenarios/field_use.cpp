@@ -23,7 +23,7 @@ bool algorithm_reads(const std::string& kind, std::string_view field) {
   if (field == "compression") return kind == "choco_sgd" || centralized || kind == "fedavg";
   if (field == "consensus_step_size") return kind == "choco_sgd";
   if (field == "error_feedback") return centralized || kind == "fedavg";
-  if (field == "timeout") return synchronous || centralized || kind == "fedavg";  // sgd/msgd: parameter_server only
+  if (field == "timeout") return synchronous || centralized || kind == "fedavg" || kind == "choco_sgd" || kind == "sgp";  // sgd/msgd: parameter_server only
   return true;  // kind, learning_rate, weight_decay, batch_size, schedule: every algorithm
 }
 

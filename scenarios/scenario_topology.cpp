@@ -95,7 +95,7 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
   FaultSchedule faults;
   if (scenario.faults.any()) {
     const bool consensus = algorithm == "cdsgd" || algorithm == "cdmsgd" || algorithm == "cdmsgd_two_sequence" ||
-                           algorithm == "async_cdsgd";
+                           algorithm == "async_cdsgd" || algorithm == "choco_sgd" || algorithm == "sgp";
     const bool server = algorithm == "fedavg" || ((algorithm == "sgd" || algorithm == "msgd") &&
                                                   scenario.algorithm.communication == "parameter_server");
     if ((algorithm == "sgd" || algorithm == "msgd") && scenario.algorithm.communication == "all_reduce") {
@@ -105,10 +105,12 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     }
     if (!consensus && !server) {
       throw InvalidInput("/faults", "faults are modelled for the consensus algorithms (cdsgd, cdmsgd, "
-                                    "cdmsgd_two_sequence, async_cdsgd), fedavg and the parameter server, not \"" +
+                                    "cdmsgd_two_sequence, async_cdsgd, choco_sgd, sgp), fedavg and the parameter server, not \"" +
                                     algorithm + "\"");
     }
-    if (is_time_varying_kind(kind)) throw InvalidInput("/faults", "faults on a time-varying topology are not supported");
+    // A time-varying topology reaches here with synchronous consensus or sgp only (the check
+    // on /topology/kind above): each step's timeout covers that step's neighbours, and link
+    // events name edges of the union of the steps' graphs.
     faults = plan_faults(scenario.faults, graph, scenario.seed, consensus, fault_platform(scenario, graph, edge_links).get());
     const bool agent_pair_degrade = std::any_of(scenario.faults.events.begin(), scenario.faults.events.end(), [](const FaultEvent& e) {
       return e.kind == "link_degrade" && e.platform_link.empty();
@@ -122,7 +124,8 @@ ScenarioTopology build_scenario_topology(const Scenario& scenario) {
     if (is_time_varying_kind(kind)) {
       MixingSchedule schedule = build_mixing_schedule(scenario.topology, scenario.agents, scenario.seed, scenario.mixing);
       MixingMatrix first = schedule.rounds.front();
-      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule), {}};
+      return ScenarioTopology{std::move(graph), std::move(first), std::move(edge_links), std::move(schedule),
+                              std::move(faults)};
     }
     MixingMatrix mixing = build_mixing_matrix(graph, scenario.mixing);
     return ScenarioTopology{std::move(graph), std::move(mixing), std::move(edge_links), std::nullopt,

@@ -118,8 +118,8 @@ class FaultyNetwork final : public Network {
  private:
   static std::uint64_t key(AgentId from, AgentId to) { return (std::uint64_t{from.value} << 32) | to.value; }
   void set_link(AgentId a, AgentId b, bool up);
-  // Both directed links of the inner network between the two nodes; throws std::logic_error
-  // when there are none.
+  // Takes both directed links of the inner network between the two nodes down or up (a
+  // down count, as set_link); throws std::logic_error when there are none.
   void set_network_link(AgentId a, AgentId b, bool up);
   // Counts a loss the inner network reported.
   void inner_lost(const Message& message, LossCause cause);

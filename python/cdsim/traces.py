@@ -10,7 +10,8 @@ from . import _cdsim
 # step, the interval runs from `time` for `duration`. evaluation: `round` is the step.
 # Under faults, message_lost is a message event whose `cause` says why ("link_down": sent
 # while its link was down, "in_flight": on its link when it went down, "random": drawn
-# lost), and link_down / link_up name the link's two agents as `agent` and `peer`.
+# lost), and link_down / link_up name the link's two agents as `agent` and `peer` (for a
+# platform's physical link, its two nodes as numbered in links.csv: hosts, then switches).
 # Missing values are pandas.NA; `payload` is the protocol's message kind (sim/message.h).
 COLUMNS = ["time", "time_ns", "kind", "agent", "peer", "link", "bytes", "round", "duration", "duration_ns", "payload",
            "cause"]

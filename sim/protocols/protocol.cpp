@@ -70,11 +70,11 @@ std::unique_ptr<Protocol> make_protocol(ProtocolContext context) {
                                     context.schedule->kind + "); expected cdsgd, cdmsgd, cdmsgd_two_sequence or sgp");
   }
   const bool crashes = !context.agent_changes.empty();
-  if (crashes && (kind == "choco_sgd" || ((kind == "sgd" || kind == "msgd") && context.algorithm.communication != "parameter_server"))) {
-    throw InvalidInput("/kind", "agents crash in this scenario, and \"" + kind + "\"" +
-                                    (kind == "choco_sgd" ? "" : " with communication \"" + context.algorithm.communication + "\"") +
-                                    " does not model crashes; expected a consensus algorithm (cdsgd, cdmsgd, "
-                                    "cdmsgd_two_sequence, async_cdsgd), fedavg or a parameter server");
+  if (crashes && (kind == "sgd" || kind == "msgd") && context.algorithm.communication != "parameter_server") {
+    throw InvalidInput("/kind", "agents crash in this scenario, and \"" + kind + "\" with communication \"" +
+                                    context.algorithm.communication +
+                                    "\" does not model crashes; expected a consensus algorithm (cdsgd, cdmsgd, "
+                                    "cdmsgd_two_sequence, async_cdsgd, choco_sgd), fedavg or a parameter server");
   }
   if (kind == "sgd" || kind == "msgd") {
     const std::string& communication = context.algorithm.communication;

@@ -74,6 +74,16 @@ struct DeadlineStats {
   std::uint64_t late_messages = 0;
 };
 
+// A synchronous gossip protocol's waits under algorithm.timeout (consensus, CHOCO-SGD,
+// SGP): simulated time agents spent ready to mix but waiting for neighbours, summed over
+// agents; rounds an agent mixed without every neighbour; messages that arrived after their
+// round was mixed.
+struct WaitingStats {
+  SimTime agent_wait = SimTime::zero();
+  std::uint64_t timeouts = 0;
+  std::uint64_t late_messages = 0;
+};
+
 class Protocol {
  public:
   virtual ~Protocol() = default;

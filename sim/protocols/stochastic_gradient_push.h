@@ -9,19 +9,34 @@
 // w_j = sum_l a_jl w_l, and re-de-biases. Observed parameters are the z_j. The rows' support
 // says who talks to whom, so an asymmetric matrix is a directed graph, and a schedule
 // (ProtocolContext::schedule) gives round k's matrix. Owns the agents' state.
+// With algorithm.timeout > 0 or crashes (a run with faults) the shares go as running sums
+// (core/push_sum.h, Hadjicostis, Vaidya and Dominguez-Garcia 2016): the sender of each
+// directed link keeps the cumulative sum sigma of the shares it pushed on it and sends
+// sigma (float32 values, the weight as a double, the same message size); the receiver
+// adds sigma - rho, rho the last sum it took on that link, so the mass of a lost message
+// comes with the next one that arrives and sum_j (x_j, w_j) plus the links' sigma - rho is
+// conserved. An agent ready to combine (its shares sent) waits at most algorithm.timeout
+// for the in-neighbours of the step whose message of the step has not come, then combines
+// what it has: at step k it takes, on every in-link, the latest sum of a step <= k not yet
+// taken (a late one too). A crashed agent drops its step, keeps its (x_j, w_j) frozen (the
+// shares it pushed before crashing are in the links) and sends nothing; the mass sent to it
+// waits in the links and arrives with the first message after its recovery.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/push_sum.h"
 #include "sim/message.h"
+#include "sim/protocols/agent_outages.h"
 #include "sim/protocols/agent_tasks.h"
 #include "sim/protocols/protocol.h"
 #include "sim/protocols/step_recorder.h"
+#include "sim/protocols/step_wait.h"
 
 namespace cdsim {
 
@@ -37,6 +52,9 @@ class StochasticGradientPush final : public Protocol {
   // z_j, the de-biased estimate.
   const std::vector<float>& parameters(std::size_t agent) const { return agents_[agent].estimate; }
   double weight(std::size_t agent) const { return agents_[agent].weight; }
+  // sum_j w_j, plus (running sums) the weight in the links not yet taken by their receivers.
+  double total_weight() const;
+  const WaitingStats& waiting() const { return waiting_; }
 
  private:
   using Snapshot = std::shared_ptr<const std::vector<float>>;
@@ -64,6 +82,18 @@ class StochasticGradientPush final : public Protocol {
     double weight;
     std::size_t receivers_left;
   };
+  // Running sums: agent j's out-link to `to`, and its in-link from `from`.
+  struct OutLink {
+    std::uint32_t to = 0;
+    RunningSum sent;  // sigma
+  };
+  struct InLink {
+    std::uint32_t from = 0;
+    std::vector<float> last;  // rho: the last sum taken
+    double last_weight = 0.0;
+    std::int64_t last_step = -1;  // the step of that sum
+    std::vector<std::pair<std::int64_t, Snapshot>> arrived;  // sums not yet taken, by step, ascending
+  };
   struct Agent {
     std::vector<float> numerator;  // x_j
     double weight = 1.0;           // w_j
@@ -75,6 +105,10 @@ class StochasticGradientPush final : public Protocol {
     std::map<std::int64_t, Inbox> inbox;  // by step: a sender may be many steps ahead
     std::deque<Sent> sent_weights;         // of steps first_sent_step, first_sent_step + 1, ...
     std::int64_t first_sent_step = 0;
+    // Running sums (robust_): the links, ascending by the other end, and the wait.
+    std::vector<OutLink> out_links;
+    std::vector<InLink> in_links;
+    StepWait wait;  // algorithm.timeout
   };
   const Directions& directions(std::int64_t step) const {
     return directions_[static_cast<std::size_t>(step % static_cast<std::int64_t>(directions_.size()))];
@@ -85,12 +119,22 @@ class StochasticGradientPush final : public Protocol {
   void try_advance(std::size_t agent);
   // Forgets the sender's oldest weights once every receiver has taken them.
   static void drop_delivered(Agent& sender);
+  // The running-sum variant's steps.
+  void push_running_sums(std::size_t agent);
+  void deliver_running_sum(Message&& message);
+  void try_combine_running_sums(std::size_t agent);
+  void crash(std::size_t agent);
+  void crashed_step(std::size_t agent, std::int64_t step);
+  void step_finished(std::size_t agent);
 
   ProtocolContext context_;
   std::vector<Directions> directions_;  // one per matrix: the scenario's, or one per scheduled round
   std::vector<Agent> agents_;
   std::vector<PushSumShare> shares_;    // the combine's inputs, reused
   StepRecorder recorder_;
+  AgentOutages outages_;
+  bool robust_ = false;  // running sums, timeouts and crashes
+  WaitingStats waiting_;
   AgentTasks agent_math_;  // last: waits for the gradients in flight before the rest goes
 };
 

@@ -33,13 +33,6 @@
 
 namespace cdsim {
 
-// Simulated time agents spent ready to mix but waiting for neighbours, summed over agents.
-struct WaitingStats {
-  SimTime agent_wait = SimTime::zero();
-  std::uint64_t timeouts = 0;       // rounds an agent mixed without every neighbour
-  std::uint64_t late_messages = 0;  // vectors that arrived after their round and were dropped
-};
-
 class SynchronousConsensus final : public Protocol {
  public:
   // Takes over the network's delivery handler.

@@ -25,6 +25,7 @@ enum class PayloadKind : std::uint32_t {
   kPublicCopyUpdate = 3,  // CHOCO-SGD: q = Q(x - x_hat), which moves the sender's public copy
   kModelUpdate = 4,       // FedAvg with compressed uploads: the client's model minus the global one
   kPushSumShare = 5,      // stochastic gradient push: the numerator x with the weight w
+  kPublicCopy = 6,        // CHOCO-SGD under faults: the sender's whole public copy x_hat, to a stale holder
 };
 
 ByteCount parameter_message_size(AgentId sender, AgentId receiver, std::int64_t round,

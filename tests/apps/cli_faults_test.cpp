@@ -112,3 +112,46 @@ TEST_CASE("a run ended by run.stop says end_reason stopped, and a link_degrade i
                             "\"link\":[0,1],\"latency\":\"5ms\"}]'");
   CHECK(fine.exit_code == 0);
 }
+
+TEST_CASE("faults on a time-varying topology run to the end and name a link that no step of the schedule uses") {
+  const std::string example = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/faults_one_peer_exponential.json";
+  TempFolder temp("time-varying");
+  const auto run_dir = temp.path() / "run";
+  REQUIRE(run_cli("run " + example + " --quiet --set run.epochs=2 --out " + run_dir.string()).exit_code == 0);
+  const nlohmann::json summary = summary_of(run_dir);
+  CHECK(summary["end_reason"] == "completed");
+  CHECK(summary["topology_schedule"]["kind"] == "one_peer_exponential");
+  CHECK(summary["waiting"]["timeouts"].get<std::uint64_t>() > 0);
+  CHECK(summary["faults"]["messages_lost_agent_down"].get<std::uint64_t>() > 0);
+  // 16 agents: agent 0 talks to 1, 2, 4 and 8 over the period, never to 3.
+  const auto outcome = run_cli("validate " + example + " --set 'faults.events=[{\"at\":\"1s\",\"kind\":\"link_down\",\"link\":[0,3]}]'");
+  CHECK(outcome.exit_code == 2);
+  CHECK(outcome.output.find("/faults/events/0/link: agents 0 and 3 are not linked") != std::string::npos);
+}
+
+TEST_CASE("CHOCO-SGD with faults runs to the end, and summary.json counts its waits and whole public copies") {
+  const std::string example = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/faults_choco_sgd.json";
+  TempFolder temp("choco");
+  const auto run_dir = temp.path() / "run";
+  REQUIRE(run_cli("run " + example + " --quiet --set run.epochs=2 --out " + run_dir.string()).exit_code == 0);
+  const nlohmann::json summary = summary_of(run_dir);
+  CHECK(summary["end_reason"] == "completed");
+  CHECK(summary["waiting"]["timeouts"].get<std::uint64_t>() > 0);
+  // Every random loss leaves a stale copy that asks for a whole one.
+  CHECK(summary["waiting"]["whole_copies_sent"].get<std::uint64_t>() > 0);
+  CHECK(summary["faults"]["messages_lost_random"].get<std::uint64_t>() > 0);
+}
+
+TEST_CASE("SGP with faults runs to the end with running sums, and summary.json counts its waits") {
+  const std::string example = std::string(CDSIM_SOURCE_DIR) + "/scenarios/examples/faults_sgp.json";
+  TempFolder temp("sgp");
+  const auto run_dir = temp.path() / "run";
+  REQUIRE(run_cli("run " + example + " --quiet --set run.epochs=2 --out " + run_dir.string()).exit_code == 0);
+  const nlohmann::json summary = summary_of(run_dir);
+  CHECK(summary["end_reason"] == "completed");
+  CHECK(summary["waiting"]["timeouts"].get<std::uint64_t>() > 0);
+  CHECK(summary["faults"]["messages_lost_random"].get<std::uint64_t>() > 0);
+  // Without a timeout a lost share leaves its receiver waiting for ever.
+  const auto stalled = run_cli("run " + example + " --quiet --set algorithm.timeout=0s --out " + (temp.path() / "stalled").string());
+  CHECK(stalled.exit_code == 3);
+}

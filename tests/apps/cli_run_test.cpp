@@ -121,7 +121,9 @@ TEST_CASE("1, 2 and 4 threads give byte-identical run directories, timing.json a
   for (const std::string& scenario :
        {mlp_scenario.string(), choco_scenario.string(), kQuickstart, examples + "baselines_async_cdsgd.json",
         examples + "baselines_parameter_server.json", examples + "baselines_all_reduce.json",
-        examples + "baselines_fedavg.json", examples + "sgp_one_peer_exponential.json"}) {
+        examples + "baselines_fedavg.json", examples + "sgp_one_peer_exponential.json",
+        examples + "faults_one_peer_exponential.json", examples + "faults_choco_sgd.json",
+        examples + "faults_sgp.json"}) {
     CAPTURE(scenario);
     const auto one = temp.path() / "t1";
     REQUIRE(run_cli("run " + scenario + " --quiet --threads 1 --out " + one.string()).exit_code == 0);

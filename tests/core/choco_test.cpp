@@ -63,3 +63,39 @@ TEST_CASE("with public copies equal to the parameters and gamma = 1, the CHOCO s
   choco_sgd_update(row, x[1], x[1], gradient, 1.0, 0.0137, choco);
   CHECK(choco == cdsgd);
 }
+
+TEST_CASE("a copy of a public copy takes updates in sequence only; a gap or a repeat makes it stale until a whole copy") {
+  PublicCopyReplica replica;
+  CHECK(usable_at(replica, -1));  // x_hat(0) = 0 on both ends
+  CHECK(receive_public_copy(replica, 0, false));
+  CHECK(receive_public_copy(replica, 1, false));
+  CHECK(usable_at(replica, 1));
+  CHECK_FALSE(usable_at(replica, 2));
+  // Step 2's update was lost: step 3's cannot be applied, nor anything after it.
+  CHECK_FALSE(receive_public_copy(replica, 3, false));
+  CHECK(replica.stale);
+  CHECK_FALSE(usable_at(replica, 1));
+  CHECK_FALSE(receive_public_copy(replica, 4, false));
+  // An older whole copy changes nothing; the sender's whole copy of step 5 ends it.
+  CHECK_FALSE(receive_public_copy(replica, 0, true));
+  CHECK(replica.stale);
+  CHECK(receive_public_copy(replica, 5, true));
+  CHECK(usable_at(replica, 5));
+  CHECK(receive_public_copy(replica, 6, false));
+  CHECK(usable_at(replica, 6));
+  // A step's update sent twice (a sender that crashed and re-ran the step) is a gap too.
+  CHECK_FALSE(receive_public_copy(replica, 6, false));
+  CHECK(replica.stale);
+  CHECK(receive_public_copy(replica, 6, true));
+  CHECK(usable_at(replica, 6));
+}
+
+TEST_CASE("an update that arrives late but in sequence still moves the copy") {
+  PublicCopyReplica replica;
+  CHECK(receive_public_copy(replica, 0, false));
+  // The receiver mixed step 1 without it; it arrives during step 2, before step 2's.
+  CHECK_FALSE(usable_at(replica, 1));
+  CHECK(receive_public_copy(replica, 1, false));
+  CHECK(receive_public_copy(replica, 2, false));
+  CHECK(usable_at(replica, 2));
+}

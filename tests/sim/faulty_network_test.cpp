@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
@@ -36,6 +37,14 @@ struct Fixture {
   std::unique_ptr<FaultyNetwork> network;
   std::vector<std::pair<std::int64_t, SimTime>> arrivals;
 };
+
+// Hosts 0 and 1 on switches 2 and 3 (0 - 2 - 3 - 1), every link 8 Mbit/s without latency.
+std::unique_ptr<SharedLinkNetwork> dumbbell(Simulation& sim) {
+  const LinkSpec link{SimTime::zero(), Bandwidth::from_bits_per_second(8'000'000)};
+  auto network = std::make_unique<SharedLinkNetwork>(sim, 2, std::vector<SharedLinkNetwork::PhysicalLink>{});
+  add_platform(*network, dumbbell_platform(std::vector<DuplexLinkSpec>(2, DuplexLinkSpec{link, link}), link));
+  return network;
+}
 
 }  // namespace
 
@@ -162,9 +171,7 @@ TEST_CASE("a platform link's failure is counted by cause: in flight on it, and l
   // Two hosts on two switches (dumbbell: 0 - 2 - 3 - 1), 8 Mbit/s everywhere, no latency:
   // 1000 bytes take 1 ms. The switch link 2-3 fails at 0.5 ms and comes back at 3 ms.
   Simulation sim(1);
-  const LinkSpec link{SimTime::zero(), Bandwidth::from_bits_per_second(8'000'000)};
-  auto inner = std::make_unique<SharedLinkNetwork>(sim, 2, std::vector<SharedLinkNetwork::PhysicalLink>{});
-  add_platform(*inner, dumbbell_platform(std::vector<DuplexLinkSpec>(2, DuplexLinkSpec{link, link}), link));
+  auto inner = dumbbell(sim);
   FaultSchedule schedule;
   schedule.network_links = {LinkStateChange{SimTime::from_us(500), AgentId{2}, AgentId{3}, false},
                             LinkStateChange{SimTime::from_ms(3), AgentId{3}, AgentId{2}, true}};
@@ -198,4 +205,26 @@ TEST_CASE("agent-pair link changes and platform link changes in one schedule are
   schedule.links = {LinkStateChange{SimTime::zero(), AgentId{0}, AgentId{1}, false}};
   schedule.network_links = {LinkStateChange{SimTime::zero(), AgentId{0}, AgentId{2}, false}};
   CHECK_THROWS_AS(FaultyNetwork(sim, std::move(inner), schedule, 1), std::invalid_argument);
+}
+
+TEST_CASE("a platform link named by its nodes degrades in both directions, re-timing the flow on it") {
+  // The dumbbell 0 - 2 - 3 - 1 at 8 Mbit/s, no latency. 1000 bytes from 0 to 1 at 0 and
+  // from 1 to 0 at 0: 4000 bits each are out at 0.5 ms, when the bottleneck 2-3 drops to
+  // 4 Mbit/s; the 4000 bits left take 1 ms more: both arrive at 1.5 ms.
+  Simulation sim(1);
+  auto inner = dumbbell(sim);
+  FaultSchedule schedule;
+  schedule.rates = {LinkRateChange{SimTime::from_us(500), AgentId{3}, AgentId{2},
+                                   LinkChange{std::nullopt, Bandwidth::from_bits_per_second(4'000'000)}}};
+  FaultyNetwork network(sim, std::move(inner), schedule, 1);
+  std::vector<std::pair<std::int64_t, SimTime>> arrivals;
+  network.set_delivery_handler([&](Message&& m) { arrivals.emplace_back(m.round, sim.now()); });
+  sim.schedule_at(SimTime::zero(), [&] {
+    network.send(make_message(0, 1, 1000, 0));
+    network.send(make_message(1, 0, 1000, 1));
+  });
+  sim.run();
+  REQUIRE(arrivals.size() == 2);
+  CHECK(arrivals[0].second == SimTime::from_us(1500));
+  CHECK(arrivals[1].second == SimTime::from_us(1500));
 }

@@ -11,9 +11,11 @@
 
 #include "sim/protocols/synchronous_consensus.h"
 #include "tests/sim/protocols/baseline_fixture.h"
+#include "tests/sim/protocols/top_k_reference.h"
 
 using namespace cdsim;
 using testing::BaselineFixture;
+using testing::top_k_reference;
 using testing::Vector;
 
 namespace {
@@ -30,16 +32,6 @@ AlgorithmSpec choco(double learning_rate, double gamma, const std::string& compr
   algorithm.compression.count = count;
   algorithm.compression.levels = levels;
   return algorithm;
-}
-
-// The k largest magnitudes of v kept, the rest zeroed (ties to the lower coordinate).
-Vector top_k_reference(const Vector& v, std::size_t k) {
-  std::vector<std::size_t> order(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::fabs(v[a]) > std::fabs(v[b]); });
-  Vector q(v.size(), 0.0);
-  for (std::size_t n = 0; n < k; ++n) q[order[n]] = v[order[n]];
-  return q;
 }
 
 // CHOCO-SGD's recurrence in double, from x(0) = the fixture's start and x_hat(0) = 0:
