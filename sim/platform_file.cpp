@@ -103,7 +103,10 @@ Roles assign_nodes(const GraphmlDocument& document, const std::string& source, s
 PlatformFileLink read_link(const GraphmlEdge& edge, const std::string& name) {
   std::optional<SimTime> latency[3];    // both, forward, backward
   std::optional<Bandwidth> bandwidth[3];
-  for (const auto& [key, value] : edge.attributes) {
+  for (const auto& attribute : edge.attributes) {
+    // Named references, not structured bindings: clang 14 cannot capture those.
+    const std::string& key = attribute.first;
+    const std::string& value = attribute.second;
     const auto slot = [&key](const char* stem) -> int {
       const std::string s(stem);
       if (key == s) return 0;
