@@ -14,7 +14,12 @@ seconds="${1:-60}"
 harnesses=(scenario_loader sweep_loader units availability_trace edge_list dot graphml platform_graphml idx cifar)
 
 cmake --preset fuzz >/dev/null
-nice ninja -C build/fuzz -j"${CDSIM_JOBS:-2}" "${harnesses[@]/#/fuzz_}" >/dev/null
+# Quiet when it builds; the build's last lines when it does not, so that CI shows why.
+if ! nice ninja -C build/fuzz -j"${CDSIM_JOBS:-2}" "${harnesses[@]/#/fuzz_}" >build/fuzz/build.log 2>&1; then
+  tail -n 40 build/fuzz/build.log >&2
+  echo "fuzz: the fuzz preset did not build (build/fuzz/build.log)" >&2
+  exit 1
+fi
 
 corpus=build/fuzz/corpus
 findings=build/fuzz/findings
