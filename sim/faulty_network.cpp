@@ -142,6 +142,7 @@ void FaultyNetwork::set_network_link(AgentId a, AgentId b, bool up) {
   const bool was_up = count == 0;
   count = up ? std::max(0, count - 1) : count + 1;
   if ((count == 0) == was_up) return;
+  route_loss_.clear();
   bool found = false;
   for (std::size_t link = 0; link < inner_->link_count(); ++link) {
     const LinkEndpoints ends = inner_->link_endpoints(link);
@@ -190,9 +191,16 @@ void FaultyNetwork::send(Message message) {
     const auto own = link_loss_.find(key(message.from, message.to));
     double probability = own == link_loss_.end() ? loss_probability_ : own->second;
     if (!network_link_loss_.empty()) {
-      double survival = 1.0 - probability;
-      for (const std::size_t link : inner_->route_links(message.from, message.to)) survival *= 1.0 - network_link_loss_[link];
-      probability = 1.0 - survival;
+      // route_links builds a vector: once per pair and route, not once per message.
+      const auto [cached, added] = route_loss_.try_emplace(key(message.from, message.to), 0.0);
+      if (added) {
+        double survival = 1.0 - probability;
+        for (const std::size_t link : inner_->route_links(message.from, message.to)) {
+          survival *= 1.0 - network_link_loss_[link];
+        }
+        cached->second = 1.0 - survival;
+      }
+      probability = cached->second;
     }
     if (loss_rng_.uniform01() < probability) {
       lose(losses_.messages_lost_random, losses_.bytes_lost_random, message, LossCause::kRandom);

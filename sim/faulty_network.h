@@ -113,7 +113,10 @@ class FaultyNetwork final : public Network {
   LinkEndpoints link_endpoints(std::size_t link_index) const override { return inner_->link_endpoints(link_index); }
   const LinkSpec& link_spec(std::size_t link_index) const override { return inner_->link_spec(link_index); }
   void change_link(std::size_t link_index, const LinkChange& change) override { inner_->change_link(link_index, change); }
-  void set_link_up(std::size_t link_index, bool up) override { inner_->set_link_up(link_index, up); }
+  void set_link_up(std::size_t link_index, bool up) override {
+    route_loss_.clear();
+    inner_->set_link_up(link_index, up);
+  }
   std::vector<std::size_t> route_links(AgentId from, AgentId to) const override { return inner_->route_links(from, to); }
 
   const LossStats& losses() const { return losses_; }
@@ -141,6 +144,9 @@ class FaultyNetwork final : public Network {
   bool any_loss_ = false;
   std::unordered_map<std::uint64_t, double> link_loss_;  // directed link -> its probability
   std::vector<double> network_link_loss_;  // by inner directed link; empty when none has one
+  // Per directed agent pair, its loss probability combined with its route's lossy links:
+  // computed at a pair's first send, dropped whenever a link's state changes (routes do).
+  std::unordered_map<std::uint64_t, double> route_loss_;
   Rng loss_rng_;
   std::unordered_map<std::uint64_t, int> down_;  // directed link -> down count (partitions may overlap)
   std::unordered_map<std::uint64_t, int> network_down_;  // inner link {a, b} (a < b) -> down count
