@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -21,70 +22,91 @@ struct ComesLater {
 // Compaction is worth its O(n) cost only once cancelled events dominate a queue of some size.
 constexpr std::size_t kCompactionMinimumEvents = 1024;
 
+// How many events ahead a pop prefetches: enough that the callback has arrived from memory
+// by the time its turn comes, when each event's handler is short.
+constexpr std::uint32_t kPrefetchDistance = 8;
+
 }  // namespace
 
-EventHandle EventQueue::push(SimTime time, EventCallback callback) {
-  if (!callback) throw std::invalid_argument("EventQueue::push: empty callback");
-  std::uint32_t slot = 0;
+void EventQueue::throw_empty_callback() { throw std::invalid_argument("EventQueue::push: empty callback"); }
+
+std::uint32_t EventQueue::acquire_slot() {
   if (!free_slots_.empty()) {
-    slot = free_slots_.back();
+    const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
-  } else {
-    if (slots_.size() >= EventHandle::kNoSlot) throw std::length_error("EventQueue: too many pending events");
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-    links_.push_back(Link{kNone, 0});
+    return slot;
   }
-  slots_[slot] = std::move(callback);
-  links_[slot].next = kNone;
+  if (slot_count_ >= EventHandle::kNoSlot - kChunkMask) throw std::length_error("EventQueue: too many pending events");
+  if ((slot_count_ & kChunkMask) == 0) chunks_.push_back(std::make_unique<EventCallback[]>(std::size_t{kChunkMask} + 1));
+  generations_.push_back(0);
+  // Every slot can be free at once: with room for all of them, release() never allocates.
+  if (free_slots_.capacity() <= slot_count_) free_slots_.reserve(2 * (std::size_t{slot_count_} + 1));
+  return slot_count_++;
+}
+
+EventHandle EventQueue::enqueue(std::uint32_t slot, SimTime time) {
   const std::int64_t time_ns = time.ns();
   if (open_bucket_ != kNone && buckets_[open_bucket_].time_ns == time_ns) {
-    // Same time as the latest bucket, and pushed after everything in it: its new tail.
-    Bucket& bucket = buckets_[open_bucket_];
-    links_[bucket.tail].next = slot;
-    bucket.tail = slot;
+    // Same time as the latest bucket, and pushed after everything in it: its new last event.
+    buckets_[open_bucket_].more.push_back(slot);
   } else {
     std::uint32_t bucket = 0;
     if (!free_buckets_.empty()) {
       bucket = free_buckets_.back();
       free_buckets_.pop_back();
-      buckets_[bucket] = Bucket{time_ns, slot, slot};
     } else {
       bucket = static_cast<std::uint32_t>(buckets_.size());
-      buckets_.push_back(Bucket{time_ns, slot, slot});
+      buckets_.emplace_back();
     }
+    Bucket& opened = buckets_[bucket];  // recycled: `more` is empty and keeps its capacity
+    opened.time_ns = time_ns;
+    opened.first = slot;
+    opened.next = 0;
     heap_.push_back(Key{time_ns, next_sequence_++, bucket});
     std::push_heap(heap_.begin(), heap_.end(), ComesLater{});
     open_bucket_ = bucket;
   }
   ++live_events_;
-  return EventHandle{slot, links_[slot].generation};
+  return EventHandle{slot, generations_[slot]};
+}
+
+std::uint32_t EventQueue::take_front() {
+  assert(!empty());
+  taken_time_ns_ = heap_.front().time_ns;
+  const std::uint32_t slot = unlink_front();  // live: cancelled events never stay at the front
+  ++generations_[slot];
+  --live_events_;
+  discard_cancelled_front();
+  // Pops soon to come will run these callbacks: start fetching them while this one runs.
+  // The bucket's array is read in order, so the look-ahead needs no pointer chasing.
+  if (!heap_.empty()) {
+    const Bucket& bucket = buckets_[heap_.front().bucket];
+    const std::uint32_t ahead = bucket.next + kPrefetchDistance;
+    if (ahead < bucket.size()) {
+      __builtin_prefetch(&callback_at(bucket.at(ahead)));
+      __builtin_prefetch(&generations_[bucket.at(ahead)]);
+    }
+  }
+  return slot;
+}
+
+void EventQueue::release(std::uint32_t slot) noexcept {
+  callback_at(slot).reset();
+  free_slots_.push_back(slot);
 }
 
 EventQueue::Event EventQueue::pop() {
-  assert(!empty());
-  const std::int64_t time_ns = heap_.front().time_ns;
-  const std::uint32_t slot = unlink_front();  // live: cancelled events never stay at the front
-  Event event{SimTime::from_ns(time_ns), std::move(slots_[slot])};
-  ++links_[slot].generation;
-  free_slots_.push_back(slot);
-  --live_events_;
-  discard_cancelled_front();
-  // The next pop will read the new front's callback and link: start fetching them while
-  // this one runs.
-  if (!heap_.empty()) {
-    const std::uint32_t head = buckets_[heap_.front().bucket].head;
-    __builtin_prefetch(&slots_[head]);
-    __builtin_prefetch(&links_[head]);
-  }
+  const std::uint32_t slot = take_front();
+  Event event{SimTime::from_ns(taken_time_ns_), std::move(callback_at(slot))};
+  free_slots_.push_back(slot);  // moved out: already empty
   return event;
 }
 
 bool EventQueue::cancel(EventHandle handle) {
   if (!is_pending(handle)) return false;
-  // The slot stays linked in its bucket, empty, until it reaches the front.
-  slots_[handle.slot].reset();
-  ++links_[handle.slot].generation;
+  // The slot stays in its bucket, empty, until it reaches the front.
+  callback_at(handle.slot).reset();
+  ++generations_[handle.slot];
   --live_events_;
   ++cancelled_;
   discard_cancelled_front();
@@ -94,23 +116,22 @@ bool EventQueue::cancel(EventHandle handle) {
 
 bool EventQueue::is_pending(EventHandle handle) const {
   // A free or cancelled slot's generation is never held by a handle: it was bumped then.
-  return handle.slot < links_.size() && links_[handle.slot].generation == handle.generation;
+  return handle.slot < generations_.size() && generations_[handle.slot] == handle.generation;
 }
 
 void EventQueue::reserve(std::size_t pending_events) {
   heap_.reserve(pending_events);
   buckets_.reserve(pending_events);
   free_buckets_.reserve(pending_events);
-  slots_.reserve(pending_events);
-  links_.reserve(pending_events);
+  chunks_.reserve((pending_events >> kChunkBits) + 1);
+  generations_.reserve(pending_events);
   free_slots_.reserve(pending_events);
 }
 
 std::uint32_t EventQueue::unlink_front() {
   Bucket& bucket = buckets_[heap_.front().bucket];
-  const std::uint32_t slot = bucket.head;
-  bucket.head = links_[slot].next;
-  if (bucket.head == kNone) drop_top_bucket();
+  const std::uint32_t slot = bucket.at(bucket.next++);
+  if (bucket.next == bucket.size()) drop_top_bucket();
   return slot;
 }
 
@@ -118,44 +139,45 @@ void EventQueue::drop_top_bucket() {
   const std::uint32_t bucket = heap_.front().bucket;
   std::pop_heap(heap_.begin(), heap_.end(), ComesLater{});
   heap_.pop_back();
+  buckets_[bucket].more.clear();
   free_buckets_.push_back(bucket);
   if (open_bucket_ == bucket) open_bucket_ = kNone;
 }
 
 void EventQueue::discard_cancelled_front() {
   // Without cancellations no event can be stale: skip the slot lookup.
-  while (cancelled_ > 0 && !heap_.empty() && !slots_[buckets_[heap_.front().bucket].head]) {
+  while (cancelled_ > 0 && !heap_.empty()) {
+    const Bucket& bucket = buckets_[heap_.front().bucket];
+    if (callback_at(bucket.at(bucket.next))) break;
     free_slots_.push_back(unlink_front());
     --cancelled_;
   }
 }
 
 void EventQueue::compact() {
-  // Unlink every cancelled slot, keeping the live ones in order; drop emptied buckets.
+  // Keep each bucket's live slots, in order, from its next event on; drop emptied buckets.
   for (const Key& key : heap_) {
     Bucket& bucket = buckets_[key.bucket];
-    std::uint32_t kept_tail = kNone;
-    std::uint32_t kept_head = kNone;
-    for (std::uint32_t slot = bucket.head; slot != kNone;) {
-      const std::uint32_t next = links_[slot].next;
-      if (slots_[slot]) {
-        if (kept_tail == kNone) {
-          kept_head = slot;
-        } else {
-          links_[kept_tail].next = slot;
-        }
-        kept_tail = slot;
-        links_[slot].next = kNone;
+    std::vector<std::uint32_t> kept;
+    for (std::uint32_t position = bucket.next; position < bucket.size(); ++position) {
+      const std::uint32_t slot = bucket.at(position);
+      if (callback_at(slot)) {
+        kept.push_back(slot);
       } else {
         free_slots_.push_back(slot);
       }
-      slot = next;
     }
-    bucket.head = kept_head;
-    bucket.tail = kept_tail;
+    bucket.next = 0;
+    bucket.more.clear();
+    if (kept.empty()) {
+      bucket.first = kNone;
+      continue;
+    }
+    bucket.first = kept.front();
+    bucket.more.assign(kept.begin() + 1, kept.end());
   }
   std::erase_if(heap_, [this](const Key& key) {
-    if (buckets_[key.bucket].head != kNone) return false;
+    if (buckets_[key.bucket].first != kNone) return false;
     free_buckets_.push_back(key.bucket);
     if (open_bucket_ == key.bucket) open_bucket_ = kNone;
     return true;

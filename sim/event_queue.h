@@ -2,13 +2,18 @@
 // first, and events at equal times in the order they were pushed, never by address or hash.
 // The queue owns the callbacks of pending events; popping hands ownership to the caller.
 //
-// Layout: events due at one time form a bucket, a FIFO of slots linked in push order; a
-// binary heap orders the buckets by (time, sequence of their first push). A push at the
-// time of the most recently opened bucket joins it, so the many events a synchronous
-// protocol schedules for one instant cost O(1) each instead of a heap operation. (A later
-// bucket for an already-open time is simply another heap key after the first: every event
-// in it was pushed later.) Callbacks live in place in a vector of reusable slots (a free
-// list), so that, once the vectors have grown to the largest number of pending events,
+// Layout: events due at one time form a bucket, the slots of its events in push order in a
+// contiguous array; a binary heap orders the buckets by (time, sequence of their first
+// push). A push at the time of the most recently opened bucket joins it, so the many events
+// a synchronous protocol schedules for one instant cost O(1) each instead of a heap
+// operation. (A later bucket for an already-open time is simply another heap key after the
+// first: every event in it was pushed later.) Callbacks are constructed in place in
+// reusable slots (a free list) held in fixed chunks that never move, so an event runs where
+// it lies, with no move of its callable on the way in or out; a bucket's slot array is read
+// front to back, so a pop can
+// prefetch the callbacks a few events ahead - with a million events pending, a linked list
+// through the slots would stall on a cache miss at every pop. Buckets and their arrays are
+// recycled, so that, once the vectors have grown to the largest number of pending events,
 // push and pop allocate nothing.
 //
 // Complexity (b = buckets in the heap, at most the pending events): push O(1) into the
@@ -22,6 +27,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sim/event_callback.h"
@@ -56,10 +64,42 @@ class EventQueue {
   EventQueue& operator=(EventQueue&&) noexcept = default;
 
   // Adds an event due at `time`. The callback must not be empty.
-  EventHandle push(SimTime time, EventCallback callback);
+  EventHandle push(SimTime time, EventCallback callback) { return emplace(time, std::move(callback)); }
+  // The same, constructing the callable (as for EventCallback) in its slot directly.
+  template <typename Function>
+  EventHandle emplace(SimTime time, Function&& function) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<Function>, EventCallback>) {
+      if (!function) throw_empty_callback();
+    }
+    const std::uint32_t slot = acquire_slot();
+    try {
+      // A free slot holds no callback (a run destroyed it, cancel reset it), so the new one
+      // is constructed over it: assigning would first read the slot's old state.
+      std::construct_at(&callback_at(slot), std::forward<Function>(function));
+      return enqueue(slot, time);
+    } catch (...) {
+      release(slot);
+      throw;
+    }
+  }
 
   // Removes and returns the earliest event (FIFO among equal times). Precondition: !empty().
   Event pop();
+
+  // Takes the earliest event off the queue (its handle goes stale), calls on_time(its time),
+  // then runs its callback where it lies and destroys it - also when it throws. Events the
+  // callback pushes never take its slot. Precondition: !empty().
+  template <typename OnTime>
+  void run_front(OnTime&& on_time) {
+    const std::uint32_t slot = take_front();
+    struct Release {
+      EventQueue& queue;
+      std::uint32_t slot;
+      ~Release() { queue.release(slot); }
+    } release{*this, slot};
+    on_time(SimTime::from_ns(taken_time_ns_));
+    callback_at(slot)();
+  }
 
   // Time of the earliest pending event. Precondition: !empty().
   SimTime peek_time() const { return SimTime::from_ns(heap_.front().time_ns); }
@@ -85,13 +125,32 @@ class EventQueue {
     std::uint64_t sequence;
     std::uint32_t bucket;
   };
-  // The events due at time_ns, from head to tail through next_.
+  // The events due at time_ns: slots first, then more[0], more[1], ... (in push order);
+  // those before `next` have popped. The first lives inline, so a bucket of one event (the
+  // common case with heterogeneous times) needs no array.
   struct Bucket {
-    std::int64_t time_ns;
-    std::uint32_t head;
-    std::uint32_t tail;
+    std::int64_t time_ns = 0;
+    std::uint32_t first = kNone;
+    std::uint32_t next = 0;  // position of the next event to pop
+    std::vector<std::uint32_t> more;
+    std::uint32_t size() const { return 1 + static_cast<std::uint32_t>(more.size()); }
+    std::uint32_t at(std::uint32_t position) const { return position == 0 ? first : more[position - 1]; }
   };
-  // Unlinks the top bucket's first slot; drops the bucket when that empties it.
+  static constexpr std::uint32_t kChunkBits = 10;  // 1024 callbacks (64 KiB) a chunk
+  static constexpr std::uint32_t kChunkMask = (1u << kChunkBits) - 1;
+  EventCallback& callback_at(std::uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
+  const EventCallback& callback_at(std::uint32_t slot) const { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
+  [[noreturn]] static void throw_empty_callback();
+  // A free slot (reused or new); its callback is empty.
+  std::uint32_t acquire_slot();
+  // Queues the event in `slot`, whose callback is set, at `time`.
+  EventHandle enqueue(std::uint32_t slot, SimTime time);
+  // Unlinks the earliest event, stales its handle and records its time in taken_time_ns_;
+  // its slot stays taken until release().
+  std::uint32_t take_front();
+  // Destroys a taken slot's callback and frees the slot.
+  void release(std::uint32_t slot) noexcept;
+  // Takes the top bucket's next slot; drops the bucket when that empties it.
   std::uint32_t unlink_front();
   void drop_top_bucket();
   void discard_cancelled_front();
@@ -101,16 +160,13 @@ class EventQueue {
   std::vector<Bucket> buckets_;
   std::vector<std::uint32_t> free_buckets_;
   std::uint32_t open_bucket_ = kNone;  // the most recently opened bucket, while it is pending
-  // Slot i holds a pending event's callback (empty once cancelled); links_[i].next is the
-  // slot after it in its bucket and links_[i].generation is bumped when the event runs or is
-  // cancelled. The two share one record, so that a push or a pop misses the cache once for
-  // them (with a million pending events neither array stays in cache).
-  struct Link {
-    std::uint32_t next;
-    std::uint32_t generation;
-  };
-  std::vector<EventCallback> slots_;
-  std::vector<Link> links_;
+  // Slot i holds a pending event's callback (empty once cancelled), in chunks_[i >>
+  // kChunkBits]; generations_[i] is bumped when the event runs or is cancelled, so that old
+  // handles go stale. Chunks never move: a running callback stays put while it pushes.
+  std::vector<std::unique_ptr<EventCallback[]>> chunks_;
+  std::uint32_t slot_count_ = 0;
+  std::vector<std::uint32_t> generations_;
+  std::int64_t taken_time_ns_ = 0;  // the time of the event take_front() took
   std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
   std::uint64_t next_sequence_ = 0;
   std::size_t live_events_ = 0;

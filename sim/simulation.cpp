@@ -8,29 +8,23 @@ namespace cdsim {
 
 Simulation::Simulation(std::uint64_t seed) : seed_(seed) {}
 
-EventHandle Simulation::schedule_at(SimTime when, Callback callback) {
-  if (when < now_) {
-    throw std::logic_error("Simulation::schedule_at(" + to_string(when) + "): the time is in the past, now is " +
-                           to_string(now_));
-  }
-  return queue_.push(when, std::move(callback));
+void Simulation::throw_in_the_past(SimTime when) const {
+  throw std::logic_error("Simulation::schedule_at(" + to_string(when) + "): the time is in the past, now is " +
+                         to_string(now_));
 }
 
-EventHandle Simulation::schedule_after(SimTime delay, Callback callback) {
-  if (delay < SimTime::zero()) {
-    throw std::logic_error("Simulation::schedule_after(" + to_string(delay) + "): the delay is negative");
-  }
-  return queue_.push(now_ + delay, std::move(callback));
+void Simulation::throw_negative_delay(SimTime delay) {
+  throw std::logic_error("Simulation::schedule_after(" + to_string(delay) + "): the delay is negative");
 }
 
 bool Simulation::cancel(EventHandle handle) { return queue_.cancel(handle); }
 
 bool Simulation::step() {
   if (queue_.empty()) return false;
-  EventQueue::Event event = queue_.pop();
-  now_ = event.time;
-  ++events_executed_;
-  event.callback();
+  queue_.run_front([this](SimTime time) {
+    now_ = time;
+    ++events_executed_;
+  });
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "core/rng.h"
 #include "sim/event_callback.h"
@@ -17,7 +18,7 @@ namespace cdsim {
 
 class Simulation {
  public:
-  // The action of an event: any void() callable whose captures fit in 64 bytes.
+  // The action of an event: any void() callable whose captures fit in 56 bytes.
   using Callback = EventCallback;
 
   explicit Simulation(std::uint64_t seed);
@@ -28,11 +29,21 @@ class Simulation {
   // The time of the event being run, or of the last one run (zero before the first).
   SimTime now() const { return now_; }
 
-  // Schedules `callback` at absolute time `when`; throws std::logic_error if when < now().
-  EventHandle schedule_at(SimTime when, Callback callback);
+  // Schedules `callback` (a Callback, or any callable one can hold, which is then built in
+  // the queue's slot directly) at absolute time `when`; throws std::logic_error if
+  // when < now().
+  template <typename Function>
+  EventHandle schedule_at(SimTime when, Function&& callback) {
+    if (when < now_) throw_in_the_past(when);
+    return queue_.emplace(when, std::forward<Function>(callback));
+  }
   // Schedules `callback` at now() + delay; throws std::logic_error if delay < 0 and
   // std::overflow_error if the sum leaves SimTime's range.
-  EventHandle schedule_after(SimTime delay, Callback callback);
+  template <typename Function>
+  EventHandle schedule_after(SimTime delay, Function&& callback) {
+    if (delay < SimTime::zero()) throw_negative_delay(delay);
+    return queue_.emplace(now_ + delay, std::forward<Function>(callback));
+  }
   // Removes a pending event. False (a no-op) if it already ran or was cancelled.
   bool cancel(EventHandle handle);
   bool is_pending(EventHandle handle) const { return queue_.is_pending(handle); }
@@ -65,6 +76,8 @@ class Simulation {
   Rng rng(std::uint64_t stream, RngPurpose purpose) const { return Rng(seed_, stream, purpose); }
 
  private:
+  [[noreturn]] void throw_in_the_past(SimTime when) const;
+  [[noreturn]] static void throw_negative_delay(SimTime delay);
   EventQueue queue_;
   SimTime now_ = SimTime::zero();
   std::uint64_t seed_;

@@ -49,14 +49,25 @@ void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>>
   observer_(StepSnapshot{step, simulation_.now(), stats.bytes_sent, stats.messages_sent, carried, clients});
 }
 
+bool StepRecorder::count_finished(std::int64_t step) {
+  if (step < first_unfinished_step_) return false;  // every agent had finished it already
+  const auto offset = static_cast<std::size_t>(step - first_unfinished_step_);
+  if (offset >= finished_counts_.size()) finished_counts_.resize(offset + 1, 0);
+  const bool last = ++finished_counts_[offset] == agents_;
+  // Steps need not complete in order (an agent can finish step 2 before another finishes
+  // step 1 only in protocols whose agents drift): the window moves past the front only.
+  while (!finished_counts_.empty() && finished_counts_.front() == agents_) {
+    finished_counts_.pop_front();
+    ++first_unfinished_step_;
+  }
+  return last;
+}
+
 void StepRecorder::agent_finished(std::size_t agent, std::int64_t step, const std::vector<float>& parameters) {
   if (on_agent_finished_) on_agent_finished_(agent, step);
   const bool observed = is_observed(step);
-  const bool last = ++finished_counts_[step] == agents_;
-  if (last) {
-    finished_counts_.erase(step);
-    time_observed_.erase(step);
-  }
+  const bool last = count_finished(step);
+  if (last) time_observed_.erase(step);
   if (observer_ && observed) {
     Pending& pending = pending_[step];
     if (observe_parameters_) {

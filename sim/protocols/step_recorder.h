@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <span>
@@ -53,6 +54,9 @@ class StepRecorder {
   std::size_t agents_;
   std::int64_t total_steps_;
   std::int64_t observe_every_steps_;
+  // Counts one agent's finish of `step`; true when it is the last agent to finish it.
+  bool count_finished(std::int64_t step);
+
   StepObserver observer_;
   SimTime observe_every_time_;
   SimTime next_observation_time_;
@@ -61,7 +65,11 @@ class StepRecorder {
   bool observe_parameters_;
   std::int64_t decided_through_ = 0;            // steps <= this have been decided
   std::map<std::int64_t, bool> time_observed_;  // decided steps not yet reported as complete
-  std::map<std::int64_t, std::size_t> finished_counts_;
+  // finished_counts_[k]: how many agents have finished step first_unfinished_step_ + k (the
+  // steps before it are finished by every agent). A window rather than a map: one array
+  // increment per agent step in a million-agent replay.
+  std::deque<std::size_t> finished_counts_;
+  std::int64_t first_unfinished_step_ = 0;
   std::map<std::int64_t, Pending> pending_;
 };
 

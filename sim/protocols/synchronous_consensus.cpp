@@ -150,11 +150,6 @@ std::int64_t SynchronousConsensus::completed_steps() const {
   return least;
 }
 
-std::int64_t SynchronousConsensus::global_round(const Agent& agent) const {
-  return agent.step * static_cast<std::int64_t>(context_.algorithm.consensus_steps) +
-         static_cast<std::int64_t>(agent.round);
-}
-
 void SynchronousConsensus::begin_step(std::size_t j, bool snapshot_taken) {
   Agent& agent = agents_[j];
   Vectors& vectors = vectors_[j];
@@ -196,9 +191,12 @@ void SynchronousConsensus::send_round(std::size_t j) {
   const std::int64_t round = global_round(agent);
   const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
   const std::shared_ptr<const std::vector<float>>& shared = dimension_ > 0 ? vectors_[j].mixing : no_payload_;
+  // One message, sent to each neighbour in turn: its size does not depend on the receiver.
+  Message message =
+      payload_message(sender, sender, round, PayloadKind::kParameters, context_.wire_parameters, shared);
   for (std::size_t k = hood.out_first[j]; k < hood.out_first[j + 1]; ++k) {
-    context_.network.send(payload_message(sender, AgentId{hood.out[k]}, round, PayloadKind::kParameters,
-                                          context_.wire_parameters, shared));
+    message.to = AgentId{hood.out[k]};
+    context_.network.send(message);
   }
   agent.round_sent = true;
   try_advance(j);
@@ -223,8 +221,9 @@ void SynchronousConsensus::deliver(Message&& message) {
                            std::to_string(message.round));
   }
   const Neighborhoods& hood = neighborhoods_[matrix_index(message.round)];
-  const auto first = hood.in.begin() + static_cast<std::ptrdiff_t>(hood.in_first[j]);
-  const auto last = hood.in.begin() + static_cast<std::ptrdiff_t>(hood.in_first[j + 1]);
+  const auto [first_in, last_in] = in_neighbors(j, agent, hood);
+  const auto first = hood.in.begin() + static_cast<std::ptrdiff_t>(first_in);
+  const auto last = hood.in.begin() + static_cast<std::ptrdiff_t>(last_in);
   const auto position = std::lower_bound(first, last, message.from.value);
   if (position == last || *position != message.from.value) {
     throw std::logic_error("SynchronousConsensus: agent " + std::to_string(j) +
@@ -263,7 +262,8 @@ void SynchronousConsensus::try_advance(std::size_t j) {
     agent.timed_out = false;
   }
   const Neighborhoods& hood = neighborhoods_[matrix_index(round)];
-  if (agent.received[parity] < hood.in_first[j + 1] - hood.in_first[j] && !agent.timed_out) {
+  const auto [first_in, last_in] = in_neighbors(j, agent, hood);
+  if (agent.received[parity] < last_in - first_in && !agent.timed_out) {
     const SimTime timeout = context_.algorithm.timeout;
     if (timeout > SimTime::zero() && !context_.simulation.is_pending(agent.timeout_event)) {
       // The deadline is inclusive: at the deadline the timeout steps aside once, behind every
@@ -301,9 +301,8 @@ void SynchronousConsensus::try_advance(std::size_t j) {
   apply_update(j, parity);
 }
 
-void SynchronousConsensus::release_early(std::size_t j) {
+void SynchronousConsensus::release_early_messages(std::size_t j) {
   std::vector<Message>& early = patience_[j].early;
-  if (early.empty()) return;
   const std::int64_t next = global_round(agents_[j]) + 1;
   std::vector<Message> later;
   std::vector<Message> due;
