@@ -111,7 +111,7 @@ void FederatedAveraging::begin_round() {
   returned_.assign(sampled_.size(), nullptr);
   returned_count_ = 0;
   // One snapshot of the global model, shared by the messages down.
-  auto snapshot = std::make_shared<const std::vector<float>>(global_);
+  std::shared_ptr<const std::vector<float>> snapshot = model_buffers_.copy_of(global_.begin(), global_.end());
   for (std::size_t client : sampled_) send(server_, AgentId{static_cast<std::uint32_t>(client)}, snapshot);
   round_deadline_.arm(context_.simulation, context_.algorithm.timeout, [this, round = round_] {
     if (round_ != round) return;
@@ -187,9 +187,10 @@ void FederatedAveraging::upload(std::size_t j) {
   const AgentId self{static_cast<std::uint32_t>(j)};
   Client& client = clients_[j];
   if (compressor_.is_lossless()) {
-    // The model itself, moved: the next round starts from the global model again (and the
-    // server keeps the message's copy for the round's observation).
-    send(self, server_, std::make_shared<const std::vector<float>>(std::move(client.parameters)));
+    // A copy of the model in a pooled buffer (the server keeps the message's copy for the
+    // round's observation); the client keeps its vector, which the next round overwrites
+    // with the global model without allocating.
+    send(self, server_, model_buffers_.copy_of(client.parameters.begin(), client.parameters.end()));
     return;
   }
   // The update against the global model the client started from (the server's, unchanged

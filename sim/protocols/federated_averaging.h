@@ -85,6 +85,9 @@ class FederatedAveraging final : public Protocol {
   Compressor compressor_;
   // A compressed upload's scratch, reused so that it allocates nothing in steady state.
   SharedBuffers decoded_buffers_;  // decoded updates, shared with their messages
+  // The global model broadcast each round and the lossless uploads, shared with their
+  // messages: once the pool has a round's worth, a round allocates nothing.
+  SharedBuffers model_buffers_;
   CompressedVector compressed_;
   std::vector<float> update_;
   std::vector<float> corrected_;
