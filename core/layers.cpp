@@ -17,6 +17,15 @@ using ColumnMatrixMap = Eigen::Map<Eigen::MatrixXf>;
 // the copy that builds them and the product that packs them.
 constexpr Eigen::Index kPatchRows = 512;
 
+// Winograd's transforms cost about as much per value as a GEMM with a few channels: the
+// method pays where the channels summed over and those produced are both this many or more
+// (the CNN's conv2 to conv4, not conv1 with its 3 input channels).
+constexpr Eigen::Index kWinogradMinChannels = 16;
+
+bool use_winograd(Eigen::Index summed, Eigen::Index produced) {
+  return summed >= kWinogradMinChannels && produced >= kWinogradMinChannels;
+}
+
 Eigen::Index samples_per_chunk(const ConvShape& shape) {
   return std::max<Eigen::Index>(1, kPatchRows / (shape.height * shape.width));
 }
@@ -123,6 +132,14 @@ void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& 
                      const float* kernel, const float* bias, bool relu, float* output,
                      ConvScratch& scratch_buffers) {
   const Eigen::Index pixels = shape.height * shape.width, out_c = shape.out_channels;
+  if (use_winograd(shape.in_channels, out_c)) {
+    WinogradScratch& w = scratch_buffers.winograd;
+    w.kernel.resize(static_cast<std::size_t>(16 * shape.in_channels * out_c));
+    winograd_transform_kernel(kernel, shape.in_channels, out_c, false, w.kernel.data());
+    winograd_conv3x3(input, samples, shape.height, shape.width, shape.in_channels, out_c,
+                     w.kernel.data(), bias, relu, nullptr, output, w);
+    return;
+  }
   const ConstMatrixMap k(kernel, 9 * shape.in_channels, out_c);
   const Eigen::Index chunk = samples_per_chunk(shape);
   for (Eigen::Index first = 0; first < samples; first += chunk) {
@@ -154,9 +171,12 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
   grad_k.setZero();
   std::fill_n(grad_bias, out_c, 0.0f);
   // The input gradient is the output gradient's mirrored patches (im2col with `flip`)
-  // times the kernel transposed tap by tap: transposed (tap, o) x c = kernel (tap, c) x o.
+  // times the kernel transposed tap by tap: transposed (tap, o) x c = kernel (tap, c) x o;
+  // or the same convolution by Winograd, after the kernel gradient's loop.
+  const bool winograd = input_delta != nullptr && use_winograd(out_c, in_c);
+  const bool im2col_input_delta = input_delta != nullptr && !winograd;
   MatrixMap transposed = scratch(scratch_buffers.transposed_kernel, 9 * out_c, in_c);
-  if (input_delta != nullptr)
+  if (im2col_input_delta)
     for (Eigen::Index tap = 0; tap < 9; ++tap)
       for (Eigen::Index c = 0; c < in_c; ++c)
         for (Eigen::Index o = 0; o < out_c; ++o)
@@ -171,7 +191,7 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
     const ConstMatrixMap d(chunk_delta, rows, out_c);
     grad_k.noalias() += patches.transpose() * d;
     column_sums(chunk_delta, rows, out_c, grad_bias, true);
-    if (input_delta == nullptr) continue;
+    if (!im2col_input_delta) continue;
     const MatrixMap delta_patches = scratch(scratch_buffers.delta_patches, rows, 9 * out_c);
     im2col(chunk_delta, count, shape.height, shape.width, out_c, true, delta_patches);
     ColumnMatrixMap z = column_scratch(scratch_buffers.product, rows, in_c);
@@ -185,6 +205,13 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
     }
   }
   MatrixMap(grad_kernel, 9 * in_c, out_c) = grad_k;
+  if (winograd) {
+    WinogradScratch& w = scratch_buffers.winograd;
+    w.kernel.resize(static_cast<std::size_t>(16 * in_c * out_c));
+    winograd_transform_kernel(kernel, in_c, out_c, true, w.kernel.data());
+    winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, w.kernel.data(),
+                     nullptr, false, relu_input ? input : nullptr, input_delta, w);
+  }
 }
 
 void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "core/winograd.h"
 
 namespace cdsim {
 
@@ -35,21 +36,26 @@ struct ConvShape {
 };
 
 // Scratch of the convolutions (im2col patches of inputs and of output gradients, the
-// kernel transposed tap by tap, column-major products); it grows to the largest layer and is then reused, so a
-// training step allocates nothing.
+// kernel transposed tap by tap, column-major products, Winograd's transforms); it grows to
+// the largest layer and is then reused, so a training step allocates nothing.
 struct ConvScratch {
   std::vector<float> patches, delta_patches, transposed_kernel, product, kernel_product;
+  WinogradScratch winograd;
 };
 
 // 3x3 same-padding convolution of `samples` HWC images, plus bias, then ReLU when `relu`;
 // the kernel is laid out as Keras' (3, 3, in, out), row-major. Computed as im2col + GEMM
-// over chunks of a few images, so the patches stay in cache.
+// over chunks of a few images, so the patches stay in cache, or, with at least 16 input and
+// 16 output channels, by Winograd's F(2x2, 3x3) (core/winograd.h), which needs 2.25x fewer
+// multiplications.
 void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
                      const float* kernel, const float* bias, bool relu, float* output,
                      ConvScratch& scratch);
 // Accumulates nothing: overwrites grad_kernel and grad_bias; writes input_delta when not
 // null, the gradient with respect to `input` (through input's ReLU when `relu_input`:
-// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation).
+// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation). The kernel
+// gradient is im2col + GEMM; the input gradient, a convolution of `delta` with the mirrored
+// kernel, uses Winograd where the forward pass does.
 void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
                       const ConvShape& shape, const float* kernel, float* grad_kernel,
                       float* grad_bias, float* input_delta, bool relu_input,
