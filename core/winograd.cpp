@@ -15,6 +15,14 @@ constexpr Index kLanes = Eigen::internal::packet_traits<float>::size;
 // channels floats each) stay in the L2 cache between the transforms and the products.
 constexpr Index kChunkTiles = 256;
 
+// Floats between consecutive matrices of the 16: a tile's 16 values are 16 loads or stores
+// one matrix apart, and matrices whose size is a multiple of 4 KiB (256 tiles x 32
+// channels) would put them all in the same L1 cache set. One cache line apart spreads them.
+constexpr Index kMatrixPadding = 16;
+
+// Floats from one of the 16 matrices (rows x cols) to the next.
+Index matrix_stride(Index rows, Index cols) { return rows * cols + kMatrixPadding; }
+
 // Runs body.operator()<P>(c) over channels 0..count: whole packets first, then the
 // remaining channels one float at a time. Which channels take which path depends only on
 // `count`, so the rounding never depends on where a buffer sits.
@@ -98,7 +106,7 @@ struct Tiling {
 // matrices at v; pixels outside an image read as `zeros`.
 void transform_inputs(const float* images, Index count, const Tiling& tiling, Index in,
                       const float* zeros, float* v) {
-  const Index tiles = count * tiling.tiles_per_image(), stride = tiles * in;
+  const Index tiles = count * tiling.tiles_per_image(), stride = matrix_stride(tiles, in);
   Index tile = 0;
   for (Index s = 0; s < count; ++s) {
     const float* image = images + s * tiling.height * tiling.width * in;
@@ -124,7 +132,7 @@ void transform_inputs(const float* images, Index count, const Tiling& tiling, In
 void transform_outputs(const float* m, Index count, const Tiling& tiling, Index out,
                        const Epilogue& epilogue, const float* gate, const float* zeros,
                        float* discard, float* output) {
-  const Index tiles = count * tiling.tiles_per_image(), stride = tiles * out;
+  const Index tiles = count * tiling.tiles_per_image(), stride = matrix_stride(tiles, out);
   const Index pixels = tiling.height * tiling.width;
   Index tile = 0;
   for (Index s = 0; s < count; ++s)
@@ -193,12 +201,13 @@ void winograd_conv3x3(const float* input, Index samples, Index height, Index wid
   for (Index first = 0; first < samples; first += chunk) {
     const Index count = std::min(chunk, samples - first);
     const Index tiles = count * tiling.tiles_per_image();
-    float* v = grow(scratch.tiles, 16 * tiles * in);
-    float* m = grow(scratch.products, 16 * tiles * out);
+    const Index v_stride = matrix_stride(tiles, in), m_stride = matrix_stride(tiles, out);
+    float* v = grow(scratch.tiles, 16 * v_stride);
+    float* m = grow(scratch.products, 16 * m_stride);
     transform_inputs(input + first * image * in, count, tiling, in, scratch.zeros.data(), v);
     for (Index xi = 0; xi < 16; ++xi)
-      Eigen::Map<RowMatrix>(m + xi * tiles * out, tiles, out).noalias() =
-          Eigen::Map<const RowMatrix>(v + xi * tiles * in, tiles, in) *
+      Eigen::Map<RowMatrix>(m + xi * m_stride, tiles, out).noalias() =
+          Eigen::Map<const RowMatrix>(v + xi * v_stride, tiles, in) *
           Eigen::Map<const RowMatrix>(transformed + xi * in * out, in, out);
     transform_outputs(m, count, tiling, out, epilogue,
                       gate != nullptr ? gate + first * image * out : nullptr,
