@@ -167,16 +167,26 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
                       ConvScratch& scratch_buffers) {
   const Eigen::Index pixels = shape.height * shape.width;
   const Eigen::Index in_c = shape.in_channels, out_c = shape.out_channels;
+  if (use_winograd(in_c, out_c)) {
+    // The input gradient is the convolution of delta with the mirrored, transposed kernel.
+    WinogradScratch& w = scratch_buffers.winograd;
+    winograd_kernel_gradient(input, delta, samples, shape.height, shape.width, in_c, out_c,
+                             grad_kernel, w);
+    column_sums(delta, samples * pixels, out_c, grad_bias, false);
+    if (input_delta == nullptr) return;
+    w.kernel.resize(static_cast<std::size_t>(16 * in_c * out_c));
+    winograd_transform_kernel(kernel, in_c, out_c, true, w.kernel.data());
+    winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, w.kernel.data(),
+                     nullptr, false, relu_input ? input : nullptr, input_delta, w);
+    return;
+  }
   ColumnMatrixMap grad_k = column_scratch(scratch_buffers.kernel_product, 9 * in_c, out_c);
   grad_k.setZero();
   std::fill_n(grad_bias, out_c, 0.0f);
   // The input gradient is the output gradient's mirrored patches (im2col with `flip`)
-  // times the kernel transposed tap by tap: transposed (tap, o) x c = kernel (tap, c) x o;
-  // or the same convolution by Winograd, after the kernel gradient's loop.
-  const bool winograd = input_delta != nullptr && use_winograd(out_c, in_c);
-  const bool im2col_input_delta = input_delta != nullptr && !winograd;
+  // times the kernel transposed tap by tap: transposed (tap, o) x c = kernel (tap, c) x o.
   MatrixMap transposed = scratch(scratch_buffers.transposed_kernel, 9 * out_c, in_c);
-  if (im2col_input_delta)
+  if (input_delta != nullptr)
     for (Eigen::Index tap = 0; tap < 9; ++tap)
       for (Eigen::Index c = 0; c < in_c; ++c)
         for (Eigen::Index o = 0; o < out_c; ++o)
@@ -191,7 +201,7 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
     const ConstMatrixMap d(chunk_delta, rows, out_c);
     grad_k.noalias() += patches.transpose() * d;
     column_sums(chunk_delta, rows, out_c, grad_bias, true);
-    if (!im2col_input_delta) continue;
+    if (input_delta == nullptr) continue;
     const MatrixMap delta_patches = scratch(scratch_buffers.delta_patches, rows, 9 * out_c);
     im2col(chunk_delta, count, shape.height, shape.width, out_c, true, delta_patches);
     ColumnMatrixMap z = column_scratch(scratch_buffers.product, rows, in_c);
@@ -205,13 +215,6 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
     }
   }
   MatrixMap(grad_kernel, 9 * in_c, out_c) = grad_k;
-  if (winograd) {
-    WinogradScratch& w = scratch_buffers.winograd;
-    w.kernel.resize(static_cast<std::size_t>(16 * in_c * out_c));
-    winograd_transform_kernel(kernel, in_c, out_c, true, w.kernel.data());
-    winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, w.kernel.data(),
-                     nullptr, false, relu_input ? input : nullptr, input_delta, w);
-  }
 }
 
 void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,

@@ -53,9 +53,9 @@ void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& 
                      ConvScratch& scratch);
 // Accumulates nothing: overwrites grad_kernel and grad_bias; writes input_delta when not
 // null, the gradient with respect to `input` (through input's ReLU when `relu_input`:
-// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation). The kernel
-// gradient is im2col + GEMM; the input gradient, a convolution of `delta` with the mirrored
-// kernel, uses Winograd where the forward pass does.
+// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation). Winograd
+// computes the kernel gradient and the input gradient (a convolution of `delta` with the
+// mirrored kernel) where the forward pass uses it.
 void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
                       const ConvShape& shape, const float* kernel, float* grad_kernel,
                       float* grad_bias, float* input_delta, bool relu_input,

@@ -15,9 +15,11 @@ namespace cdsim {
 
 // Scratch of the Winograd convolutions; it grows to the largest layer and is then reused.
 struct WinogradScratch {
-  std::vector<float> kernel;    // transformed kernel: 16 matrices (in x out)
+  std::vector<float> kernel;           // transformed kernel: 16 matrices (in x out)
+  std::vector<float> kernel_gradient;  // its gradient, summed over tiles: the same shape
   std::vector<float> tiles;     // transformed input tiles of a chunk: 16 matrices (tiles x in)
-  std::vector<float> products;  // their products with the kernel: 16 matrices (tiles x out)
+  std::vector<float> products;  // their products with the kernel, or the transformed output
+                                // gradients: 16 matrices (tiles x out)
   std::vector<float> zeros;     // an input pixel outside the image
   std::vector<float> discard;   // where outputs outside the image (odd sizes) are written
 };
@@ -38,5 +40,13 @@ void winograd_conv3x3(const float* input, Eigen::Index samples, Eigen::Index hei
                       Eigen::Index width, Eigen::Index in, Eigen::Index out,
                       const float* transformed, const float* bias, bool relu, const float* gate,
                       float* output, WinogradScratch& scratch);
+
+// grad_kernel (Keras' (3, 3, in, out) layout, overwritten) = the gradient of the
+// convolution's kernel from its input (samples HWC images, `in` channels) and the gradient
+// with respect to its (pre-activation) output, `delta` (`out` channels): the sum over
+// pixels of the input patch times delta.
+void winograd_kernel_gradient(const float* input, const float* delta, Eigen::Index samples,
+                              Eigen::Index height, Eigen::Index width, Eigen::Index in,
+                              Eigen::Index out, float* grad_kernel, WinogradScratch& scratch);
 
 }  // namespace cdsim

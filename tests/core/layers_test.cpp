@@ -133,14 +133,14 @@ TEST_CASE("conv3x3 forward and backward over several im2col chunks match direct 
 }
 
 TEST_CASE("conv3x3 by winograd over several chunks and odd sizes matches direct sums") {
-  // 16 input and 24 output channels take Winograd's path in the forward pass and for the
-  // input gradient. 5 x 7 images have 3 x 4 tiles of 2 x 2 whose last row and column
+  // 16 input and 24 output channels take Winograd's path in the forward pass and for both
+  // gradients. 5 x 7 images have 3 x 4 tiles of 2 x 2 whose last row and column
   // overhang the image; 50 of them span three 256-tile chunks, the last one partial.
   const ConvErrors errors = conv3x3_errors({50, 5, 7, 16, 24});
   MESSAGE("winograd errors: forward " << errors.forward << ", kernel " << errors.kernel
                                       << ", bias " << errors.bias << ", input " << errors.input);
   CHECK(errors.forward < 1e-4);  // sums of 144 products of unit normals
-  CHECK(errors.kernel < 2e-3);   // sums of 1,750 products (im2col)
+  CHECK(errors.kernel < 2e-3);   // sums of 1,750 products
   CHECK(errors.bias < 1e-3);
   CHECK(errors.input < 1e-4);    // sums of 216 products
 }
