@@ -276,8 +276,11 @@ void winograd_conv3x3(const float* input, Index samples, Index height, Index wid
     float* v = grow(scratch.tiles, tiles * tile_stride(in));
     float* m = grow(scratch.products, tiles * tile_stride(out));
     transform_inputs(input + first * image * in, count, tiling, in, scratch.zeros.data(), v);
+    // Eigen's GEMM adds to its destination (an assignment zeroes it first, row by row):
+    // one fill of the whole chunk costs less than 16 x tiles short ones.
+    std::fill_n(m, tiles * tile_stride(out), 0.0f);
     for (Index xi = 0; xi < 16; ++xi)
-      position(m, xi, tiles, out).noalias() =
+      position(m, xi, tiles, out).noalias() +=
           position(static_cast<const float*>(v), xi, tiles, in) *
           Eigen::Map<const RowMatrix>(transformed + xi * in * out, in, out);
     transform_outputs(m, count, tiling, out, epilogue,

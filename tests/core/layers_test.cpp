@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "core/layers.h"
@@ -143,4 +145,51 @@ TEST_CASE("conv3x3 by winograd over several chunks and odd sizes matches direct 
   CHECK(errors.kernel < 2e-3);   // sums of 1,750 products
   CHECK(errors.bias < 1e-3);
   CHECK(errors.input < 1e-4);    // sums of 216 products
+}
+
+TEST_CASE("max pooling keeps the first of the largest corners and routes the gradient there") {
+  // 3 images of 4 x 6 pixels and 13 channels (not a whole number of vectors), with values
+  // drawn from {0, 1, 2} so that many windows tie.
+  const Eigen::Index samples = 3, h = 4, w = 6, channels = 13;
+  const auto count = static_cast<std::size_t>(samples * h * w * channels);
+  std::vector<float> x = random_values(count, 5);
+  for (float& v : x) v = std::floor(std::abs(v) * 1.5f);
+  for (float& v : x) v = std::min(v, 2.0f);
+  std::vector<float> pooled(count / 4);
+  std::vector<std::uint8_t> argmax(count / 4);
+  maxpool2_forward(x.data(), samples, h, w, channels, pooled.data(), argmax.data());
+  const std::vector<float> delta = random_values(count / 4, 6);
+  std::vector<float> dx(count, 7.0f);
+  maxpool2_backward(delta.data(), argmax.data(), samples, h, w, channels, dx.data());
+  int ties = 0, wrong_forward = 0;
+  std::vector<float> expected_dx(count, 0.0f);
+  for (Eigen::Index s = 0; s < samples; ++s)
+    for (Eigen::Index y = 0; y < h / 2; ++y)
+      for (Eigen::Index xx = 0; xx < w / 2; ++xx)
+        for (Eigen::Index c = 0; c < channels; ++c) {
+          std::size_t first_best = 0;
+          float best = -1;
+          int equal = 0;
+          for (Eigen::Index corner = 0; corner < 4; ++corner) {
+            const std::size_t at = static_cast<std::size_t>(
+                ((s * h + 2 * y + corner / 2) * w + 2 * xx + corner % 2) * channels + c);
+            if (x[at] > best) {
+              best = x[at];
+              first_best = at;
+              equal = 1;
+            } else if (x[at] == best) {
+              ++equal;
+            }
+          }
+          const auto cell = static_cast<std::size_t>(((s * h / 2 + y) * (w / 2) + xx) * channels + c);
+          if (pooled[cell] != best) ++wrong_forward;
+          const std::size_t routed = static_cast<std::size_t>(
+              ((s * h + 2 * y + argmax[cell] / 2) * w + 2 * xx + argmax[cell] % 2) * channels + c);
+          if (routed != first_best) ++wrong_forward;
+          if (equal > 1) ++ties;
+          expected_dx[first_best] = delta[cell];
+        }
+  CHECK(ties > 20);  // the case the first-of-equals rule is about does occur
+  CHECK(wrong_forward == 0);
+  CHECK(dx == expected_dx);
 }
