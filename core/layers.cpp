@@ -128,6 +128,21 @@ void max_of_corners(const float* __restrict corner0, const float* __restrict cor
   }
 }
 
+// One corner of a 2x2 pooling window, channel by channel: the output's gradient (times
+// the dropout factor when `mask` is not null) where this corner won, and where
+// `activation` (when not null) is positive; zero elsewhere. Every input pixel is written,
+// so no zero fill is needed first; GCC vectorizes the loop (selects, same results).
+void route_to_corner(std::uint8_t corner, const float* __restrict delta,
+                     const std::uint8_t* __restrict argmax, const float* __restrict mask,
+                     const float* __restrict activation, Eigen::Index channels,
+                     float* __restrict out) {
+  for (Eigen::Index c = 0; c < channels; ++c) {
+    const float d = mask != nullptr ? delta[c] * mask[c] : delta[c];
+    const bool live = argmax[c] == corner && (activation == nullptr || activation[c] > 0.0f);
+    out[c] = live ? d : 0.0f;
+  }
+}
+
 }  // namespace
 
 void dense_forward(const float* input, Eigen::Index rows, Eigen::Index in, Eigen::Index out,
@@ -263,19 +278,21 @@ void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index hei
       }
 }
 
-void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples,
-                       Eigen::Index height, Eigen::Index width, Eigen::Index channels,
-                       float* input_delta) {
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, const float* mask,
+                       const float* activation, Eigen::Index samples, Eigen::Index height,
+                       Eigen::Index width, Eigen::Index channels, float* input_delta) {
   const Eigen::Index oh = height / 2, ow = width / 2;
-  std::fill_n(input_delta, samples * height * width * channels, 0.0f);
   for (Eigen::Index s = 0; s < samples; ++s)
     for (Eigen::Index y = 0; y < oh; ++y)
       for (Eigen::Index x = 0; x < ow; ++x) {
         const Eigen::Index cell = ((s * oh + y) * ow + x) * channels;
-        for (Eigen::Index c = 0; c < channels; ++c) {
-          const std::uint8_t k = argmax[cell + c];
-          const Eigen::Index iy = 2 * y + k / 2, ix = 2 * x + k % 2;
-          input_delta[((s * height + iy) * width + ix) * channels + c] = delta[cell + c];
+        for (std::uint8_t corner = 0; corner < 4; ++corner) {
+          const Eigen::Index at =
+              ((s * height + 2 * y + corner / 2) * width + 2 * x + corner % 2) * channels;
+          route_to_corner(corner, delta + cell, argmax + cell,
+                          mask != nullptr ? mask + cell : nullptr,
+                          activation != nullptr ? activation + at : nullptr, channels,
+                          input_delta + at);
         }
       }
 }

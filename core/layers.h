@@ -66,9 +66,14 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
 void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,
                       Eigen::Index width, Eigen::Index channels, float* output,
                       std::uint8_t* argmax);
-void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples,
-                       Eigen::Index height, Eigen::Index width, Eigen::Index channels,
-                       float* input_delta);
+// input_delta (the pooling's input gradient, every value written) from delta (its
+// output's): each window's winning corner gets delta, the others zero. Folded in, as the
+// CNN needs them: when `mask` is not null, delta is first multiplied by it (the dropout
+// applied after the pooling); when `activation` (the pooling's input, a ReLU output) is not
+// null, the result is zero where it is not positive (the ReLU's gradient).
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, const float* mask,
+                       const float* activation, Eigen::Index samples, Eigen::Index height,
+                       Eigen::Index width, Eigen::Index channels, float* input_delta);
 
 // Inverted dropout: each value is kept with probability 1 - rate and scaled by 1/(1 - rate),
 // else zeroed; `mask` receives the factor applied (for the backward pass: delta *= mask).

@@ -147,7 +147,9 @@ TEST_CASE("conv3x3 by winograd over several chunks and odd sizes matches direct 
   CHECK(errors.input < 1e-4);    // sums of 216 products
 }
 
-TEST_CASE("max pooling keeps the first of the largest corners and routes the gradient there") {
+TEST_CASE(
+    "max pooling keeps the first of the largest corners and routes the gradient there, "
+    "through dropout and relu") {
   // 3 images of 4 x 6 pixels and 13 channels (not a whole number of vectors), with values
   // drawn from {0, 1, 2} so that many windows tie.
   const Eigen::Index samples = 3, h = 4, w = 6, channels = 13;
@@ -159,10 +161,17 @@ TEST_CASE("max pooling keeps the first of the largest corners and routes the gra
   std::vector<std::uint8_t> argmax(count / 4);
   maxpool2_forward(x.data(), samples, h, w, channels, pooled.data(), argmax.data());
   const std::vector<float> delta = random_values(count / 4, 6);
-  std::vector<float> dx(count, 7.0f);
-  maxpool2_backward(delta.data(), argmax.data(), samples, h, w, channels, dx.data());
+  // Backward plain, and with a dropout mask and the ReLU's gate (x as the activation: the
+  // zeros among the winners must get no gradient).
+  const std::vector<float> mask = random_values(count / 4, 7);
+  std::vector<float> dx(count, 7.0f), gated_dx(count, 7.0f);
+  maxpool2_backward(delta.data(), argmax.data(), nullptr, nullptr, samples, h, w, channels,
+                    dx.data());
+  maxpool2_backward(delta.data(), argmax.data(), mask.data(), x.data(), samples, h, w, channels,
+                    gated_dx.data());
   int ties = 0, wrong_forward = 0;
-  std::vector<float> expected_dx(count, 0.0f);
+  int gated = 0;
+  std::vector<float> expected_dx(count, 0.0f), expected_gated_dx(count, 0.0f);
   for (Eigen::Index s = 0; s < samples; ++s)
     for (Eigen::Index y = 0; y < h / 2; ++y)
       for (Eigen::Index xx = 0; xx < w / 2; ++xx)
@@ -188,8 +197,12 @@ TEST_CASE("max pooling keeps the first of the largest corners and routes the gra
           if (routed != first_best) ++wrong_forward;
           if (equal > 1) ++ties;
           expected_dx[first_best] = delta[cell];
+          expected_gated_dx[first_best] = best > 0 ? delta[cell] * mask[cell] : 0.0f;
+          if (best == 0) ++gated;
         }
   CHECK(ties > 20);  // the case the first-of-equals rule is about does occur
   CHECK(wrong_forward == 0);
+  CHECK(gated > 10);
   CHECK(dx == expected_dx);
+  CHECK(gated_dx == expected_gated_dx);
 }
