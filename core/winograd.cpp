@@ -10,18 +10,100 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using Packet = Eigen::internal::packet_traits<float>::type;
 constexpr Index kLanes = Eigen::internal::packet_traits<float>::size;
 
-// Tiles (2x2 outputs) per batch of 16 GEMMs: enough rows for Eigen's blocking to run at
-// full rate, few enough that a chunk's transformed inputs and products (16 x tiles x
-// channels floats each) stay in the L2 cache between the transforms and the products.
-constexpr Index kChunkTiles = 256;
+// x * k for a constant k, on packets or floats.
+template <typename P>
+P times(float k, const P& x) {
+  return Eigen::internal::pmul(Eigen::internal::pset1<P>(k), x);
+}
 
-// Transformed values are stored tile by tile: a tile's 16 positions x channels, then a
-// cache line of padding, so the transforms read and write each tile's values together;
-// position xi of all the tiles is a (tiles x channels) matrix with this outer stride. (The
-// padding keeps the rows from sitting a multiple of 2 KiB apart, in few L1 cache sets.)
+// The 1-D transforms of F(m x m, 3 x 3), applied along columns then rows (Lavin and Gray's
+// matrices; n = m + 2 inputs per tile side; a variant is a struct of them, as F4 below):
+//   input   t = B^T d   (n -> n)        output  y = A^T t     (n -> m)
+//   kernel  u = G'' g   (3 -> n)        delta   t = A y       (m -> n)
+//   kernel gradient  w = G''^T t  (n -> 3)
+// G = S G'' with G'' integer and S diagonal (kScale): the kernel's and the gradients'
+// transforms use G'' and apply S once, as a final multiplication that nothing is added to.
+// Every other coefficient is 0, +-1 or a power of 2, whose products are exact, so the
+// results are the same whether or not the compiler fuses multiply-adds: which path (vector
+// or scalar) an element takes can never change its rounding.
+
+// F(4x4, 3x3), with the interpolation points 0, 1, -1, 2, -2:
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0;
+//          0 4 0 -5 0 1],
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1],
+//   G'' = [1 0 0; 1 1 1; 1 -1 1; 1 2 4; 1 -2 4; 0 0 1], S = diag(1/4, -1/6, -1/6, 1/24,
+//   1/24, 1). (The 5s of B^T are computed as 4 x (a - b) - b.)
+struct F4 {
+  static constexpr int kOut = 4, kIn = 6;
+  static constexpr double kScale[kIn] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24, 1.0};
+
+  template <typename P>
+  static void input(const P (&d)[kIn], P (&t)[kIn]) {
+    using namespace Eigen::internal;
+    const P a = psub(d[4], times(4.0f, d[2])), b = psub(d[3], times(4.0f, d[1]));
+    const P c = psub(d[4], d[2]), e = times(2.0f, psub(d[3], d[1]));
+    t[0] = padd(times(4.0f, psub(d[0], d[2])), c);
+    t[1] = padd(a, b);
+    t[2] = psub(a, b);
+    t[3] = padd(c, e);
+    t[4] = psub(c, e);
+    t[5] = padd(times(4.0f, psub(d[1], d[3])), psub(d[5], d[3]));
+  }
+  template <typename P>
+  static void output(const P (&t)[kIn], P (&y)[kOut]) {
+    using namespace Eigen::internal;
+    const P sum12 = padd(t[1], t[2]), difference12 = psub(t[1], t[2]);
+    const P sum34 = padd(t[3], t[4]), difference34 = psub(t[3], t[4]);
+    y[0] = padd(padd(t[0], sum12), sum34);
+    y[1] = padd(difference12, times(2.0f, difference34));
+    y[2] = padd(sum12, times(4.0f, sum34));
+    y[3] = padd(padd(difference12, times(8.0f, difference34)), t[5]);
+  }
+  template <typename P>
+  static void delta(const P (&y)[kOut], P (&t)[kIn]) {
+    using namespace Eigen::internal;
+    const P even = padd(y[0], y[2]), odd = padd(y[1], y[3]);
+    const P even4 = padd(y[0], times(4.0f, y[2])), odd4 = padd(times(2.0f, y[1]), times(8.0f, y[3]));
+    t[0] = y[0];
+    t[1] = padd(even, odd);
+    t[2] = psub(even, odd);
+    t[3] = padd(even4, odd4);
+    t[4] = psub(even4, odd4);
+    t[5] = y[3];
+  }
+  static void kernel(const float (&g)[3], float (&u)[kIn]) {
+    u[0] = g[0];
+    u[1] = (g[0] + g[1]) + g[2];
+    u[2] = (g[0] - g[1]) + g[2];
+    u[3] = (g[0] + 2.0f * g[1]) + 4.0f * g[2];
+    u[4] = (g[0] - 2.0f * g[1]) + 4.0f * g[2];
+    u[5] = g[2];
+  }
+  static void kernel_gradient(const float (&t)[kIn], float (&w)[3]) {
+    w[0] = (t[0] + (t[1] + t[2])) + (t[3] + t[4]);
+    w[1] = (t[1] - t[2]) + 2.0f * (t[3] - t[4]);
+    w[2] = ((t[1] + t[2]) + 4.0f * (t[3] + t[4])) + t[5];
+  }
+};
+
+// The variant the convolutions use. F(4x4) needs 36 multiplications per 16 outputs and
+// channel pair where F(2x2) needs 64 (direct: 144), and moves less transformed data: on the
+// CNN's 32x32 and 16x16 layers its step took 197 ms where F(2x2)'s took 259.
+using Variant = F4;
+constexpr int kOut = Variant::kOut, kIn = Variant::kIn, kPositions = kIn * kIn;
+
+// Tiles (kOut x kOut outputs) per batch of kPositions GEMMs: enough rows for Eigen's
+// blocking to run at full rate, few enough that a chunk's transformed inputs and products
+// stay in the L2 cache between the transforms and the products.
+constexpr Index kChunkTiles = 128;
+
+// Transformed values are stored tile by tile: a tile's positions x channels, then a cache
+// line of padding, so the transforms read and write each tile's values together; position
+// xi of all the tiles is a (tiles x channels) matrix with this outer stride. (The padding
+// keeps the rows from sitting a multiple of 2 KiB apart, in few L1 cache sets.)
 constexpr Index kTilePadding = 16;
 
-Index tile_stride(Index channels) { return 16 * channels + kTilePadding; }
+Index tile_stride(Index channels) { return kPositions * channels + kTilePadding; }
 
 using StridedMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
 using ConstStridedMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
@@ -38,7 +120,7 @@ ConstStridedMap position(const float* values, Index xi, Index tiles, Index chann
 
 // Runs body.operator()<P>(c) over channels 0..count: whole packets first, then the
 // remaining channels one float at a time. Which channels take which path depends only on
-// `count`, so the rounding never depends on where a buffer sits.
+// `count`, never on where a buffer sits.
 template <typename Body>
 void for_each_channel(Index count, Body body) {
   Index c = 0;
@@ -51,27 +133,22 @@ float* grow(std::vector<float>& buffer, Index size) {
   return buffer.data();
 }
 
-// The 16 transformed values of one channel range of a tile: v[xi * stride] = (B^T d B)[xi]
-// for the 4x4 input pixels d (row by row), with
-//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+// The kPositions transformed values of one channel range of a tile, B^T d B for the
+// kIn x kIn input pixels d (row by row): v[xi * stride].
 template <typename P>
-void transform_input_tile(const float* const (&d)[16], Index c, float* v, Index stride) {
+void transform_input_tile(const float* const (&d)[kPositions], Index c, float* v, Index stride) {
   using namespace Eigen::internal;
-  P t[16];  // B^T d
-  for (int j = 0; j < 4; ++j) {
-    const P d0 = ploadu<P>(d[j] + c), d1 = ploadu<P>(d[4 + j] + c),
-            d2 = ploadu<P>(d[8 + j] + c), d3 = ploadu<P>(d[12 + j] + c);
-    t[j] = psub(d0, d2);
-    t[4 + j] = padd(d1, d2);
-    t[8 + j] = psub(d2, d1);
-    t[12 + j] = psub(d1, d3);
+  P t[kIn][kIn];  // B^T d
+  for (int j = 0; j < kIn; ++j) {
+    P column[kIn], transformed[kIn];
+    for (int i = 0; i < kIn; ++i) column[i] = ploadu<P>(d[i * kIn + j] + c);
+    Variant::input(column, transformed);
+    for (int i = 0; i < kIn; ++i) t[i][j] = transformed[i];
   }
-  for (int i = 0; i < 4; ++i) {
-    const P* r = t + 4 * i;
-    pstoreu(v + (4 * i) * stride + c, psub(r[0], r[2]));
-    pstoreu(v + (4 * i + 1) * stride + c, padd(r[1], r[2]));
-    pstoreu(v + (4 * i + 2) * stride + c, psub(r[2], r[1]));
-    pstoreu(v + (4 * i + 3) * stride + c, psub(r[1], r[3]));
+  for (int i = 0; i < kIn; ++i) {
+    P transformed[kIn];
+    Variant::input(t[i], transformed);
+    for (int j = 0; j < kIn; ++j) pstoreu(v + (i * kIn + j) * stride + c, transformed[j]);
   }
 }
 
@@ -81,70 +158,77 @@ struct Epilogue {
   bool relu;
 };
 
-// One tile's 2x2 outputs for one channel range: y = A^T m A for the 16 products m
-// (m[xi * stride]), with A^T = [1 1 1 0; 0 1 -1 -1], then the epilogue, and zero where
-// the gate is not positive (gate pointers at zeros when there is no gate).
+// One tile's kOut x kOut outputs for one channel range: A^T m A for the products m
+// (m[xi * stride]), then the epilogue, and zero where the gate is not positive (when
+// `gated`); y and gate point at each output pixel, row by row.
 template <typename P>
 void transform_output_tile(const float* m, Index stride, Index c, const Epilogue& epilogue,
-                           const float* const (&gate)[4], bool gated, float* const (&y)[4]) {
+                           const float* const (&gate)[kOut * kOut], bool gated,
+                           float* const (&y)[kOut * kOut]) {
   using namespace Eigen::internal;
-  P s[8];  // A^T m
-  for (int j = 0; j < 4; ++j) {
-    const P m0 = ploadu<P>(m + j * stride + c), m1 = ploadu<P>(m + (4 + j) * stride + c),
-            m2 = ploadu<P>(m + (8 + j) * stride + c), m3 = ploadu<P>(m + (12 + j) * stride + c);
-    s[j] = padd(padd(m0, m1), m2);
-    s[4 + j] = psub(psub(m1, m2), m3);
+  P s[kOut][kIn];  // A^T m
+  for (int j = 0; j < kIn; ++j) {
+    P column[kIn], transformed[kOut];
+    for (int i = 0; i < kIn; ++i) column[i] = ploadu<P>(m + (i * kIn + j) * stride + c);
+    Variant::output(column, transformed);
+    for (int i = 0; i < kOut; ++i) s[i][j] = transformed[i];
   }
   const P zero = pset1<P>(0.0f);
-  for (int i = 0; i < 2; ++i) {
-    const P* r = s + 4 * i;
-    P out[2] = {padd(padd(r[0], r[1]), r[2]), psub(psub(r[1], r[2]), r[3])};
-    for (int j = 0; j < 2; ++j) {
+  for (int i = 0; i < kOut; ++i) {
+    P out[kOut];
+    Variant::output(s[i], out);
+    for (int j = 0; j < kOut; ++j) {
       P value = out[j];
       if (epilogue.bias != nullptr) value = padd(value, ploadu<P>(epilogue.bias + c));
       if (epilogue.relu) value = pmax(value, zero);
-      if (gated) value = pselect(pcmp_lt(zero, ploadu<P>(gate[2 * i + j] + c)), value, zero);
-      pstoreu(y[2 * i + j] + c, value);
+      if (gated) value = pselect(pcmp_lt(zero, ploadu<P>(gate[i * kOut + j] + c)), value, zero);
+      pstoreu(y[i * kOut + j] + c, value);
     }
   }
 }
 
-// One tile's 16 transformed output gradients for one channel range (the kernel gradient's
-// counterpart of the inputs' transform): dm[xi * stride] = (A dy A^T)[xi] * h[xi] for the
-// 2x2 output gradients dy, with A = [1 0; 1 1; 1 -1; 0 -1] and h the halvings of G
-// (kHalvings; see winograd_kernel_gradient), applied last.
-template <typename P>
-void transform_delta_tile(const float* const (&dy)[4], Index c, float* dm, Index stride) {
-  using namespace Eigen::internal;
-  P r[8];  // A dy
-  for (int b = 0; b < 2; ++b) {
-    const P y0 = ploadu<P>(dy[b] + c), y1 = ploadu<P>(dy[2 + b] + c);
-    r[b] = y0;
-    r[2 + b] = padd(y0, y1);
-    r[4 + b] = psub(y0, y1);
-    r[6 + b] = pnegate(y1);
+// The scales S_i S_j of the kernel gradient's halvings and sixths (see kScale), as floats.
+struct PositionScales {
+  float value[kPositions];
+  PositionScales() {
+    for (int i = 0; i < kIn; ++i)
+      for (int j = 0; j < kIn; ++j)
+        value[i * kIn + j] = static_cast<float>(Variant::kScale[i] * Variant::kScale[j]);
   }
-  const P half = pset1<P>(0.5f), quarter = pset1<P>(0.25f);
-  for (int i = 0; i < 4; ++i) {
-    const P* row = r + 2 * i;
-    const P values[4] = {row[0], padd(row[0], row[1]), psub(row[0], row[1]), pnegate(row[1])};
-    const bool halved_row = i == 1 || i == 2;
-    for (int j = 0; j < 4; ++j) {
-      const int halvings = (halved_row ? 1 : 0) + (j == 1 || j == 2 ? 1 : 0);
-      const P value = halvings == 0 ? values[j] : pmul(values[j], halvings == 1 ? half : quarter);
-      pstoreu(dm + (4 * i + j) * stride + c, value);
-    }
+};
+
+// One tile's transformed output gradients for one channel range (the kernel gradient's
+// counterpart of the inputs' transform): dm[xi * stride] = (A dy A^T)[xi] x scale[xi] for
+// the kOut x kOut output gradients dy (row by row), the scale applied last.
+template <typename P>
+void transform_delta_tile(const float* const (&dy)[kOut * kOut], Index c,
+                          const PositionScales& scales, float* dm, Index stride) {
+  using namespace Eigen::internal;
+  P t[kIn][kOut];  // A dy
+  for (int j = 0; j < kOut; ++j) {
+    P column[kOut], transformed[kIn];
+    for (int i = 0; i < kOut; ++i) column[i] = ploadu<P>(dy[i * kOut + j] + c);
+    Variant::delta(column, transformed);
+    for (int i = 0; i < kIn; ++i) t[i][j] = transformed[i];
+  }
+  for (int i = 0; i < kIn; ++i) {
+    P transformed[kIn];
+    Variant::delta(t[i], transformed);
+    for (int j = 0; j < kIn; ++j)
+      pstoreu(dm + (i * kIn + j) * stride + c, times(scales.value[i * kIn + j], transformed[j]));
   }
 }
 
 // Geometry of a chunk of images and its tiles.
 struct Tiling {
   Index height, width, tiles_y, tiles_x;
+  Tiling(Index h, Index w)
+      : height(h), width(w), tiles_y((h + kOut - 1) / kOut), tiles_x((w + kOut - 1) / kOut) {}
   Index tiles_per_image() const { return tiles_y * tiles_x; }
 };
 
-// Transforms every tile of `count` images (HWC, `in` channels) into the 16 (tiles x in)
-// matrices at v; pixels outside an image read as `zeros`.
+// Transforms every tile of `count` images (HWC, `in` channels) into the (tiles x in)
+// position matrices at v; pixels outside an image read as `zeros`.
 void transform_inputs(const float* images, Index count, const Tiling& tiling, Index in,
                       const float* zeros, float* v) {
   Index tile = 0;
@@ -152,12 +236,12 @@ void transform_inputs(const float* images, Index count, const Tiling& tiling, In
     const float* image = images + s * tiling.height * tiling.width * in;
     for (Index ty = 0; ty < tiling.tiles_y; ++ty)
       for (Index tx = 0; tx < tiling.tiles_x; ++tx, ++tile) {
-        const float* d[16];
-        for (Index i = 0; i < 4; ++i)
-          for (Index j = 0; j < 4; ++j) {
-            const Index y = 2 * ty - 1 + i, x = 2 * tx - 1 + j;
+        const float* d[kPositions];
+        for (Index i = 0; i < kIn; ++i)
+          for (Index j = 0; j < kIn; ++j) {
+            const Index y = kOut * ty - 1 + i, x = kOut * tx - 1 + j;
             const bool inside = y >= 0 && y < tiling.height && x >= 0 && x < tiling.width;
-            d[4 * i + j] = inside ? image + (y * tiling.width + x) * in : zeros;
+            d[i * kIn + j] = inside ? image + (y * tiling.width + x) * in : zeros;
           }
         float* target = v + tile * tile_stride(in);
         for_each_channel(in, [&]<typename P>(Index c) {
@@ -167,26 +251,37 @@ void transform_inputs(const float* images, Index count, const Tiling& tiling, In
   }
 }
 
-// Turns the 16 (tiles x out) products at m into `count` output images (HWC, `out`
-// channels); outputs past an odd edge are written to `discard`.
+// The kOut x kOut pixels of tile (ty, tx) of image s, row by row: `inside` where they are
+// in the image, else `outside` (tiles overhang an edge that is not a multiple of kOut).
+template <typename T>
+void tile_pixels(T* base, Index s, Index ty, Index tx, const Tiling& tiling, Index channels,
+                 T* outside, T* (&pixels)[kOut * kOut]) {
+  for (Index i = 0; i < kOut; ++i)
+    for (Index j = 0; j < kOut; ++j) {
+      const Index row = kOut * ty + i, column = kOut * tx + j;
+      const bool inside = row < tiling.height && column < tiling.width;
+      pixels[i * kOut + j] =
+          inside ? base + ((s * tiling.height + row) * tiling.width + column) * channels
+                 : outside;
+    }
+}
+
+// Turns the (tiles x out) products at m into `count` output images (HWC, `out`
+// channels); outputs past an edge are written to `discard`.
 void transform_outputs(const float* m, Index count, const Tiling& tiling, Index out,
                        const Epilogue& epilogue, const float* gate, const float* zeros,
                        float* discard, float* output) {
-  const Index pixels = tiling.height * tiling.width;
   Index tile = 0;
   for (Index s = 0; s < count; ++s)
     for (Index ty = 0; ty < tiling.tiles_y; ++ty)
       for (Index tx = 0; tx < tiling.tiles_x; ++tx, ++tile) {
-        float* y[4];
-        const float* g[4];
-        for (Index i = 0; i < 2; ++i)
-          for (Index j = 0; j < 2; ++j) {
-            const Index row = 2 * ty + i, column = 2 * tx + j;
-            const bool inside = row < tiling.height && column < tiling.width;
-            const Index at = (s * pixels + row * tiling.width + column) * out;
-            y[2 * i + j] = inside ? output + at : discard;
-            g[2 * i + j] = inside && gate != nullptr ? gate + at : zeros;
-          }
+        float* y[kOut * kOut];
+        const float* g[kOut * kOut];
+        tile_pixels(output, s, ty, tx, tiling, out, discard, y);
+        if (gate != nullptr)
+          tile_pixels(gate, s, ty, tx, tiling, out, zeros, g);
+        else
+          std::fill_n(g, kOut * kOut, zeros);
         const float* source = m + tile * tile_stride(out);
         for_each_channel(out, [&]<typename P>(Index c) {
           transform_output_tile<P>(source, out, c, epilogue, g, gate != nullptr, y);
@@ -195,47 +290,36 @@ void transform_outputs(const float* m, Index count, const Tiling& tiling, Index 
 }
 
 // Transforms the output gradients of every tile of `count` images (HWC, `out` channels)
-// into the 16 (tiles x out) matrices at dm; outputs past an odd edge read as `zeros`.
+// into the (tiles x out) position matrices at dm; outputs past an edge read as `zeros`.
 void transform_deltas(const float* deltas, Index count, const Tiling& tiling, Index out,
                       const float* zeros, float* dm) {
-  const Index pixels = tiling.height * tiling.width;
+  const PositionScales scales;
   Index tile = 0;
   for (Index s = 0; s < count; ++s)
     for (Index ty = 0; ty < tiling.tiles_y; ++ty)
       for (Index tx = 0; tx < tiling.tiles_x; ++tx, ++tile) {
-        const float* dy[4];
-        for (Index i = 0; i < 2; ++i)
-          for (Index j = 0; j < 2; ++j) {
-            const Index row = 2 * ty + i, column = 2 * tx + j;
-            const bool inside = row < tiling.height && column < tiling.width;
-            dy[2 * i + j] =
-                inside ? deltas + (s * pixels + row * tiling.width + column) * out : zeros;
-          }
+        const float* dy[kOut * kOut];
+        tile_pixels(deltas, s, ty, tx, tiling, out, zeros, dy);
         float* target = dm + tile * tile_stride(out);
         for_each_channel(out, [&]<typename P>(Index c) {
-          transform_delta_tile<P>(dy, c, target, out);
+          transform_delta_tile<P>(dy, c, scales, target, out);
         });
       }
 }
 
-// The rows of a 16-value tile combined by G'^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]: out[k] for
-// k = 0..2 from in[0..3] (with the given stride between the 4 values).
-void combine_rows(const float* in, Index stride, float* out, Index out_stride) {
-  const float x0 = in[0], x1 = in[stride], x2 = in[2 * stride], x3 = in[3 * stride];
-  out[0] = (x0 + x1) + x2;
-  out[out_stride] = x1 - x2;
-  out[2 * out_stride] = (x1 + x2) + x3;
+void ensure_zeros(WinogradScratch& scratch, Index in, Index out) {
+  const auto widest = static_cast<std::size_t>(std::max(in, out));
+  if (scratch.zeros.size() < widest) scratch.zeros.assign(widest, 0.0f);
 }
 
 }  // namespace
 
 void winograd_transform_kernel(const float* kernel, Index in, Index out, bool input_gradient,
-                               float* transformed) {
-  // U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], computed as the integer
-  // combinations first and the halvings last, so no product is ever added to (the same
-  // rounding whether or not the compiler fuses multiply-adds).
+                               std::vector<float>& transformed) {
+  // U = G g G^T = S (G'' g G''^T) S: the integer combinations first, then S_i S_j.
+  const PositionScales scales;
   const Index rows = input_gradient ? out : in, cols = input_gradient ? in : out;
-  constexpr float kRowScale[4] = {1.0f, 0.5f, 0.5f, 1.0f};
+  transformed.resize(static_cast<std::size_t>(kPositions * rows * cols));
   for (Index r = 0; r < rows; ++r)
     for (Index col = 0; col < cols; ++col) {
       float g[3][3];
@@ -243,19 +327,19 @@ void winograd_transform_kernel(const float* kernel, Index in, Index out, bool in
         for (Index kx = 0; kx < 3; ++kx)
           g[ky][kx] = input_gradient ? kernel[(((2 - ky) * 3 + 2 - kx) * in + col) * out + r]
                                      : kernel[((ky * 3 + kx) * in + r) * out + col];
-      float a[4][3];  // G g without the halvings
-      for (Index kx = 0; kx < 3; ++kx) {
-        a[0][kx] = g[0][kx];
-        a[1][kx] = (g[0][kx] + g[1][kx]) + g[2][kx];
-        a[2][kx] = (g[0][kx] - g[1][kx]) + g[2][kx];
-        a[3][kx] = g[2][kx];
+      float a[kIn][3];  // G'' g
+      for (int kx = 0; kx < 3; ++kx) {
+        const float column[3] = {g[0][kx], g[1][kx], g[2][kx]};
+        float u[kIn];
+        Variant::kernel(column, u);
+        for (int i = 0; i < kIn; ++i) a[i][kx] = u[i];
       }
-      for (Index i = 0; i < 4; ++i) {
-        const float u[4] = {a[i][0], (a[i][0] + a[i][1]) + a[i][2], (a[i][0] - a[i][1]) + a[i][2],
-                            a[i][2]};
-        for (Index j = 0; j < 4; ++j)
-          transformed[((4 * i + j) * rows + r) * cols + col] =
-              u[j] * (kRowScale[i] * kRowScale[j]);
+      for (int i = 0; i < kIn; ++i) {
+        float u[kIn];
+        Variant::kernel(a[i], u);
+        for (int j = 0; j < kIn; ++j)
+          transformed[static_cast<std::size_t>(((i * kIn + j) * rows + r) * cols + col)] =
+              u[j] * scales.value[i * kIn + j];
       }
     }
 }
@@ -263,10 +347,9 @@ void winograd_transform_kernel(const float* kernel, Index in, Index out, bool in
 void winograd_conv3x3(const float* input, Index samples, Index height, Index width, Index in,
                       Index out, const float* transformed, const float* bias, bool relu,
                       const float* gate, float* output, WinogradScratch& scratch) {
-  const Tiling tiling{height, width, (height + 1) / 2, (width + 1) / 2};
+  const Tiling tiling(height, width);
   const Index chunk = std::max<Index>(1, kChunkTiles / tiling.tiles_per_image());
-  const auto widest = static_cast<std::size_t>(std::max(in, out));
-  if (scratch.zeros.size() < widest) scratch.zeros.assign(widest, 0.0f);
+  ensure_zeros(scratch, in, out);
   float* discard = grow(scratch.discard, out);
   const Epilogue epilogue{bias, relu};
   const Index image = height * width;
@@ -277,9 +360,9 @@ void winograd_conv3x3(const float* input, Index samples, Index height, Index wid
     float* m = grow(scratch.products, tiles * tile_stride(out));
     transform_inputs(input + first * image * in, count, tiling, in, scratch.zeros.data(), v);
     // Eigen's GEMM adds to its destination (an assignment zeroes it first, row by row):
-    // one fill of the whole chunk costs less than 16 x tiles short ones.
+    // one fill of the whole chunk costs less than many short ones.
     std::fill_n(m, tiles * tile_stride(out), 0.0f);
-    for (Index xi = 0; xi < 16; ++xi)
+    for (Index xi = 0; xi < kPositions; ++xi)
       position(m, xi, tiles, out).noalias() +=
           position(static_cast<const float*>(v), xi, tiles, in) *
           Eigen::Map<const RowMatrix>(transformed + xi * in * out, in, out);
@@ -289,25 +372,19 @@ void winograd_conv3x3(const float* input, Index samples, Index height, Index wid
   }
 }
 
-}  // namespace cdsim
-
-namespace cdsim {
-
 void winograd_kernel_gradient(const float* input, const float* delta, Index samples,
                               Index height, Index width, Index in, Index out,
                               float* grad_kernel, WinogradScratch& scratch) {
   // The forward pass is y = A^T [(G g G^T) . (B^T d B)] A tile by tile ('.' elementwise),
-  // so dL/dg = G^T [sum over tiles of (B^T d B) . (A dy A^T)] G: the 16 elementwise sums are
+  // so dL/dg = G^T [sum over tiles of (B^T d B) . (A dy A^T)] G: the elementwise sums are
   // GEMMs (in x tiles) * (tiles x out) of the transformed inputs and output gradients.
-  // G = H G' with G' = [1 0 0; 1 1 1; 1 -1 1; 0 0 1] and H = diag(1, 1/2, 1/2, 1); the
-  // halvings H are applied to the transformed output gradients (an exact scaling, last),
-  // which leaves additions only for the final G'^T X G'.
-  const Tiling tiling{height, width, (height + 1) / 2, (width + 1) / 2};
+  // With G = S G'', the scales S_i S_j go on the transformed output gradients (last), which
+  // leaves G''^T X G'' for the end.
+  const Tiling tiling(height, width);
   const Index chunk = std::max<Index>(1, kChunkTiles / tiling.tiles_per_image());
-  const auto widest = static_cast<std::size_t>(std::max(in, out));
-  if (scratch.zeros.size() < widest) scratch.zeros.assign(widest, 0.0f);
-  float* sums = grow(scratch.kernel_gradient, 16 * in * out);
-  std::fill_n(sums, 16 * in * out, 0.0f);
+  ensure_zeros(scratch, in, out);
+  float* sums = grow(scratch.kernel_gradient, kPositions * in * out);
+  std::fill_n(sums, kPositions * in * out, 0.0f);
   const Index image = height * width;
   for (Index first = 0; first < samples; first += chunk) {
     const Index count = std::min(chunk, samples - first);
@@ -316,18 +393,26 @@ void winograd_kernel_gradient(const float* input, const float* delta, Index samp
     float* dm = grow(scratch.products, tiles * tile_stride(out));
     transform_inputs(input + first * image * in, count, tiling, in, scratch.zeros.data(), v);
     transform_deltas(delta + first * image * out, count, tiling, out, scratch.zeros.data(), dm);
-    for (Index xi = 0; xi < 16; ++xi)
+    for (Index xi = 0; xi < kPositions; ++xi)
       Eigen::Map<RowMatrix>(sums + xi * in * out, in, out).noalias() +=
           position(static_cast<const float*>(v), xi, tiles, in).transpose() *
           position(static_cast<const float*>(dm), xi, tiles, out);
   }
-  // G'^T X G' for every (in, out) pair: X's 4 rows to 3, then the 4 columns to 3.
+  // G''^T X G'' for every (in, out) pair: X's kIn rows to 3, then its kIn columns to 3.
   const Index pairs = in * out;
   for (Index pair = 0; pair < pairs; ++pair) {
-    float rows[12];  // 3 x 4
-    for (Index j = 0; j < 4; ++j) combine_rows(sums + j * pairs + pair, 4 * pairs, rows + j, 4);
-    for (Index ky = 0; ky < 3; ++ky)
-      combine_rows(rows + 4 * ky, 1, grad_kernel + 3 * ky * pairs + pair, pairs);
+    float rows[3][kIn];
+    for (int j = 0; j < kIn; ++j) {
+      float column[kIn], w[3];
+      for (int i = 0; i < kIn; ++i) column[i] = sums[(i * kIn + j) * pairs + pair];
+      Variant::kernel_gradient(column, w);
+      for (int k = 0; k < 3; ++k) rows[k][j] = w[k];
+    }
+    for (int ky = 0; ky < 3; ++ky) {
+      float w[3];
+      Variant::kernel_gradient(rows[ky], w);
+      for (int kx = 0; kx < 3; ++kx) grad_kernel[(ky * 3 + kx) * pairs + pair] = w[kx];
+    }
   }
 }
 

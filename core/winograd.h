@@ -1,11 +1,13 @@
 // 3x3 same-padding convolutions of channels-last (HWC) images by Winograd's minimal
-// filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural
-// Networks", 2016): each 2x2 block of outputs is computed from the 4x4 block of inputs
-// around it with 16 multiplications per (input, output) channel pair instead of 36. The
-// products of the 16 transformed positions are 16 matrix products (tiles x in) * (in x out),
-// run by Eigen's GEMM. It rounds differently from im2col + GEMM but deterministically: every
-// transform is a fixed sequence of additions (and exact halvings), and the GEMMs' sizes
-// depend only on the shapes and the number of images.
+// filtering F(4x4, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016): each 4x4 block of outputs is computed from the 6x6 block of inputs
+// around it with 36 multiplications per (input, output) channel pair instead of 144. The
+// products of the 36 transformed positions are 36 matrix products (tiles x in) * (in x out),
+// run by Eigen's GEMM; the kernel gradient is computed the same way. It rounds differently
+// from im2col + GEMM but deterministically: the transforms' coefficients are chosen so
+// that fused multiply-adds cannot change them (core/winograd.cpp), each channel takes the
+// vector or the scalar path by its index alone, and the GEMMs' sizes depend only on the
+// shapes and the number of images.
 #pragma once
 
 #include <Eigen/Core>
@@ -15,22 +17,23 @@ namespace cdsim {
 
 // Scratch of the Winograd convolutions; it grows to the largest layer and is then reused.
 struct WinogradScratch {
-  std::vector<float> kernel;           // transformed kernel: 16 matrices (in x out)
+  std::vector<float> kernel;           // transformed kernel: 36 matrices (in x out)
   std::vector<float> kernel_gradient;  // its gradient, summed over tiles: the same shape
-  std::vector<float> tiles;     // transformed input tiles of a chunk: 16 matrices (tiles x in)
+  std::vector<float> tiles;     // transformed input tiles of a chunk: 36 x tiles x in
   std::vector<float> products;  // their products with the kernel, or the transformed output
-                                // gradients: 16 matrices (tiles x out)
+                                // gradients: 36 x tiles x out
   std::vector<float> zeros;     // an input pixel outside the image
   std::vector<float> discard;   // where outputs outside the image (odd sizes) are written
 };
 
 // Transforms a convolution kernel laid out as Keras' (3, 3, in, out), row-major, into the
-// 16 matrices the convolution multiplies by: with `input_gradient` false, G g G^T for each
-// (in, out) pair, as 16 (in x out) matrices; with it true, the same for the kernel of the
-// input gradient (the window mirrored and the channels swapped: (ky, kx, o, c) =
-// kernel(2 - ky, 2 - kx, c, o)), as 16 (out x in) matrices. Writes 16 * in * out floats.
+// 36 matrices the convolution multiplies by (resizing `transformed`): with
+// `input_gradient` false, G g G^T for each (in, out) pair, as 36 (in x out) matrices; with
+// it true, the same for the kernel of the input gradient (the window mirrored and the
+// channels swapped: (ky, kx, o, c) = kernel(2 - ky, 2 - kx, c, o)), as 36 (out x in)
+// matrices.
 void winograd_transform_kernel(const float* kernel, Eigen::Index in, Eigen::Index out,
-                               bool input_gradient, float* transformed);
+                               bool input_gradient, std::vector<float>& transformed);
 
 // output (samples HWC images of `out` channels) = 3x3 same-padding correlation of `input`
 // (`in` channels) with the kernel that `transformed` came from (winograd_transform_kernel),
