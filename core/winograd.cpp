@@ -95,7 +95,7 @@ constexpr int kOut = Variant::kOut, kIn = Variant::kIn, kPositions = kIn * kIn;
 // Tiles (kOut x kOut outputs) per batch of kPositions GEMMs: enough rows for Eigen's
 // blocking to run at full rate, few enough that a chunk's transformed inputs and products
 // stay in the L2 cache between the transforms and the products.
-constexpr Index kChunkTiles = 128;
+constexpr Index kChunkTiles = 64;
 
 // Transformed values are stored tile by tile: a tile's positions x channels, then a cache
 // line of padding, so the transforms read and write each tile's values together; position

@@ -137,7 +137,7 @@ TEST_CASE("conv3x3 forward and backward over several im2col chunks match direct 
 TEST_CASE("conv3x3 by winograd over several chunks and odd sizes matches direct sums") {
   // 16 input and 24 output channels take Winograd's path in the forward pass and for both
   // gradients. 5 x 7 images have 2 x 2 tiles of 4 x 4 whose last row and column overhang
-  // the image; 50 of them span two 128-tile chunks (32 images each), the last one partial.
+  // the image; 50 of them span four 64-tile chunks (16 images each), the last one partial.
   const ConvErrors errors = conv3x3_errors({50, 5, 7, 16, 24});
   MESSAGE("winograd errors: forward " << errors.forward << ", kernel " << errors.kernel
                                       << ", bias " << errors.bias << ", input " << errors.input);
