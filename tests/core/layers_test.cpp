@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/layers.h"
@@ -209,4 +210,46 @@ TEST_CASE(
   CHECK(gated > 10);
   CHECK(dx == expected_dx);
   CHECK(gated_dx == expected_gated_dx);
+}
+
+TEST_CASE("conv3x3 results do not depend on where the buffers sit in memory") {
+  // 20 input and 18 output channels: Winograd, with channels left over after whole
+  // vectors on both sides. Every buffer is copied to offsets of 0..7 floats (every
+  // alignment modulo 32 bytes); all results must match offset 0's bit for bit.
+  const Eigen::Index samples = 6, h = 6, w = 5, in = 20, out = 18;
+  const ConvShape shape{h, w, in, out};
+  const auto input_size = static_cast<std::size_t>(samples * h * w * in),
+             output_size = static_cast<std::size_t>(samples * h * w * out),
+             kernel_size = static_cast<std::size_t>(shape.kernel_size());
+  const std::vector<float> x = random_values(input_size, 8), kernel = random_values(kernel_size, 9),
+                           bias = random_values(static_cast<std::size_t>(out), 10),
+                           delta = random_values(output_size, 11);
+  std::vector<float> reference;
+  int mismatches = 0;
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    auto placed = [&](const std::vector<float>& values) {
+      std::vector<float> buffer(values.size() + 8, 0.0f);
+      std::copy(values.begin(), values.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset));
+      return buffer;
+    };
+    const std::vector<float> px = placed(x), pk = placed(kernel), pb = placed(bias),
+                             pd = placed(delta);
+    std::vector<float> y(output_size + 8), gk(kernel_size + 8), gb(static_cast<std::size_t>(out) + 8),
+        dx(input_size + 8);
+    ConvScratch scratch;
+    conv3x3_forward(px.data() + offset, samples, shape, pk.data() + offset, pb.data() + offset,
+                    true, y.data() + offset, scratch);
+    conv3x3_backward(px.data() + offset, pd.data() + offset, samples, shape, pk.data() + offset,
+                     gk.data() + offset, gb.data() + offset, dx.data() + offset, true, scratch);
+    std::vector<float> results;
+    for (const std::vector<float>* r : {&y, &gk, &gb, &dx})
+      results.insert(results.end(), r->begin() + static_cast<std::ptrdiff_t>(offset),
+                     r->end() - static_cast<std::ptrdiff_t>(8 - offset));
+    if (offset == 0)
+      reference = results;
+    else if (std::memcmp(results.data(), reference.data(), results.size() * sizeof(float)) != 0)
+      ++mismatches;
+  }
+  CHECK(reference.size() == output_size + kernel_size + static_cast<std::size_t>(out) + input_size);
+  CHECK(mismatches == 0);
 }
