@@ -176,9 +176,10 @@ void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& 
   const Eigen::Index pixels = shape.height * shape.width, out_c = shape.out_channels;
   if (use_winograd(shape.in_channels, out_c)) {
     WinogradScratch& w = scratch_buffers.winograd;
-    winograd_transform_kernel(kernel, shape.in_channels, out_c, false, w.kernel);
+    const float* transformed =
+        winograd_transform_kernel(kernel, shape.in_channels, out_c, false, w);
     winograd_conv3x3(input, samples, shape.height, shape.width, shape.in_channels, out_c,
-                     w.kernel.data(), bias, relu, nullptr, output, w);
+                     transformed, bias, relu, nullptr, output, w);
     return;
   }
   const ConstMatrixMap k(kernel, 9 * shape.in_channels, out_c);
@@ -216,8 +217,8 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
                              grad_kernel, w);
     column_sums(delta, samples * pixels, out_c, grad_bias, false);
     if (input_delta == nullptr) return;
-    winograd_transform_kernel(kernel, in_c, out_c, true, w.kernel);
-    winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, w.kernel.data(),
+    const float* transformed = winograd_transform_kernel(kernel, in_c, out_c, true, w);
+    winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, transformed,
                      nullptr, false, relu_input ? input : nullptr, input_delta, w);
     return;
   }

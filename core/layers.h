@@ -1,7 +1,7 @@
 // Building blocks of the neural models, as free functions on row-major float blocks
 // (one sample per row): dense layers as matrix products, ReLU, 3x3 same-padding
-// convolutions as im2col + GEMM on channels-last (HWC) images, 2x2 max pooling and
-// inverted dropout. Callers own every buffer; nothing here allocates except through the
+// convolutions on channels-last (HWC) images (im2col + GEMM, or Winograd's minimal
+// filtering), 2x2 max pooling and inverted dropout. Callers own every buffer; nothing here allocates except through the
 // scratch matrices they pass, which only grow.
 #pragma once
 
@@ -46,8 +46,8 @@ struct ConvScratch {
 // 3x3 same-padding convolution of `samples` HWC images, plus bias, then ReLU when `relu`;
 // the kernel is laid out as Keras' (3, 3, in, out), row-major. Computed as im2col + GEMM
 // over chunks of a few images, so the patches stay in cache, or, with at least 16 input and
-// 16 output channels, by Winograd's F(2x2, 3x3) (core/winograd.h), which needs 2.25x fewer
-// multiplications.
+// 16 output channels, by Winograd's F(4x4, 3x3) (core/winograd.h), which needs 4x fewer
+// multiplications (and rounds a little more: about 1e-5 of the sums' magnitude).
 void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
                      const float* kernel, const float* bias, bool relu, float* output,
                      ConvScratch& scratch);

@@ -71,12 +71,14 @@ struct F4 {
     t[4] = psub(even4, odd4);
     t[5] = y[3];
   }
-  static void kernel(const float (&g)[3], float (&u)[kIn]) {
+  template <typename P>
+  static void kernel(const P (&g)[3], P (&u)[kIn]) {
+    using namespace Eigen::internal;
     u[0] = g[0];
-    u[1] = (g[0] + g[1]) + g[2];
-    u[2] = (g[0] - g[1]) + g[2];
-    u[3] = (g[0] + 2.0f * g[1]) + 4.0f * g[2];
-    u[4] = (g[0] - 2.0f * g[1]) + 4.0f * g[2];
+    u[1] = padd(padd(g[0], g[1]), g[2]);
+    u[2] = padd(psub(g[0], g[1]), g[2]);
+    u[3] = padd(padd(g[0], times(2.0f, g[1])), times(4.0f, g[2]));
+    u[4] = padd(psub(g[0], times(2.0f, g[1])), times(4.0f, g[2]));
     u[5] = g[2];
   }
   static void kernel_gradient(const float (&t)[kIn], float (&w)[3]) {
@@ -314,34 +316,45 @@ void ensure_zeros(WinogradScratch& scratch, Index in, Index out) {
 
 }  // namespace
 
-void winograd_transform_kernel(const float* kernel, Index in, Index out, bool input_gradient,
-                               std::vector<float>& transformed) {
-  // U = G g G^T = S (G'' g G''^T) S: the integer combinations first, then S_i S_j.
-  const PositionScales scales;
+const float* winograd_transform_kernel(const float* kernel, Index in, Index out,
+                                       bool input_gradient, WinogradScratch& scratch) {
+  // The kernel the convolution applies, (3, 3, rows, cols): for the input gradient, the
+  // mirrored and transposed copy.
   const Index rows = input_gradient ? out : in, cols = input_gradient ? in : out;
-  transformed.resize(static_cast<std::size_t>(kPositions * rows * cols));
+  const float* g = kernel;
+  if (input_gradient) {
+    float* flipped = grow(scratch.flipped_kernel, 9 * in * out);
+    for (Index tap = 0; tap < 9; ++tap)
+      for (Index o = 0; o < out; ++o)
+        for (Index c = 0; c < in; ++c)
+          flipped[(tap * out + o) * in + c] = kernel[((8 - tap) * in + c) * out + o];
+    g = flipped;
+  }
+  // U = G g G^T = S (G'' g G''^T) S: the integer combinations first, then S_i S_j; by
+  // rows of g's channels, whole packets of its output channels at a time.
+  const PositionScales scales;
+  float* transformed = grow(scratch.kernel, kPositions * rows * cols);
   for (Index r = 0; r < rows; ++r)
-    for (Index col = 0; col < cols; ++col) {
-      float g[3][3];
-      for (Index ky = 0; ky < 3; ++ky)
-        for (Index kx = 0; kx < 3; ++kx)
-          g[ky][kx] = input_gradient ? kernel[(((2 - ky) * 3 + 2 - kx) * in + col) * out + r]
-                                     : kernel[((ky * 3 + kx) * in + r) * out + col];
-      float a[kIn][3];  // G'' g
+    for_each_channel(cols, [&]<typename P>(Index col) {
+      using namespace Eigen::internal;
+      P a[kIn][3];  // G'' g
       for (int kx = 0; kx < 3; ++kx) {
-        const float column[3] = {g[0][kx], g[1][kx], g[2][kx]};
-        float u[kIn];
+        const P column[3] = {ploadu<P>(g + (kx * rows + r) * cols + col),
+                             ploadu<P>(g + ((3 + kx) * rows + r) * cols + col),
+                             ploadu<P>(g + ((6 + kx) * rows + r) * cols + col)};
+        P u[kIn];
         Variant::kernel(column, u);
         for (int i = 0; i < kIn; ++i) a[i][kx] = u[i];
       }
       for (int i = 0; i < kIn; ++i) {
-        float u[kIn];
+        P u[kIn];
         Variant::kernel(a[i], u);
         for (int j = 0; j < kIn; ++j)
-          transformed[static_cast<std::size_t>(((i * kIn + j) * rows + r) * cols + col)] =
-              u[j] * scales.value[i * kIn + j];
+          pstoreu(transformed + ((i * kIn + j) * rows + r) * cols + col,
+                  times(scales.value[i * kIn + j], u[j]));
       }
-    }
+    });
+  return transformed;
 }
 
 void winograd_conv3x3(const float* input, Index samples, Index height, Index width, Index in,

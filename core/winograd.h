@@ -17,6 +17,7 @@ namespace cdsim {
 
 // Scratch of the Winograd convolutions; it grows to the largest layer and is then reused.
 struct WinogradScratch {
+  std::vector<float> flipped_kernel;   // the input gradient's kernel, (3, 3, out, in)
   std::vector<float> kernel;           // transformed kernel: 36 matrices (in x out)
   std::vector<float> kernel_gradient;  // its gradient, summed over tiles: the same shape
   std::vector<float> tiles;     // transformed input tiles of a chunk: 36 x tiles x in
@@ -27,13 +28,13 @@ struct WinogradScratch {
 };
 
 // Transforms a convolution kernel laid out as Keras' (3, 3, in, out), row-major, into the
-// 36 matrices the convolution multiplies by (resizing `transformed`): with
+// 36 matrices the convolution multiplies by, in scratch.kernel (returned): with
 // `input_gradient` false, G g G^T for each (in, out) pair, as 36 (in x out) matrices; with
 // it true, the same for the kernel of the input gradient (the window mirrored and the
 // channels swapped: (ky, kx, o, c) = kernel(2 - ky, 2 - kx, c, o)), as 36 (out x in)
 // matrices.
-void winograd_transform_kernel(const float* kernel, Eigen::Index in, Eigen::Index out,
-                               bool input_gradient, std::vector<float>& transformed);
+const float* winograd_transform_kernel(const float* kernel, Eigen::Index in, Eigen::Index out,
+                                       bool input_gradient, WinogradScratch& scratch);
 
 // output (samples HWC images of `out` channels) = 3x3 same-padding correlation of `input`
 // (`in` channels) with the kernel that `transformed` came from (winograd_transform_kernel),
