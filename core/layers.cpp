@@ -217,12 +217,13 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
   const Eigen::Index pixels = shape.height * shape.width;
   const Eigen::Index in_c = shape.in_channels, out_c = shape.out_channels;
   if (use_winograd(in_c, out_c)) {
-    // The input gradient is the convolution of delta with the mirrored, transposed kernel.
     WinogradScratch& w = scratch_buffers.winograd;
     winograd_kernel_gradient(input, delta, samples, shape.height, shape.width, in_c, out_c,
                              grad_kernel, w);
     column_sums(delta, samples * pixels, out_c, grad_bias, false);
     if (input_delta == nullptr) return;
+    // The input gradient is the convolution of delta with the mirrored, transposed kernel,
+    // through input's ReLU.
     const float* transformed = winograd_transform_kernel(kernel, in_c, out_c, true, w);
     winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, transformed,
                      nullptr, false, relu_input ? input : nullptr, input_delta, w);

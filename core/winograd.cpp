@@ -102,7 +102,8 @@ constexpr Index kChunkTiles = 64;
 // Transformed values are stored tile by tile: a tile's positions x channels, then a cache
 // line of padding, so the transforms read and write each tile's values together; position
 // xi of all the tiles is a (tiles x channels) matrix with this outer stride. (The padding
-// keeps the rows from sitting a multiple of 2 KiB apart, in few L1 cache sets.)
+// keeps the rows from sitting a multiple of a large power of two apart, in few L1 cache
+// sets: without it, F(2x2)'s 16 x 32 channels x 256 tiles ran 4 % slower.)
 constexpr Index kTilePadding = 16;
 
 Index tile_stride(Index channels) { return kPositions * channels + kTilePadding; }
