@@ -17,6 +17,15 @@ using ColumnMatrixMap = Eigen::Map<Eigen::MatrixXf>;
 // the copy that builds them and the product that packs them.
 constexpr Eigen::Index kPatchRows = 512;
 
+// Winograd's transforms cost about as much per value as a GEMM with a few channels: the
+// method pays where the channels summed over and those produced are both this many or more
+// (the CNN's conv2 to conv4, not conv1 with its 3 input channels).
+constexpr Eigen::Index kWinogradMinChannels = 16;
+
+bool use_winograd(Eigen::Index summed, Eigen::Index produced) {
+  return summed >= kWinogradMinChannels && produced >= kWinogradMinChannels;
+}
+
 Eigen::Index samples_per_chunk(const ConvShape& shape) {
   return std::max<Eigen::Index>(1, kPatchRows / (shape.height * shape.width));
 }
@@ -38,8 +47,14 @@ ColumnMatrixMap column_scratch(std::vector<float>& buffer, Eigen::Index rows, Ei
 }
 
 // Copies `count` floats with Eigen's vector loop: patches copy runs of 3 to 192 floats,
-// where a call to memcpy costs more than the copy.
+// where a call to memcpy costs more than the copy. The 9-float runs of 3-channel images
+// (the CNN's first layer, most of its patches) get a copy of fixed size, which the compiler
+// inlines as two moves instead of the loop's setup.
 void copy_floats(const float* source, Eigen::Index count, float* target) {
+  if (count == 9) {
+    std::memcpy(target, source, 9 * sizeof(float));
+    return;
+  }
   Eigen::Map<Eigen::VectorXf>(target, count) = Eigen::Map<const Eigen::VectorXf>(source, count);
 }
 
@@ -82,13 +97,55 @@ void im2col(const float* images, Eigen::Index count, Eigen::Index h, Eigen::Inde
 
 // out[c] = sum over rows of values[r][c], rows added in order. (Eigen's colwise().sum()
 // vectorizes differently depending on where `out` is aligned, which would make the
-// rounding depend on the caller's buffer addresses.)
-void column_sums(const float* values, Eigen::Index rows, Eigen::Index cols, float* out,
-                 bool accumulate) {
+// rounding depend on the caller's buffer addresses.) `__restrict` lets the compiler
+// vectorize across columns, which keeps each column's order: the same sums, at vector speed.
+void column_sums(const float* __restrict values, Eigen::Index rows, Eigen::Index cols,
+                 float* __restrict out, bool accumulate) {
   if (!accumulate) std::fill_n(out, cols, 0.0f);
   for (Eigen::Index r = 0; r < rows; ++r) {
     const float* row = values + r * cols;
     for (Eigen::Index c = 0; c < cols; ++c) out[c] += row[c];
+  }
+}
+
+// out[c] = the largest of the 4 corners' channel c, arg[c] = which (0..3; the first of
+// equals). Written with __restrict and one comparison per corner, which the compiler turns
+// into vector selects (the same results as the scalar code).
+void max_of_corners(const float* __restrict corner0, const float* __restrict corner1,
+                    const float* __restrict corner2, const float* __restrict corner3,
+                    Eigen::Index channels, float* __restrict out,
+                    std::uint8_t* __restrict arg) {
+  for (Eigen::Index c = 0; c < channels; ++c) {
+    float value = corner0[c], best = 0;  // best as a float: GCC 12 vectorizes only that
+    if (corner1[c] > value) {
+      value = corner1[c];
+      best = 1;
+    }
+    if (corner2[c] > value) {
+      value = corner2[c];
+      best = 2;
+    }
+    if (corner3[c] > value) {
+      value = corner3[c];
+      best = 3;
+    }
+    out[c] = value;
+    arg[c] = static_cast<std::uint8_t>(best);
+  }
+}
+
+// One corner of a 2x2 pooling window, channel by channel: the output's gradient (times
+// the dropout factor when `mask` is not null) where this corner won, and where
+// `activation` (when not null) is positive; zero elsewhere. Every input pixel is written,
+// so no zero fill is needed first; GCC vectorizes the loop (selects, same results).
+void route_to_corner(std::uint8_t corner, const float* __restrict delta,
+                     const std::uint8_t* __restrict argmax, const float* __restrict mask,
+                     const float* __restrict activation, Eigen::Index channels,
+                     float* __restrict out) {
+  for (Eigen::Index c = 0; c < channels; ++c) {
+    const float d = mask != nullptr ? delta[c] * mask[c] : delta[c];
+    const bool live = argmax[c] == corner && (activation == nullptr || activation[c] > 0.0f);
+    out[c] = live ? d : 0.0f;
   }
 }
 
@@ -123,6 +180,14 @@ void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& 
                      const float* kernel, const float* bias, bool relu, float* output,
                      ConvScratch& scratch_buffers) {
   const Eigen::Index pixels = shape.height * shape.width, out_c = shape.out_channels;
+  if (use_winograd(shape.in_channels, out_c)) {
+    WinogradScratch& w = scratch_buffers.winograd;
+    const float* transformed =
+        winograd_transform_kernel(kernel, shape.in_channels, out_c, false, w);
+    winograd_conv3x3(input, samples, shape.height, shape.width, shape.in_channels, out_c,
+                     transformed, bias, relu, nullptr, output, w);
+    return;
+  }
   const ConstMatrixMap k(kernel, 9 * shape.in_channels, out_c);
   const Eigen::Index chunk = samples_per_chunk(shape);
   for (Eigen::Index first = 0; first < samples; first += chunk) {
@@ -130,14 +195,15 @@ void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& 
     const MatrixMap patches = scratch(scratch_buffers.patches, rows, 9 * shape.in_channels);
     im2col(input + first * pixels * shape.in_channels, count, shape.height, shape.width,
            shape.in_channels, false, patches);
-    ColumnMatrixMap z = column_scratch(scratch_buffers.product, rows, out_c);
-    z.noalias() = patches * k;
-    // Back to HWC with bias and activation, while the chunk's product is still in cache.
+    // Straight into the HWC output (row-major: Eigen runs it as the transposed product, as
+    // fast here as a column-major one and without a transposing copy), then bias and
+    // activation while the chunk is still in cache.
     float* chunk_out = output + first * pixels * out_c;
+    MatrixMap(chunk_out, rows, out_c).noalias() = patches * k;
     for (Eigen::Index r = 0; r < rows; ++r) {
       float* row = chunk_out + r * out_c;
       for (Eigen::Index o = 0; o < out_c; ++o) {
-        const float value = z(r, o) + bias[o];
+        const float value = row[o] + bias[o];
         row[o] = relu ? std::max(value, 0.0f) : value;
       }
     }
@@ -150,6 +216,19 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
                       ConvScratch& scratch_buffers) {
   const Eigen::Index pixels = shape.height * shape.width;
   const Eigen::Index in_c = shape.in_channels, out_c = shape.out_channels;
+  if (use_winograd(in_c, out_c)) {
+    WinogradScratch& w = scratch_buffers.winograd;
+    winograd_kernel_gradient(input, delta, samples, shape.height, shape.width, in_c, out_c,
+                             grad_kernel, w);
+    column_sums(delta, samples * pixels, out_c, grad_bias, false);
+    if (input_delta == nullptr) return;
+    // The input gradient is the convolution of delta with the mirrored, transposed kernel,
+    // through input's ReLU.
+    const float* transformed = winograd_transform_kernel(kernel, in_c, out_c, true, w);
+    winograd_conv3x3(delta, samples, shape.height, shape.width, out_c, in_c, transformed,
+                     nullptr, false, relu_input ? input : nullptr, input_delta, w);
+    return;
+  }
   ColumnMatrixMap grad_k = column_scratch(scratch_buffers.kernel_product, 9 * in_c, out_c);
   grad_k.setZero();
   std::fill_n(grad_bias, out_c, 0.0f);
@@ -201,29 +280,25 @@ void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index hei
             input + ((s * height + 2 * y + 1) * width + 2 * x + 1) * channels};
         float* out = output + ((s * oh + y) * ow + x) * channels;
         std::uint8_t* arg = argmax + ((s * oh + y) * ow + x) * channels;
-        for (Eigen::Index c = 0; c < channels; ++c) {
-          std::uint8_t best = 0;
-          for (std::uint8_t k = 1; k < 4; ++k)
-            if (corners[k][c] > corners[best][c]) best = k;
-          out[c] = corners[best][c];
-          arg[c] = best;
-        }
+        max_of_corners(corners[0], corners[1], corners[2], corners[3], channels, out, arg);
       }
 }
 
-void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples,
-                       Eigen::Index height, Eigen::Index width, Eigen::Index channels,
-                       float* input_delta) {
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, const float* mask,
+                       const float* activation, Eigen::Index samples, Eigen::Index height,
+                       Eigen::Index width, Eigen::Index channels, float* input_delta) {
   const Eigen::Index oh = height / 2, ow = width / 2;
-  std::fill_n(input_delta, samples * height * width * channels, 0.0f);
   for (Eigen::Index s = 0; s < samples; ++s)
     for (Eigen::Index y = 0; y < oh; ++y)
       for (Eigen::Index x = 0; x < ow; ++x) {
         const Eigen::Index cell = ((s * oh + y) * ow + x) * channels;
-        for (Eigen::Index c = 0; c < channels; ++c) {
-          const std::uint8_t k = argmax[cell + c];
-          const Eigen::Index iy = 2 * y + k / 2, ix = 2 * x + k % 2;
-          input_delta[((s * height + iy) * width + ix) * channels + c] = delta[cell + c];
+        for (std::uint8_t corner = 0; corner < 4; ++corner) {
+          const Eigen::Index at =
+              ((s * height + 2 * y + corner / 2) * width + 2 * x + corner % 2) * channels;
+          route_to_corner(corner, delta + cell, argmax + cell,
+                          mask != nullptr ? mask + cell : nullptr,
+                          activation != nullptr ? activation + at : nullptr, channels,
+                          input_delta + at);
         }
       }
 }

@@ -1,7 +1,7 @@
 // Building blocks of the neural models, as free functions on row-major float blocks
 // (one sample per row): dense layers as matrix products, ReLU, 3x3 same-padding
-// convolutions as im2col + GEMM on channels-last (HWC) images, 2x2 max pooling and
-// inverted dropout. Callers own every buffer; nothing here allocates except through the
+// convolutions on channels-last (HWC) images (im2col + GEMM, or Winograd's minimal
+// filtering), 2x2 max pooling and inverted dropout. Callers own every buffer; nothing here allocates except through the
 // scratch matrices they pass, which only grow.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "core/winograd.h"
 
 namespace cdsim {
 
@@ -35,21 +36,26 @@ struct ConvShape {
 };
 
 // Scratch of the convolutions (im2col patches of inputs and of output gradients, the
-// kernel transposed tap by tap, column-major products); it grows to the largest layer and is then reused, so a
-// training step allocates nothing.
+// kernel transposed tap by tap, column-major products, Winograd's transforms); it grows to
+// the largest layer and is then reused, so a training step allocates nothing.
 struct ConvScratch {
   std::vector<float> patches, delta_patches, transposed_kernel, product, kernel_product;
+  WinogradScratch winograd;
 };
 
 // 3x3 same-padding convolution of `samples` HWC images, plus bias, then ReLU when `relu`;
 // the kernel is laid out as Keras' (3, 3, in, out), row-major. Computed as im2col + GEMM
-// over chunks of a few images, so the patches stay in cache.
+// over chunks of a few images, so the patches stay in cache, or, with at least 16 input and
+// 16 output channels, by Winograd's F(4x4, 3x3) (core/winograd.h), which needs 4x fewer
+// multiplications (and rounds a little more: about 1e-5 of the sums' magnitude).
 void conv3x3_forward(const float* input, Eigen::Index samples, const ConvShape& shape,
                      const float* kernel, const float* bias, bool relu, float* output,
                      ConvScratch& scratch);
 // Accumulates nothing: overwrites grad_kernel and grad_bias; writes input_delta when not
 // null, the gradient with respect to `input` (through input's ReLU when `relu_input`:
-// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation).
+// zero where input is not positive). `delta` is dLoss/dOutput (pre-activation). Winograd
+// computes the kernel gradient and the input gradient (a convolution of `delta` with the
+// mirrored kernel) where the forward pass uses it.
 void conv3x3_backward(const float* input, const float* delta, Eigen::Index samples,
                       const ConvShape& shape, const float* kernel, float* grad_kernel,
                       float* grad_bias, float* input_delta, bool relu_input,
@@ -60,9 +66,14 @@ void conv3x3_backward(const float* input, const float* delta, Eigen::Index sampl
 void maxpool2_forward(const float* input, Eigen::Index samples, Eigen::Index height,
                       Eigen::Index width, Eigen::Index channels, float* output,
                       std::uint8_t* argmax);
-void maxpool2_backward(const float* delta, const std::uint8_t* argmax, Eigen::Index samples,
-                       Eigen::Index height, Eigen::Index width, Eigen::Index channels,
-                       float* input_delta);
+// input_delta (the pooling's input gradient, every value written) from delta (its
+// output's): each window's winning corner gets delta, the others zero. Folded in, as the
+// CNN needs them: when `mask` is not null, delta is first multiplied by it (the dropout
+// applied after the pooling); when `activation` (the pooling's input, a ReLU output) is not
+// null, the result is zero where it is not positive (the ReLU's gradient).
+void maxpool2_backward(const float* delta, const std::uint8_t* argmax, const float* mask,
+                       const float* activation, Eigen::Index samples, Eigen::Index height,
+                       Eigen::Index width, Eigen::Index channels, float* input_delta);
 
 // Inverted dropout: each value is kept with probability 1 - rate and scaled by 1/(1 - rate),
 // else zeroed; `mask` receives the factor applied (for the backward pass: delta *= mask).

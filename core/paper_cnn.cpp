@@ -155,16 +155,11 @@ double PaperCnn::loss_and_gradient(std::span<const float> parameters, const Data
   relu_backward(dense_.data(), d_dense_.data(), static_cast<std::size_t>(rows * kDenseUnits));
   dense_backward(pool2_.data(), d_dense_.data(), rows, flat_, kDenseUnits, p + offsets_[4],
                  g + offsets_[4], g + offsets_[4] + flat_ * kDenseUnits, d_pool2_.data());
-  auto unpool = [&](const ConvShape& shape, float* d_pooled, const float* mask,
+  // Through the dropout, the pooling and the convolution's ReLU, in one pass.
+  auto unpool = [&](const ConvShape& shape, const float* d_pooled, const float* mask,
                     const std::uint8_t* argmax, const float* activation, float* d_activation) {
-    const auto pooled =
-        static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels / 4);
-    if (dropout_ > 0.0)
-      for (std::size_t i = 0; i < pooled; ++i) d_pooled[i] *= mask[i];
-    maxpool2_backward(d_pooled, argmax, rows, shape.height, shape.width, shape.out_channels,
-                      d_activation);
-    relu_backward(activation, d_activation,
-                  static_cast<std::size_t>(rows * shape.height * shape.width * shape.out_channels));
+    maxpool2_backward(d_pooled, argmax, dropout_ > 0.0 ? mask : nullptr, activation, rows,
+                      shape.height, shape.width, shape.out_channels, d_activation);
   };
   // conv2's and conv4's inputs are ReLU outputs (conv1, conv3): their gradients go
   // through that ReLU inside the backward pass; conv3's input is pooled, and unpool applies

@@ -1,7 +1,7 @@
 // The paper's CNN (the Keras CIFAR-10 example): conv32-conv32-maxpool-dropout,
 // conv64-conv64-maxpool-dropout, dense 512 (ReLU), softmax, for any C x H x W input with H
-// and W divisible by 4 (28x28x1, 32x32x3). It owns its activation and im2col scratch; the
-// parameters stay in the caller's flat vector.
+// and W divisible by 4 (28x28x1, 32x32x3). It owns its activation and convolution scratch;
+// the parameters stay in the caller's flat vector.
 #pragma once
 
 #include <array>
