@@ -46,9 +46,10 @@ std::uint32_t EventQueue::acquire_slot() {
 
 EventHandle EventQueue::enqueue(std::uint32_t slot, SimTime time) {
   const std::int64_t time_ns = time.ns();
-  if (open_bucket_ != kNone && buckets_[open_bucket_].time_ns == time_ns) {
+  if (open_bucket_ != kNone && open_time_ns_ == time_ns) {
     // Same time as the latest bucket, and pushed after everything in it: its new last event.
-    buckets_[open_bucket_].more.push_back(slot);
+    more_[open_bucket_].push_back(slot);
+    ++buckets_[open_bucket_].count;
   } else {
     std::uint32_t bucket = 0;
     if (!free_buckets_.empty()) {
@@ -57,14 +58,13 @@ EventHandle EventQueue::enqueue(std::uint32_t slot, SimTime time) {
     } else {
       bucket = static_cast<std::uint32_t>(buckets_.size());
       buckets_.emplace_back();
+      more_.emplace_back();
     }
-    Bucket& opened = buckets_[bucket];  // recycled: `more` is empty and keeps its capacity
-    opened.time_ns = time_ns;
-    opened.first = slot;
-    opened.next = 0;
+    buckets_[bucket] = Bucket{slot, 0, 1};  // recycled: its `more_` is empty and keeps its capacity
     heap_.push_back(Key{time_ns, next_sequence_++, bucket});
     std::push_heap(heap_.begin(), heap_.end(), ComesLater{});
     open_bucket_ = bucket;
+    open_time_ns_ = time_ns;
   }
   ++live_events_;
   return EventHandle{slot, generations_[slot]};
@@ -80,11 +80,11 @@ std::uint32_t EventQueue::take_front() {
   // Pops soon to come will run these callbacks: start fetching them while this one runs.
   // The bucket's array is read in order, so the look-ahead needs no pointer chasing.
   if (!heap_.empty()) {
-    const Bucket& bucket = buckets_[heap_.front().bucket];
-    const std::uint32_t ahead = bucket.next + kPrefetchDistance;
-    if (ahead < bucket.size()) {
-      __builtin_prefetch(&callback_at(bucket.at(ahead)));
-      __builtin_prefetch(&generations_[bucket.at(ahead)]);
+    const std::uint32_t top = heap_.front().bucket;
+    const std::uint32_t ahead = buckets_[top].next + kPrefetchDistance;
+    if (ahead < buckets_[top].count) {
+      __builtin_prefetch(&callback_at(slot_at(top, ahead)));
+      __builtin_prefetch(&generations_[slot_at(top, ahead)]);
     }
   }
   return slot;
@@ -122,6 +122,7 @@ bool EventQueue::is_pending(EventHandle handle) const {
 void EventQueue::reserve(std::size_t pending_events) {
   heap_.reserve(pending_events);
   buckets_.reserve(pending_events);
+  more_.reserve(pending_events);
   free_buckets_.reserve(pending_events);
   chunks_.reserve((pending_events >> kChunkBits) + 1);
   generations_.reserve(pending_events);
@@ -129,9 +130,10 @@ void EventQueue::reserve(std::size_t pending_events) {
 }
 
 std::uint32_t EventQueue::unlink_front() {
-  Bucket& bucket = buckets_[heap_.front().bucket];
-  const std::uint32_t slot = bucket.at(bucket.next++);
-  if (bucket.next == bucket.size()) drop_top_bucket();
+  const std::uint32_t top = heap_.front().bucket;
+  Bucket& bucket = buckets_[top];
+  const std::uint32_t slot = slot_at(top, bucket.next++);
+  if (bucket.next == bucket.count) drop_top_bucket();
   return slot;
 }
 
@@ -139,7 +141,7 @@ void EventQueue::drop_top_bucket() {
   const std::uint32_t bucket = heap_.front().bucket;
   std::pop_heap(heap_.begin(), heap_.end(), ComesLater{});
   heap_.pop_back();
-  buckets_[bucket].more.clear();
+  if (buckets_[bucket].count > 1) more_[bucket].clear();  // a bucket of one never touched its array
   free_buckets_.push_back(bucket);
   if (open_bucket_ == bucket) open_bucket_ = kNone;
 }
@@ -147,8 +149,8 @@ void EventQueue::drop_top_bucket() {
 void EventQueue::discard_cancelled_front() {
   // Without cancellations no event can be stale: skip the slot lookup.
   while (cancelled_ > 0 && !heap_.empty()) {
-    const Bucket& bucket = buckets_[heap_.front().bucket];
-    if (callback_at(bucket.at(bucket.next))) break;
+    const std::uint32_t top = heap_.front().bucket;
+    if (callback_at(slot_at(top, buckets_[top].next))) break;
     free_slots_.push_back(unlink_front());
     --cancelled_;
   }
@@ -159,22 +161,21 @@ void EventQueue::compact() {
   for (const Key& key : heap_) {
     Bucket& bucket = buckets_[key.bucket];
     std::vector<std::uint32_t> kept;
-    for (std::uint32_t position = bucket.next; position < bucket.size(); ++position) {
-      const std::uint32_t slot = bucket.at(position);
+    for (std::uint32_t position = bucket.next; position < bucket.count; ++position) {
+      const std::uint32_t slot = slot_at(key.bucket, position);
       if (callback_at(slot)) {
         kept.push_back(slot);
       } else {
         free_slots_.push_back(slot);
       }
     }
-    bucket.next = 0;
-    bucket.more.clear();
+    more_[key.bucket].clear();
     if (kept.empty()) {
-      bucket.first = kNone;
+      bucket = Bucket{kNone, 0, 0};
       continue;
     }
-    bucket.first = kept.front();
-    bucket.more.assign(kept.begin() + 1, kept.end());
+    bucket = Bucket{kept.front(), 0, static_cast<std::uint32_t>(kept.size())};
+    more_[key.bucket].assign(kept.begin() + 1, kept.end());
   }
   std::erase_if(heap_, [this](const Key& key) {
     if (buckets_[key.bucket].first != kNone) return false;

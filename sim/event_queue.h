@@ -125,17 +125,18 @@ class EventQueue {
     std::uint64_t sequence;
     std::uint32_t bucket;
   };
-  // The events due at time_ns: slots first, then more[0], more[1], ... (in push order);
-  // those before `next` have popped. The first lives inline, so a bucket of one event (the
-  // common case with heterogeneous times) needs no array.
+  // A bucket's events: `first`, then more_[bucket][0], more_[bucket][1], ... (in push
+  // order); those before `next` have popped. The first lives inline and the rest in an
+  // array of their own, so that the buckets a heap of many distinct times touches stay
+  // small (12 bytes) and a bucket of one event needs no array.
   struct Bucket {
-    std::int64_t time_ns = 0;
     std::uint32_t first = kNone;
-    std::uint32_t next = 0;  // position of the next event to pop
-    std::vector<std::uint32_t> more;
-    std::uint32_t size() const { return 1 + static_cast<std::uint32_t>(more.size()); }
-    std::uint32_t at(std::uint32_t position) const { return position == 0 ? first : more[position - 1]; }
+    std::uint32_t next = 0;   // position of the next event to pop
+    std::uint32_t count = 0;  // events in the bucket, popped ones included
   };
+  std::uint32_t slot_at(std::uint32_t bucket, std::uint32_t position) const {
+    return position == 0 ? buckets_[bucket].first : more_[bucket][position - 1];
+  }
   static constexpr std::uint32_t kChunkBits = 10;  // 1024 callbacks (64 KiB) a chunk
   static constexpr std::uint32_t kChunkMask = (1u << kChunkBits) - 1;
   EventCallback& callback_at(std::uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
@@ -158,8 +159,10 @@ class EventQueue {
 
   std::vector<Key> heap_;  // binary min-heap of buckets on (time_ns, sequence)
   std::vector<Bucket> buckets_;
+  std::vector<std::vector<std::uint32_t>> more_;  // per bucket; kept (with its capacity) when recycled
   std::vector<std::uint32_t> free_buckets_;
   std::uint32_t open_bucket_ = kNone;  // the most recently opened bucket, while it is pending
+  std::int64_t open_time_ns_ = 0;      // its time
   // Slot i holds a pending event's callback (empty once cancelled), in chunks_[i >>
   // kChunkBits]; generations_[i] is bumped when the event runs or is cancelled, so that old
   // handles go stale. Chunks never move: a running callback stays put while it pushes.

@@ -123,7 +123,7 @@ TEST_CASE("the churn model alternates offline and online with the means it was g
 }
 
 TEST_CASE("an availability trace that is a directory or a device is refused before it is read") {
-  for (const std::string path : {std::string("."), std::string("/dev/zero")}) {
+  for (const std::string& path : {std::string("."), std::string("/dev/zero")}) {
     try {
       (void)read_availability_trace(path, 4, SimTime::from_seconds(10));
       FAIL("accepted " << path);
