@@ -3,6 +3,9 @@
 #include <algorithm>
 
 namespace cdsim {
+namespace {
+constexpr std::size_t kDependentsReserved = 8;
+}  // namespace
 
 struct WorkerPool::Job {
   enum class State { kBlocked, kQueued, kRunning, kDone };
@@ -60,12 +63,61 @@ WorkerPool::~WorkerPool() {
   for (std::thread& worker : workers_) worker.join();
 }
 
+std::shared_ptr<WorkerPool::Job> WorkerPool::recycled_job() {
+  // Round robin from the record handed out last: jobs mostly finish in the order they were
+  // submitted, so the next one is usually free.
+  for (std::size_t tried = 0; tried < jobs_.size(); ++tried) {
+    next_job_ = next_job_ + 1 < jobs_.size() ? next_job_ + 1 : 0;
+    std::shared_ptr<Job>& job = jobs_[next_job_];
+    if (job.use_count() == 1) {
+      job->state = Job::State::kQueued;
+      job->error = nullptr;
+      job->blockers = 0;  // `work` was released when it ran, `dependents` cleared (capacity kept)
+      return job;
+    }
+  }
+  next_job_ = jobs_.size();
+  jobs_.push_back(std::make_shared<Job>());
+  // Room for the few tasks that usually wait on one (an agent's neighbours' updates on its
+  // snapshot), so that a reused record rarely has to grow.
+  jobs_.back()->dependents.reserve(kDependentsReserved);
+  return jobs_.back();
+}
+
+void WorkerPool::RunQueue::push_back(std::shared_ptr<Job> job) {
+  if (count_ == ring_.size()) {
+    std::vector<std::shared_ptr<Job>> grown(ring_.empty() ? 16 : 2 * ring_.size());
+    for (std::size_t i = 0; i < count_; ++i) grown[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
+    ring_ = std::move(grown);
+    head_ = 0;
+  }
+  ring_[(head_ + count_) & (ring_.size() - 1)] = std::move(job);
+  ++count_;
+}
+
+std::shared_ptr<WorkerPool::Job> WorkerPool::RunQueue::pop_front() {
+  std::shared_ptr<Job> job = std::move(ring_[head_]);
+  head_ = (head_ + 1) & (ring_.size() - 1);
+  --count_;
+  return job;
+}
+
+void WorkerPool::RunQueue::erase(const std::shared_ptr<Job>& job) {
+  const std::size_t mask = ring_.size() - 1;
+  std::size_t i = 0;
+  while (ring_[(head_ + i) & mask] != job) ++i;
+  for (; i + 1 < count_; ++i) ring_[(head_ + i) & mask] = std::move(ring_[(head_ + i + 1) & mask]);
+  ring_[(head_ + count_ - 1) & mask].reset();
+  --count_;
+}
+
 WorkerPool::Task WorkerPool::submit(std::function<void()> work, std::span<const Dependency> after) {
-  auto job = std::make_shared<Job>();
-  job->work = std::move(work);
+  std::shared_ptr<Job> job;
   bool runnable = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    job = recycled_job();
+    job->work = std::move(work);
     for (const Dependency& dependency : after) {
       if (dependency.job_ == nullptr || dependency.job_->state == Job::State::kDone) continue;
       dependency.job_->dependents.push_back(job);
@@ -126,8 +178,7 @@ void WorkerPool::worker_loop() {
   while (true) {
     work_available_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
-    std::shared_ptr<Job> job = std::move(queue_.front());
-    queue_.pop_front();
+    std::shared_ptr<Job> job = queue_.pop_front();
     run_locked(lock, job);
   }
 }
@@ -137,12 +188,11 @@ void WorkerPool::wait_for(const std::shared_ptr<Job>& job) {
   while (job->state != Job::State::kDone) {
     if (job->state == Job::State::kQueued) {
       // Nobody has started it: run it here rather than wait for a worker.
-      queue_.erase(std::find(queue_.begin(), queue_.end(), job));
+      queue_.erase(job);
       run_locked(lock, job);
     } else if (!queue_.empty()) {
       // It runs on a worker or waits for its dependencies; help with the queue meanwhile.
-      std::shared_ptr<Job> other = std::move(queue_.front());
-      queue_.pop_front();
+      std::shared_ptr<Job> other = queue_.pop_front();
       run_locked(lock, other);
     } else {
       job_done_.wait(lock);

@@ -5,11 +5,14 @@
 // thread when it is waited for). Tasks run in any order and on any thread; a task that needs
 // another's result names it when it is submitted (a Dependency) and runs only after it, so
 // the caller need not wait in between. Then every result is the same whatever T is.
+// One thread (the caller) submits and waits; tasks do not submit. Job records are reused
+// once the caller holds no Task or Dependency on them, so a steady stream of tasks
+// allocates nothing in the pool once it has grown (the task's callable stays within
+// std::function's small buffer when it captures at most two pointers).
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -84,10 +87,36 @@ class WorkerPool {
   void run_locked(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Job>& job);
   void wait_for(const std::shared_ptr<Job>& job);
 
+  // The runnable jobs in order: a ring buffer that grows only when more jobs are queued at
+  // once than ever before, so a long run of tasks allocates nothing (a deque would allocate
+  // a block every few dozen tasks).
+  class RunQueue {
+   public:
+    bool empty() const { return count_ == 0; }
+    void push_back(std::shared_ptr<Job> job);
+    std::shared_ptr<Job> pop_front();
+    // Removes `job`, which is queued.
+    void erase(const std::shared_ptr<Job>& job);
+
+   private:
+    std::vector<std::shared_ptr<Job>> ring_;  // size a power of two, or empty
+    std::size_t head_ = 0;
+    std::size_t count_ = 0;
+  };
+
+  // A job record nothing but jobs_ holds any more (reset for reuse), or a new one. Under
+  // the lock: every copy of a job the pool's threads make or drop is made under it, and
+  // the caller's own copies are on the calling thread.
+  std::shared_ptr<Job> recycled_job();
+
   std::mutex mutex_;
   std::condition_variable work_available_;
   std::condition_variable job_done_;
-  std::deque<std::shared_ptr<Job>> queue_;
+  RunQueue queue_;
+  // Every job record made so far, reused once the caller has dropped its Task and every
+  // Dependency on it: a task a step allocates no job.
+  std::vector<std::shared_ptr<Job>> jobs_;
+  std::size_t next_job_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

@@ -51,14 +51,21 @@ void StepRecorder::report(std::int64_t step, std::span<const std::vector<float>>
 
 bool StepRecorder::count_finished(std::int64_t step) {
   if (step < first_unfinished_step_) return false;  // every agent had finished it already
-  const auto offset = static_cast<std::size_t>(step - first_unfinished_step_);
-  if (offset >= finished_counts_.size()) finished_counts_.resize(offset + 1, 0);
-  const bool last = ++finished_counts_[offset] == agents_;
+  const std::size_t index = counts_head_ + static_cast<std::size_t>(step - first_unfinished_step_);
+  if (index >= finished_counts_.size()) finished_counts_.resize(index + 1, 0);
+  const bool last = ++finished_counts_[index] == agents_;
   // Steps need not complete in order (an agent can finish step 2 before another finishes
   // step 1 only in protocols whose agents drift): the window moves past the front only.
-  while (!finished_counts_.empty() && finished_counts_.front() == agents_) {
-    finished_counts_.pop_front();
+  while (counts_head_ < finished_counts_.size() && finished_counts_[counts_head_] == agents_) {
+    ++counts_head_;
     ++first_unfinished_step_;
+  }
+  if (counts_head_ == finished_counts_.size()) {
+    finished_counts_.clear();
+    counts_head_ = 0;
+  } else if (2 * counts_head_ >= finished_counts_.size()) {
+    finished_counts_.erase(finished_counts_.begin(), finished_counts_.begin() + static_cast<std::ptrdiff_t>(counts_head_));
+    counts_head_ = 0;
   }
   return last;
 }

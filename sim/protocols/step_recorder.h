@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <span>
@@ -65,11 +64,14 @@ class StepRecorder {
   bool observe_parameters_;
   std::int64_t decided_through_ = 0;            // steps <= this have been decided
   std::map<std::int64_t, bool> time_observed_;  // decided steps not yet reported as complete
-  // finished_counts_[k]: how many agents have finished step first_unfinished_step_ + k (the
-  // steps before it are finished by every agent). A window rather than a map: one array
-  // increment per agent step in a million-agent replay.
-  std::deque<std::size_t> finished_counts_;
-  std::int64_t first_unfinished_step_ = 0;
+  // finished_counts_[counts_head_ + k]: how many agents have finished step
+  // first_unfinished_step_ + k (the steps before it are finished by every agent). A window
+  // in a vector rather than a map or a deque: one array increment per agent step in a
+  // million-agent replay, and no allocation once it has grown.
+  std::vector<std::size_t> finished_counts_;
+  std::size_t counts_head_ = 0;
+  // Agents finish steps 1, 2, ... (step 0 is the start, which report() covers).
+  std::int64_t first_unfinished_step_ = 1;
   std::map<std::int64_t, Pending> pending_;
 };
 

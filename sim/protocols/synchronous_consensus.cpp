@@ -95,6 +95,13 @@ SynchronousConsensus::SynchronousConsensus(ProtocolContext context)
   if (dimension > 0) {
     for (auto& inbox : inbox_) inbox.resize(slots);
   }
+  if (dimension > 0 && context_.workers != nullptr) {
+    for (std::size_t j = 0; j < agent_count; ++j) {
+      // Never resized: running tasks point into it.
+      vectors_[j].mixing_jobs.resize(kTasksInFlight + 1);
+      for (MixingJob& job : vectors_[j].mixing_jobs) job.agent = j;
+    }
+  }
   filled_.assign(2 * slots, 0);
   context_.network.set_delivery_handler([this](Message&& message) { deliver(std::move(message)); });
 }
@@ -397,11 +404,25 @@ void SynchronousConsensus::start_mixing(std::size_t j, std::size_t parity, bool 
     mixing_math(j, inputs, update, alpha, *out.buffer);  // inline: reuses the engine's buffers
     out.writer = {};
   } else {
-    // The task keeps the snapshots it reads and writes, so none is reused before it has run.
+    // The task's record keeps the snapshots it reads and writes, so none is reused before
+    // it has run; the task drops them when done. The record is the agent's next in turn:
+    // the one it last served was started more than kTasksInFlight of the agent's tasks ago,
+    // and limit() above has waited for all of those, so it is free (and its vectors keep
+    // their capacity: starting a task allocates nothing).
+    MixingJob& job = vectors.mixing_jobs[vectors.next_mixing_job];
+    vectors.next_mixing_job = (vectors.next_mixing_job + 1) % vectors.mixing_jobs.size();
+    job.update = update;
+    job.alpha = alpha;
+    job.target = out.buffer;
+    job.inputs.assign(inputs.begin(), inputs.end());
+    job.held.swap(held_);
     out.writer = agent_math_.start_after(
         j,
-        [this, j, update, alpha, target = out.buffer, weighted = std::vector<WeightedParameters>(inputs.begin(), inputs.end()),
-         held = held_] { mixing_math(j, weighted, update, alpha, *target); },
+        [this, record = &job] {
+          mixing_math(record->agent, record->inputs, record->update, record->alpha, *record->target);
+          record->held.clear();
+          record->target.reset();
+        },
         after_);
     if (update) vectors.update_done = out.writer;
   }

@@ -69,6 +69,17 @@ class SynchronousConsensus final : public Protocol {
     std::shared_ptr<std::vector<float>> buffer;
     WorkerPool::Dependency writer;
   };
+  // What one mixing or update task on the pool reads, kept out of its closure so that
+  // starting it allocates nothing. The engine fills it; the task drops the snapshots when
+  // it has run.
+  struct MixingJob {
+    std::size_t agent = 0;
+    bool update = false;
+    double alpha = 0.0;
+    std::shared_ptr<std::vector<float>> target;  // the snapshot it writes
+    std::vector<WeightedParameters> inputs;      // views into `held`
+    std::vector<std::shared_ptr<const std::vector<float>>> held;
+  };
   // The agent's part of the math. The first four are touched only by the agent's tasks on
   // the pool (and by the engine when none is outstanding); the engine keeps the rest.
   struct Vectors {
@@ -83,6 +94,10 @@ class SynchronousConsensus final : public Protocol {
     std::vector<Snapshot> snapshots;     // the buffers agent.mixing is taken from
     WorkerPool::Dependency gradient_done;  // the task computing `gradient`
     WorkerPool::Dependency update_done;    // the last task applying the update rule
+    // With a pool: the records of its mixing tasks, used in turn (kTasksInFlight + 1 of
+    // them, so the one reused has always run).
+    std::vector<MixingJob> mixing_jobs;
+    std::size_t next_mixing_job = 0;
   };
   // Rarely touched: rounds far ahead.
   struct Patience {

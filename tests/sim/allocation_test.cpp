@@ -3,38 +3,62 @@
 // place where a file-scope counter is the point).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <new>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "core/compressor.h"
 #include "core/error_feedback.h"
 #include "core/rng.h"
+#include "core/worker_pool.h"
 #include "sim/point_to_point_network.h"
+#include "sim/protocols/synchronous_consensus.h"
+#include "tests/sim/protocols/baseline_fixture.h"
 #include "sim/simulation.h"
 
 namespace {
-std::uint64_t allocation_count = 0;
+// Atomic: the worker pool's threads allocate too, if anything does.
+std::atomic<std::uint64_t> allocation_count = 0;
 
 void* counted_allocation(std::size_t size) {
-  ++allocation_count;
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
   if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
   throw std::bad_alloc();
 }
 
 void* counted_allocation_or_null(std::size_t size) noexcept {
-  ++allocation_count;
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
   return std::malloc(size == 0 ? 1 : size);
+}
+
+void* counted_aligned_allocation(std::size_t size, std::align_val_t alignment) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  const auto align = static_cast<std::size_t>(alignment);
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  if (void* memory = std::aligned_alloc(align, (std::max<std::size_t>(size, 1) + align - 1) / align * align)) {
+    return memory;
+  }
+  throw std::bad_alloc();
 }
 }  // namespace
 
-// The (non-aligned) replacements below must come as a complete set, or a pair of
-// allocation and deallocation could mix the replaced and the library's versions.
+// The replacements below must come as a complete set, or a pair of allocation and
+// deallocation could mix the replaced and the library's versions. The aligned forms count
+// the event queue's callback chunks (64-byte aligned).
+void* operator new(std::size_t size, std::align_val_t alignment) { return counted_aligned_allocation(size, alignment); }
+void* operator new[](std::size_t size, std::align_val_t alignment) { return counted_aligned_allocation(size, alignment); }
+void operator delete(void* memory, std::align_val_t) noexcept { std::free(memory); }
+void operator delete[](void* memory, std::align_val_t) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t, std::align_val_t) noexcept { std::free(memory); }
+void operator delete[](void* memory, std::size_t, std::align_val_t) noexcept { std::free(memory); }
 
 void* operator new(std::size_t size) { return counted_allocation(size); }
 void* operator new[](std::size_t size) { return counted_allocation(size); }
@@ -135,4 +159,40 @@ TEST_CASE("a compressed upload with error feedback allocates nothing once its bu
     }
     CHECK(allocation_count - before == 0);
   }
+}
+
+TEST_CASE("CDSGD steps whose math runs on a 2-thread worker pool allocate nothing once the pools have grown") {
+  cdsim::AlgorithmSpec algorithm;
+  algorithm.kind = "cdsgd";
+  algorithm.learning_rate = 0.1;
+  cdsim::testing::BaselineFixture f(algorithm, cdsim::ring_graph(6), 1000,
+                                    cdsim::LinkSpec{SimTime::from_us(10), cdsim::Bandwidth::from_bits_per_second(1'000'000'000)});
+  cdsim::WorkerPool pool(2);
+  f.workers = &pool;
+  constexpr std::int64_t kSteps = 3000;
+  f.completed.reserve(kSteps + 1);
+  cdsim::ComputeSpec compute;
+  compute.step_time = SimTime::from_ms(1);
+  // Observed only at step 0 and the last step (observations copy every agent's parameters).
+  const auto protocol = f.start<cdsim::SynchronousConsensus>(compute, kSteps, kSteps);
+  // Warm-up. While the pool's one worker is held busy, the engine runs every task itself
+  // when it must wait for one, so each agent keeps the most tasks in flight it ever can:
+  // the snapshot, job, queue and task pools grow to their largest size however fast the
+  // threads later turn out to be.
+  std::atomic<bool> release_worker = false;
+  cdsim::WorkerPool::Task occupy_worker = pool.submit([&release_worker] {
+    while (!release_worker.load()) std::this_thread::yield();
+  });
+  f.simulation.run_until(SimTime::from_ms(300));
+  release_worker = true;
+  occupy_worker.wait();
+  f.simulation.run_until(SimTime::from_ms(400));
+  const std::size_t steps_before = f.completed.size();
+  const std::uint64_t allocations_before = allocation_count;
+  f.simulation.run_until(SimTime::from_ms(1500));
+  const std::uint64_t allocations = allocation_count - allocations_before;
+  CHECK(f.completed.size() - steps_before > 1000);
+  CHECK(allocations == 0);
+  f.simulation.run();
+  CHECK(protocol->completed_steps() == kSteps);
 }
