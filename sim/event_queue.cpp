@@ -70,9 +70,9 @@ EventHandle EventQueue::enqueue(std::uint32_t slot, SimTime time) {
   return EventHandle{slot, generations_[slot]};
 }
 
-std::uint32_t EventQueue::take_front() {
+EventQueue::Taken EventQueue::take_front() {
   assert(!empty());
-  taken_time_ns_ = heap_.front().time_ns;
+  const SimTime time = SimTime::from_ns(heap_.front().time_ns);
   const std::uint32_t slot = unlink_front();  // live: cancelled events never stay at the front
   ++generations_[slot];
   --live_events_;
@@ -87,7 +87,7 @@ std::uint32_t EventQueue::take_front() {
       __builtin_prefetch(&generations_[slot_at(top, ahead)]);
     }
   }
-  return slot;
+  return Taken{slot, time};
 }
 
 void EventQueue::release(std::uint32_t slot) noexcept {
@@ -96,9 +96,9 @@ void EventQueue::release(std::uint32_t slot) noexcept {
 }
 
 EventQueue::Event EventQueue::pop() {
-  const std::uint32_t slot = take_front();
-  Event event{SimTime::from_ns(taken_time_ns_), std::move(callback_at(slot))};
-  free_slots_.push_back(slot);  // moved out: already empty
+  const Taken taken = take_front();
+  Event event{taken.time, std::move(callback_at(taken.slot))};
+  free_slots_.push_back(taken.slot);  // moved out: already empty
   return event;
 }
 

@@ -91,14 +91,14 @@ class EventQueue {
   // callback pushes never take its slot. Precondition: !empty().
   template <typename OnTime>
   void run_front(OnTime&& on_time) {
-    const std::uint32_t slot = take_front();
+    const Taken taken = take_front();
     struct Release {
       EventQueue& queue;
       std::uint32_t slot;
       ~Release() { queue.release(slot); }
-    } release{*this, slot};
-    on_time(SimTime::from_ns(taken_time_ns_));
-    callback_at(slot)();
+    } release{*this, taken.slot};
+    on_time(taken.time);
+    callback_at(taken.slot)();
   }
 
   // Time of the earliest pending event. Precondition: !empty().
@@ -146,9 +146,12 @@ class EventQueue {
   std::uint32_t acquire_slot();
   // Queues the event in `slot`, whose callback is set, at `time`.
   EventHandle enqueue(std::uint32_t slot, SimTime time);
-  // Unlinks the earliest event, stales its handle and records its time in taken_time_ns_;
-  // its slot stays taken until release().
-  std::uint32_t take_front();
+  // The earliest event, unlinked (its handle stale); its slot stays taken until release().
+  struct Taken {
+    std::uint32_t slot;
+    SimTime time;
+  };
+  Taken take_front();
   // Destroys a taken slot's callback and frees the slot.
   void release(std::uint32_t slot) noexcept;
   // Takes the top bucket's next slot; drops the bucket when that empties it.
@@ -169,11 +172,10 @@ class EventQueue {
   std::vector<std::unique_ptr<EventCallback[]>> chunks_;
   std::uint32_t slot_count_ = 0;
   std::vector<std::uint32_t> generations_;
-  std::int64_t taken_time_ns_ = 0;  // the time of the event take_front() took
   std::vector<std::uint32_t> free_slots_;  // LIFO, so that a hot slot is reused first
   std::uint64_t next_sequence_ = 0;
   std::size_t live_events_ = 0;
-  std::size_t cancelled_ = 0;  // cancelled events still linked in a bucket
+  std::size_t cancelled_ = 0;  // cancelled events still in a bucket
 };
 
 }  // namespace cdsim
