@@ -1,6 +1,7 @@
 #include "core/worker_pool.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace cdsim {
 namespace {
@@ -9,7 +10,7 @@ constexpr std::size_t kDependentsReserved = 8;
 
 struct WorkerPool::Job {
   enum class State { kBlocked, kQueued, kRunning, kDone };
-  std::function<void()> work;
+  InPlaceCallback work;
   State state = State::kQueued;
   std::exception_ptr error;
   std::size_t blockers = 0;                     // dependencies not yet run
@@ -111,7 +112,8 @@ void WorkerPool::RunQueue::erase(const std::shared_ptr<Job>& job) {
   --count_;
 }
 
-WorkerPool::Task WorkerPool::submit(std::function<void()> work, std::span<const Dependency> after) {
+WorkerPool::Task WorkerPool::submit(InPlaceCallback work, std::span<const Dependency> after) {
+  if (!work) throw std::invalid_argument("WorkerPool::submit: empty task");
   std::shared_ptr<Job> job;
   bool runnable = false;
   {
@@ -157,7 +159,7 @@ void WorkerPool::run_locked(std::unique_lock<std::mutex>& lock, const std::share
   } catch (...) {
     job->error = std::current_exception();
   }
-  job->work = nullptr;  // release what the task captured before anyone sees it done
+  job->work.reset();  // release what the task captured before anyone sees it done
   lock.lock();
   job->state = Job::State::kDone;
   bool released = false;

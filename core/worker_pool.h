@@ -5,10 +5,10 @@
 // thread when it is waited for). Tasks run in any order and on any thread; a task that needs
 // another's result names it when it is submitted (a Dependency) and runs only after it, so
 // the caller need not wait in between. Then every result is the same whatever T is.
-// One thread (the caller) submits and waits; tasks do not submit. Job records are reused
-// once the caller holds no Task or Dependency on them, so a steady stream of tasks
-// allocates nothing in the pool once it has grown (the task's callable stays within
-// std::function's small buffer when it captures at most two pointers).
+// One thread (the caller) submits and waits; tasks do not submit. A task is an
+// InPlaceCallback (its captures in a 56-byte buffer) and job records are reused once the
+// caller holds no Task or Dependency on them, so a steady stream of tasks allocates nothing
+// in the pool once it has grown.
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +20,8 @@
 #include <span>
 #include <thread>
 #include <vector>
+
+#include "core/in_place_callback.h"
 
 namespace cdsim {
 
@@ -75,7 +77,7 @@ class WorkerPool {
 
   // Queues `work` behind the tasks already queued, once every task in `after` has run
   // (whether or not it threw).
-  [[nodiscard]] Task submit(std::function<void()> work, std::span<const Dependency> after = {});
+  [[nodiscard]] Task submit(InPlaceCallback work, std::span<const Dependency> after = {});
 
   // Runs work(0), ..., work(count - 1) on the pool and returns when all have run; rethrows
   // the first (lowest index) exception.

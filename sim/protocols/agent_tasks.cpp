@@ -9,14 +9,14 @@ namespace cdsim {
 
 AgentTasks::AgentTasks(WorkerPool* pool, std::size_t agents) : pool_(pool), tasks_(agents) {}
 
-void AgentTasks::start(std::size_t agent, std::function<void()> work) {
+void AgentTasks::start(std::size_t agent, InPlaceCallback work) {
   if (!tasks_.at(agent).empty()) {
     throw std::logic_error("AgentTasks: agent " + std::to_string(agent) + " already has work outstanding");
   }
   start_after(agent, std::move(work), {});
 }
 
-WorkerPool::Dependency AgentTasks::start_after(std::size_t agent, std::function<void()> work,
+WorkerPool::Dependency AgentTasks::start_after(std::size_t agent, InPlaceCallback work,
                                                std::span<const WorkerPool::Dependency> after) {
   std::vector<WorkerPool::Task>& tasks = tasks_.at(agent);
   if (pool_ == nullptr) {

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <span>
 #include <vector>
 
@@ -25,11 +24,11 @@ class AgentTasks {
   ~AgentTasks() = default;
 
   // Starts `work` for `agent`; throws std::logic_error when one is already outstanding.
-  void start(std::size_t agent, std::function<void()> work);
+  void start(std::size_t agent, InPlaceCallback work);
   // Starts `work` for `agent` once every task in `after` has run; the agent's earlier tasks
   // may still be outstanding, so `after` must name those whose data `work` touches.
   // Returns its completion, for later tasks to run after.
-  WorkerPool::Dependency start_after(std::size_t agent, std::function<void()> work,
+  WorkerPool::Dependency start_after(std::size_t agent, InPlaceCallback work,
                                      std::span<const WorkerPool::Dependency> after);
   // Waits for the agent's oldest outstanding tasks until at most `count` remain (bounds how
   // far the engine runs ahead of the math, and so the memory the tasks in flight hold).

@@ -158,11 +158,8 @@ void FederatedAveraging::train(std::size_t j, const std::vector<float>& global) 
   // The local math starts now, on the worker pool, and is taken when the client is done;
   // the simulated clock charges each local step's compute time, with the smaller last batch
   // of a pass over the shard where the compute model cares.
-  client.task_alpha = alpha;
-  client.task_decay = decay;
-  agent_math_.start(j, [this, j] {
+  agent_math_.start(j, [this, j, alpha, decay] {
     Client& self = clients_[j];
-    const float alpha = self.task_alpha, decay = self.task_decay;
     for (std::int64_t step = 0; step < self.local_steps; ++step) {
       context_.learners[j]->compute_gradient(self.parameters, self.gradient);
       for (std::size_t i = 0; i < self.parameters.size(); ++i) {

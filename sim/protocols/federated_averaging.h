@@ -69,10 +69,6 @@ class FederatedAveraging final : public Protocol {
     bool training = false;
     std::vector<float> residual;     // error feedback: what its compressed uploads lost
     Rng rng{0, 0, RngPurpose::kCompression};  // the compressor's stream (client j, kCompression)
-    // The training task's step size and weight decay, set when it starts (kept here, not
-    // in its closure, so that starting it allocates nothing).
-    float task_alpha = 0.0f;
-    float task_decay = 0.0f;
   };
   void begin_round();
   void train(std::size_t client, const std::vector<float>& global);

@@ -108,11 +108,8 @@ void ParameterServer::begin_step(std::size_t j) {
   // Plain pointers into the pool thread: worker.parameters and worker.gradient keep both
   // alive until send_gradient has waited for the result, and the reference counts
   // buffers_ reads change on the engine thread only.
-  worker.task_parameters = worker.parameters.get();
-  worker.task_gradient = worker.gradient.get();
-  agent_math_.start(j, [this, j] {
-    const Worker& self = workers_[j];
-    context_.learners[j]->compute_gradient(*self.task_parameters, *self.task_gradient);
+  agent_math_.start(j, [this, j, parameters = worker.parameters.get(), gradient = worker.gradient.get()] {
+    context_.learners[j]->compute_gradient(*parameters, *gradient);
   });
   context_.simulation.schedule_after(context_.compute.next_step_time(j), [this, j, job = ++worker.job] {
     if (workers_[j].job == job) send_gradient(j);

@@ -61,11 +61,6 @@ class ParameterServer final : public Protocol {
     std::shared_ptr<std::vector<float>> gradient;          // being computed, sent when compute ends
     std::int64_t step = 0;                                  // parameter vectors received so far
     std::uint64_t job = 0;                                  // bumped per gradient, so a dropped one is not sent
-    // What the gradient task in flight reads and writes: set when it starts, left alone
-    // until it has finished (kept here, not in its closure, so that starting it allocates
-    // nothing).
-    const std::vector<float>* task_parameters = nullptr;
-    std::vector<float>* task_gradient = nullptr;
   };
   void begin_step(std::size_t worker);
   void send_gradient(std::size_t worker);

@@ -1,4 +1,4 @@
-#include "sim/event_callback.h"
+#include "core/in_place_callback.h"
 
 #include <doctest/doctest.h>
 
@@ -6,11 +6,11 @@
 #include <memory>
 #include <utility>
 
-using cdsim::EventCallback;
+using cdsim::InPlaceCallback;
 
-TEST_CASE("an event callback runs the stored callable in place") {
+TEST_CASE("an in-place callback runs the stored callable in place") {
   int calls = 0;
-  EventCallback callback([&calls] { ++calls; });
+  InPlaceCallback callback([&calls] { ++calls; });
   REQUIRE(static_cast<bool>(callback));
   callback();
   callback();
@@ -18,15 +18,15 @@ TEST_CASE("an event callback runs the stored callable in place") {
 }
 
 TEST_CASE("captures up to the 56-byte capacity fit, in one cache line") {
-  static_assert(sizeof(EventCallback) == 64 && alignof(EventCallback) == 64);
+  static_assert(sizeof(InPlaceCallback) == 64 && alignof(InPlaceCallback) == 64);
   const std::array<std::int64_t, 6> numbers{1, 2, 3, 4, 5, 6};
   std::int64_t sum = 0;
   std::int64_t* total = &sum;
   auto add_all = [numbers, total] {
     for (std::int64_t n : numbers) *total += n;
   };
-  static_assert(sizeof(add_all) == EventCallback::kCapacity);
-  EventCallback callback(std::move(add_all));
+  static_assert(sizeof(add_all) == InPlaceCallback::kCapacity);
+  InPlaceCallback callback(std::move(add_all));
   callback();
   CHECK(sum == 21);
 }
@@ -34,14 +34,14 @@ TEST_CASE("captures up to the 56-byte capacity fit, in one cache line") {
 TEST_CASE("moving an event callback transfers the callable and empties the source") {
   auto token = std::make_shared<int>(7);
   int seen = 0;
-  EventCallback source([token, &seen] { seen = *token; });
+  InPlaceCallback source([token, &seen] { seen = *token; });
   CHECK(token.use_count() == 2);
-  EventCallback target(std::move(source));
+  InPlaceCallback target(std::move(source));
   CHECK_FALSE(static_cast<bool>(source));
   CHECK(token.use_count() == 2);
   target();
   CHECK(seen == 7);
-  EventCallback assigned;
+  InPlaceCallback assigned;
   assigned = std::move(target);
   CHECK_FALSE(static_cast<bool>(target));
   CHECK(token.use_count() == 2);
@@ -53,7 +53,7 @@ TEST_CASE("moving an event callback transfers the callable and empties the sourc
 TEST_CASE("move-only callables can be stored") {
   auto owned = std::make_unique<int>(5);
   int seen = 0;
-  EventCallback callback([owned = std::move(owned), &seen] { seen = *owned; });
+  InPlaceCallback callback([owned = std::move(owned), &seen] { seen = *owned; });
   callback();
   CHECK(seen == 5);
 }
